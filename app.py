@@ -1,0 +1,34 @@
+"""Streamlit entry: page config, styles, the orchestrator and the session; then sidebar and chat."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+import streamlit as st  # noqa: E402
+
+from config.settings import Settings  # noqa: E402
+from core.assistant import LocalAIAssistant  # noqa: E402
+from core.session_manager import SessionManager  # noqa: E402
+from ui.chat_interface import render_chat  # noqa: E402
+from ui.sidebar import render_sidebar  # noqa: E402
+from ui.styles import apply_styles  # noqa: E402
+
+
+@st.cache_resource(show_spinner=False)
+def get_assistant() -> LocalAIAssistant:
+    """One orchestrator per server process: models load once and are shared by all sessions."""
+    return LocalAIAssistant(Settings.from_env())
+
+
+def main() -> None:
+    st.set_page_config(page_title="Local Assistant", page_icon="🔒", layout="wide")
+    apply_styles()
+    assistant = get_assistant()
+    session = SessionManager()
+    render_sidebar(assistant, session)
+    render_chat(assistant, session)
+
+
+main()

@@ -1,0 +1,118 @@
+"""Typed application settings: one frozen dataclass, every field documented, env overrides.
+
+Each field can be overridden by an environment variable of the same name in upper case
+(``DATA_DIR``, ``OLLAMA_BASE_URL``, ``LLM_BACKEND`` ...). Tests build ``Settings`` directly.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+def _default_cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "local-assistant"
+
+
+@dataclass(frozen=True)
+class Settings:
+    # --- storage -------------------------------------------------------------------
+    data_dir: Path = Path("data")
+    """Where conversations (SQLite) and the knowledge base live."""
+    model_cache_dir: Path = field(default_factory=_default_cache_dir)
+    """Where the embedded GGUF model is assembled from its pip packages."""
+
+    # --- LLM -----------------------------------------------------------------------
+    llm_backend: str = "auto"
+    """"auto" (Ollama when reachable, else embedded), "ollama" or "embedded"."""
+    ollama_base_url: str = "http://127.0.0.1:11434"
+    """Base URL of the Ollama server (``http://ollama:11434`` inside docker compose)."""
+    ollama_model: str = "llama3.2"
+    """Default Ollama model; the sidebar picker lists what is installed."""
+    ollama_connect_timeout: float = 2.0
+    """Seconds to wait for a TCP connection to Ollama."""
+    ollama_read_timeout: float = 300.0
+    """Seconds to wait between two bytes of an Ollama answer (slow CPUs load models slowly)."""
+    gguf_path: str = ""
+    """A local GGUF file for the embedded engine; empty means the packaged Qwen2.5 0.5B."""
+    llm_threads: int = 0
+    """CPU threads for the embedded engine; 0 means all cores."""
+    llm_context_tokens: int = 4096
+    """Context window of the embedded engine (prompt + answer)."""
+    max_answer_tokens: int = 512
+    """Longest answer, in tokens."""
+    temperature: float = 0.3
+    """Sampling temperature."""
+    max_message_chars: int = 4000
+    """Longest message a user may send; longer ones are refused with a clear error."""
+
+    # --- knowledge base ------------------------------------------------------------
+    chunk_size: int = 800
+    """Characters per chunk (MiniLM reads at most 256 word pieces, about 1,000 characters)."""
+    chunk_overlap: int = 120
+    """Characters shared by neighbouring chunks."""
+    top_k: int = 3
+    """Passages put into the prompt for a grounded answer."""
+    score_threshold: float = 0.0
+    """Minimum vector similarity (cosine, 0-1) for a passage to count as relevant."""
+    max_upload_mb: int = 200
+    """Largest PDF accepted, in MiB."""
+    pdf_timeout_s: float = 120.0
+    """Per-file time limit for text extraction."""
+
+    # --- voice ---------------------------------------------------------------------
+    stt_engine: str = "faster-whisper"
+    """"faster-whisper" (default, packaged tiny.en) or "openai-whisper"."""
+    whisper_size: str = "tiny.en"
+    """Whisper model size (tiny.en is packaged; others need local weights)."""
+    max_audio_s: float = 300.0
+    """Longest recording accepted, in seconds."""
+    tts_rate: int = 175
+    """Speaking rate in words per minute."""
+    tts_volume: float = 0.9
+    """Speech volume, 0-1."""
+    tts_voice: str = ""
+    """espeak-ng voice id; empty means the engine default."""
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+        """Build settings from defaults, then environment variables, then ``overrides``."""
+        env = os.environ if env is None else env
+        values: dict[str, Any] = {}
+        for f in dataclasses.fields(cls):
+            raw = env.get(f.name.upper())
+            if raw is not None and raw != "":
+                values[f.name] = _coerce(f.type, raw, f.name)
+        values.update(overrides)
+        return cls(**values)
+
+    @property
+    def db_path(self) -> Path:
+        return Path(self.data_dir) / "conversations.sqlite3"
+
+    @property
+    def kb_dir(self) -> Path:
+        return Path(self.data_dir) / "kb"
+
+    @property
+    def threads(self) -> int:
+        return self.llm_threads or (os.cpu_count() or 2)
+
+
+def _coerce(type_name: Any, raw: str, name: str) -> Any:
+    kind = str(type_name)
+    try:
+        if kind == "Path":
+            return Path(raw).expanduser()
+        if kind == "int":
+            return int(raw)
+        if kind == "float":
+            return float(raw)
+    except ValueError as e:
+        raise ValueError(f"Environment variable {name.upper()}={raw!r} is not a valid {kind}") from e
+    return raw

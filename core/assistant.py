@@ -1,0 +1,301 @@
+"""LocalAIAssistant: the one façade the UI and the CLI call.
+
+It validates input, stores messages, retrieves passages, picks a backend (falling back to the
+embedded model when Ollama cannot answer), streams the answer as events and stores the result.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import closing
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from config.settings import Settings
+from core import prompts
+from core.events import Done, Error, Event, Notice, Source, Sources, Stats, Token
+from core.history import trim_history
+from errors import LLMStreamError, LLMUnavailable, ModelNotFound, UserInputError
+from models import llm_registry
+from models.llm_base import LLM, GenerationStats, Health, Message
+from services.conversations import Conversation, ConversationStore, StoredMessage
+
+
+class Retriever(Protocol):
+    """What the orchestrator needs from a knowledge base."""
+
+    def is_empty(self) -> bool: ...
+
+    def search(self, query: str, k: int) -> list[Any]: ...
+
+
+@dataclass(frozen=True)
+class AskOptions:
+    """Per-question choices the user makes in the sidebar."""
+
+    backend: str = "auto"  # "auto" | "ollama" | "embedded"
+    ollama_model: str = ""  # empty: settings.ollama_model
+    gguf_path: str = ""  # empty: settings.gguf_path, else the packaged model
+    preset: str = "default"
+    custom_prompt: str = ""
+    use_documents: bool = True
+    documents_only: bool = False
+
+
+@dataclass
+class _Attempt:
+    llm: LLM
+    model: str | None
+
+
+class LocalAIAssistant:
+    """Orchestrates conversations, retrieval and the LLM backends."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        store: ConversationStore | None = None,
+        llms: dict[str, LLM] | None = None,
+        knowledge_base: Retriever | None = None,
+    ):
+        self.settings = settings
+        self.store = store or ConversationStore(settings.db_path)
+        self._llms: dict[str, LLM] = dict(llms or {})
+        self.knowledge_base = knowledge_base
+
+    # --- backends -------------------------------------------------------------------
+    def llm(self, name: str) -> LLM:
+        """The backend called ``name``, created on first use."""
+        if name not in self._llms:
+            self._llms[name] = llm_registry.create(name, self.settings)
+        return self._llms[name]
+
+    def ollama_health(self) -> Health:
+        return self.llm("ollama").health()
+
+    def ollama_models(self) -> list[str]:
+        """Installed Ollama models, or [] when Ollama is not reachable."""
+        try:
+            return self.llm("ollama").models()
+        except LLMUnavailable:
+            return []
+
+    def pull_model(self, name: str) -> Iterator[Any]:
+        """Pull an Ollama model, yielding progress updates (status, completed, total)."""
+        name = name.strip()
+        if not name:
+            raise UserInputError("Type the name of a model to pull, for example llama3.2.")
+        return self.llm("ollama").pull(name)  # type: ignore[attr-defined]
+
+    # --- conversations --------------------------------------------------------------
+    def new_conversation(self) -> Conversation:
+        return self.store.create()
+
+    def conversation(self, conversation_id: str) -> Conversation | None:
+        return self.store.get(conversation_id)
+
+    def conversations(self) -> list[Conversation]:
+        return self.store.list()
+
+    def messages(self, conversation_id: str) -> list[StoredMessage]:
+        return self.store.messages(conversation_id)
+
+    def rename_conversation(self, conversation_id: str, title: str) -> None:
+        self.store.rename(conversation_id, title)
+
+    def delete_conversation(self, conversation_id: str) -> None:
+        self.store.delete(conversation_id)
+
+    def export_markdown(self, conversation_id: str) -> str:
+        return self.store.export_markdown(conversation_id)
+
+    # --- answering ------------------------------------------------------------------
+    def validate_message(self, text: str | None) -> str | None:
+        """The message to send, None for an empty one (ignored), or UserInputError if too long."""
+        text = (text or "").strip()
+        if not text:
+            return None
+        limit = self.settings.max_message_chars
+        if len(text) > limit:
+            raise UserInputError(
+                f"Your message is {len(text):,} characters long; the limit is {limit:,}. "
+                "Shorten it, or upload long text as a PDF to the knowledge base."
+            )
+        return text
+
+    def ask(self, conversation_id: str, text: str, options: AskOptions | None = None) -> Iterator[Event]:
+        """Answer ``text`` in a conversation, yielding events; the answer is stored as it ends."""
+        options = options or AskOptions()
+        try:
+            question = self.validate_message(text)
+        except UserInputError as e:
+            yield Error(str(e))
+            return
+        if question is None:
+            return
+        started = time.perf_counter()
+        history = self._history(conversation_id)
+        self.store.add_message(conversation_id, "user", question)
+        if not history:
+            self.store.rename(conversation_id, _title_from(question))
+
+        sources = self._retrieve(question, options)
+        breakdown = {"retrieval_s": time.perf_counter() - started}
+        if sources:
+            yield Sources(sources)
+        if options.documents_only and not sources:
+            answer = prompts.NOT_IN_DOCUMENTS
+            message_id = self.store.add_message(conversation_id, "assistant", answer)
+            yield Token(answer)
+            yield Done(message_id, answer)
+            return
+
+        attempts = self._attempts(options)
+        for index, attempt in enumerate(attempts):
+            is_last = index == len(attempts) - 1
+            outcome = yield from self._stream_attempt(
+                conversation_id, attempt, history, question, sources, options, started, breakdown,
+                may_fall_back=not is_last,
+            )
+            if outcome != "fall back":
+                return
+
+    def _stream_attempt(
+        self,
+        conversation_id: str,
+        attempt: _Attempt,
+        history: list[Message],
+        question: str,
+        sources: list[Source],
+        options: AskOptions,
+        started: float,
+        breakdown: dict[str, float],
+        may_fall_back: bool,
+    ) -> Iterator[Event]:
+        llm = attempt.llm
+        messages = self.build_messages(llm, history, question, sources, options)
+        gen_stats = GenerationStats(model=attempt.model or "")
+        pieces: list[str] = []
+        first_token_s: float | None = None
+        meta: dict[str, Any] = {"backend": llm.name, "sources": [s.as_dict() for s in sources]}
+        try:
+            stream = llm.stream(
+                messages,
+                model=attempt.model,
+                max_tokens=self.settings.max_answer_tokens,
+                temperature=self.settings.temperature,
+                stats=gen_stats,
+            )
+            with closing(stream):
+                for piece in stream:
+                    if first_token_s is None:
+                        first_token_s = time.perf_counter() - started
+                    pieces.append(piece)
+                    yield Token(piece)
+        except (LLMUnavailable, ModelNotFound) as e:
+            if not pieces and may_fall_back:
+                yield Notice(f"{e} Answering with the built-in model instead.")
+                return "fall back"
+            yield from self._cut_off(conversation_id, pieces, meta, str(e))
+            return "failed"
+        except LLMStreamError as e:
+            yield from self._cut_off(conversation_id, pieces, meta, str(e))
+            return "failed"
+        except GeneratorExit:
+            # The reader stopped the answer (Stop button, closed page): keep what was said.
+            if pieces:
+                meta.update(cut_off=True, cut_off_reason="stopped")
+                self.store.add_message(conversation_id, "assistant", "".join(pieces), meta)
+            raise
+
+        answer = "".join(pieces)
+        stats = Stats(
+            backend=llm.name,
+            model=gen_stats.model or attempt.model or "",
+            first_token_s=first_token_s,
+            total_s=time.perf_counter() - started,
+            completion_tokens=gen_stats.completion_tokens or len(pieces),
+            prompt_tokens=gen_stats.prompt_tokens,
+            breakdown=breakdown,
+        )
+        meta["stats"] = {**stats.__dict__, "tokens_per_s": stats.tokens_per_s}
+        meta["model"] = stats.model
+        message_id = self.store.add_message(conversation_id, "assistant", answer, meta)
+        yield stats
+        yield Done(message_id, answer)
+        return "done"
+
+    def _cut_off(
+        self, conversation_id: str, pieces: list[str], meta: dict[str, Any], reason: str
+    ) -> Iterator[Event]:
+        message_id = None
+        if pieces:
+            meta.update(cut_off=True, cut_off_reason=reason)
+            message_id = self.store.add_message(conversation_id, "assistant", "".join(pieces), meta)
+        yield Error(reason, partial=bool(pieces))
+        yield Done(message_id, "".join(pieces), cut_off=True)
+
+    def _attempts(self, options: AskOptions) -> list[_Attempt]:
+        backend = options.backend if options.backend != "auto" else self.settings.llm_backend
+        embedded = _Attempt(self.llm("embedded"), options.gguf_path or self.settings.gguf_path or None)
+        ollama = _Attempt(self.llm("ollama"), options.ollama_model or self.settings.ollama_model)
+        if backend == "embedded":
+            return [embedded]
+        if backend == "ollama":
+            return [ollama]
+        return [ollama, embedded]
+
+    def _history(self, conversation_id: str) -> list[Message]:
+        return [
+            {"role": m.role, "content": m.content}
+            for m in self.store.messages(conversation_id)
+            if m.role in ("user", "assistant") and m.content
+        ]
+
+    def _retrieve(self, question: str, options: AskOptions) -> list[Source]:
+        kb = self.knowledge_base
+        if not options.use_documents or kb is None or kb.is_empty():
+            return []
+        hits = kb.search(question, self.settings.top_k)
+        return [
+            Source(i, h.file, h.page_start, h.page_end, h.score, h.text)
+            for i, h in enumerate(hits, start=1)
+        ]
+
+    def build_messages(
+        self,
+        llm: LLM,
+        history: list[Message],
+        question: str,
+        sources: list[Source],
+        options: AskOptions,
+    ) -> list[Message]:
+        """System prompt + trimmed history + the question (with numbered sources, if any)."""
+        system = prompts.system_prompt(options.preset, options.custom_prompt)
+        content = question
+        if sources:
+            rule = prompts.GROUNDING_STRICT if options.documents_only else prompts.GROUNDING
+            passages = "\n\n".join(
+                f"[{s.number}] {s.file}, {_page_label(s)}:\n{s.text}" for s in sources
+            )
+            content = f"{rule}\n\nSources:\n{passages}\n\nQuestion: {question}"
+        budget = llm.context_tokens() - self.settings.max_answer_tokens
+        return trim_history(
+            {"role": "system", "content": system},
+            history,
+            {"role": "user", "content": content},
+            budget,
+            llm.count_tokens,
+        )
+
+
+def _page_label(source: Source) -> str:
+    if source.page_start == source.page_end:
+        return f"page {source.page_start}"
+    return f"pages {source.page_start}-{source.page_end}"
+
+
+def _title_from(question: str) -> str:
+    words = " ".join(question.split())
+    return words if len(words) <= 60 else words[:57].rstrip() + "..."

@@ -1,0 +1,77 @@
+"""Plain events the orchestrator yields while answering. The UI renders them, the CLI prints them,
+tests assert on them: none of them knows about Streamlit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Notice:
+    """Something the user should know that is not an error (e.g. fell back to the embedded model)."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Source:
+    """One retrieved passage, numbered as it is cited in the prompt ([1], [2] ...)."""
+
+    number: int
+    file: str
+    page_start: int
+    page_end: int
+    score: float
+    text: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+@dataclass(frozen=True)
+class Sources:
+    items: list[Source]
+
+
+@dataclass(frozen=True)
+class Token:
+    text: str
+
+
+@dataclass(frozen=True)
+class Error:
+    """The answer failed. ``partial`` is True when some of it was already streamed (and kept)."""
+
+    text: str
+    partial: bool = False
+
+
+@dataclass(frozen=True)
+class Stats:
+    """Timings of one answer, in seconds; ``breakdown`` holds per-stage times (retrieval, ...)."""
+
+    backend: str
+    model: str
+    first_token_s: float | None
+    total_s: float
+    completion_tokens: int
+    prompt_tokens: int
+    breakdown: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def tokens_per_s(self) -> float:
+        gen = self.total_s - (self.first_token_s or 0.0)
+        return self.completion_tokens / gen if gen > 0 and self.completion_tokens else 0.0
+
+
+@dataclass(frozen=True)
+class Done:
+    """The answer is stored; ``cut_off`` says whether it is complete."""
+
+    message_id: int | None
+    text: str
+    cut_off: bool = False
+
+
+Event = Notice | Sources | Token | Error | Stats | Done

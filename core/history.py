@@ -1,0 +1,35 @@
+"""Fit a conversation into the model's context window: oldest turns go first, the system prompt never."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from models.llm_base import Message
+
+
+def trim_history(
+    system: Message,
+    history: list[Message],
+    question: Message,
+    budget_tokens: int,
+    count_tokens: Callable[[str], int],
+) -> list[Message]:
+    """Return ``[system, *recent history, question]`` within ``budget_tokens``.
+
+    The system prompt and the new question are always kept; earlier messages are added
+    newest first while they fit. A kept history never starts with an assistant reply
+    whose question was dropped.
+    """
+    per_message = 4  # role markers and separators the chat template adds around each message
+    used = count_tokens(system["content"]) + count_tokens(question["content"]) + 2 * per_message
+    kept: list[Message] = []
+    for message in reversed(history):
+        cost = count_tokens(message["content"]) + per_message
+        if used + cost > budget_tokens:
+            break
+        kept.append(message)
+        used += cost
+    kept.reverse()
+    while kept and kept[0]["role"] == "assistant":
+        kept.pop(0)
+    return [system, *kept, question]

@@ -1,0 +1,65 @@
+"""SessionManager: the only code that reads or writes ``st.session_state``.
+
+Per-browser-session choices live here with their defaults in one place; durable data
+(conversations, documents) lives on disk behind the orchestrator.
+"""
+
+from __future__ import annotations
+
+from collections.abc import MutableMapping
+from dataclasses import dataclass, fields
+from typing import Any
+
+from core.assistant import AskOptions
+
+
+@dataclass
+class SessionDefaults:
+    conversation_id: str = ""
+    backend: str = "auto"
+    ollama_model: str = ""
+    gguf_path: str = ""
+    preset: str = "default"
+    custom_prompt: str = ""
+    use_documents: bool = True
+    documents_only: bool = False
+    speak_replies: bool = False
+
+
+class SessionManager:
+    """Typed access to one browser session's state."""
+
+    def __init__(self, state: MutableMapping[str, Any] | None = None):
+        if state is None:
+            import streamlit as st
+
+            state = st.session_state
+        self._state = state
+        for f in fields(SessionDefaults):
+            self._state.setdefault(f.name, getattr(SessionDefaults(), f.name))
+
+    def get(self, key: str) -> Any:
+        return self._state[key]
+
+    def set(self, key: str, value: Any) -> None:
+        self._state[key] = value
+
+    @property
+    def conversation_id(self) -> str:
+        return self._state["conversation_id"]
+
+    @conversation_id.setter
+    def conversation_id(self, value: str) -> None:
+        self._state["conversation_id"] = value
+
+    def ask_options(self) -> AskOptions:
+        """The sidebar's current choices as options for one question."""
+        return AskOptions(
+            backend=self._state["backend"],
+            ollama_model=self._state["ollama_model"],
+            gguf_path=self._state["gguf_path"].strip(),
+            preset=self._state["preset"],
+            custom_prompt=self._state["custom_prompt"],
+            use_documents=self._state["use_documents"],
+            documents_only=self._state["documents_only"],
+        )

@@ -1,0 +1,126 @@
+"""Embedded llama.cpp engine (llama-cpp-python): works with no server at all.
+
+By default it loads the packaged Qwen2.5-Coder-0.5B-Instruct; ``model`` may name any local GGUF
+file instead. One model is loaded at a time and reused, so llama.cpp keeps the KV cache of the
+previous prompt and only evaluates the tokens after the common prefix (the system prompt and
+earlier turns). A lock serialises use: llama.cpp contexts are not thread-safe.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from config.settings import Settings
+from errors import LLMStreamError, LLMUnavailable
+from models.llm_base import LLM, GenerationStats, Health, Message
+from models.packaged_gguf import MODEL_NAME, ensure_packaged_model
+
+
+class LlamaCppLLM(LLM):
+    name = "embedded"
+
+    def __init__(self, settings: Settings):
+        self._settings = settings
+        self._llama: Any = None
+        self._loaded_path: Path | None = None
+        self._lock = threading.RLock()
+        self.load_seconds: float | None = None
+
+    # --- loading --------------------------------------------------------------------
+    def model_path(self, model: str | None = None) -> Path:
+        """The GGUF file for ``model`` (a path), or the packaged model assembled on demand."""
+        chosen = model or self._settings.gguf_path
+        if chosen:
+            path = Path(chosen).expanduser()
+            if not path.is_file():
+                raise LLMUnavailable(f"The model file {path} does not exist. Check the GGUF path.")
+            return path
+        try:
+            return ensure_packaged_model(self._settings.model_cache_dir)
+        except (OSError, RuntimeError) as e:
+            raise LLMUnavailable(f"The built-in model is not available: {e}") from e
+
+    def load(self, model: str | None = None) -> Any:
+        """Load (or reuse) the llama.cpp model for ``model``."""
+        path = self.model_path(model)
+        with self._lock:
+            if self._llama is not None and self._loaded_path == path:
+                return self._llama
+            try:
+                from llama_cpp import Llama
+            except ImportError as e:
+                raise LLMUnavailable(
+                    "llama-cpp-python is not installed; run the setup again (./run.sh app)."
+                ) from e
+            import time
+
+            started = time.perf_counter()
+            self._llama = None  # free the previous model before loading the next
+            try:
+                self._llama = Llama(
+                    model_path=str(path),
+                    n_ctx=self._settings.llm_context_tokens,
+                    n_threads=self._settings.threads,
+                    n_batch=512,
+                    verbose=False,
+                )
+            except (ValueError, RuntimeError, OSError) as e:
+                raise LLMUnavailable(f"{path.name} could not be loaded as a GGUF model ({e}).") from e
+            self._loaded_path = path
+            self.load_seconds = time.perf_counter() - started
+            return self._llama
+
+    # --- interface ------------------------------------------------------------------
+    def health(self) -> Health:
+        try:
+            path = self.model_path()
+        except LLMUnavailable as e:
+            return Health(False, str(e))
+        return Health(True, f"built-in engine: {path.name}")
+
+    def models(self) -> list[str]:
+        return [self._settings.gguf_path or MODEL_NAME]
+
+    def context_tokens(self) -> int:
+        return self._settings.llm_context_tokens
+
+    def count_tokens(self, text: str) -> int:
+        if self._llama is None:
+            return super().count_tokens(text)
+        return len(self._llama.tokenize(text.encode("utf-8"), add_bos=False, special=False))
+
+    def stream(
+        self,
+        messages: list[Message],
+        *,
+        model: str | None = None,
+        max_tokens: int = 512,
+        temperature: float = 0.3,
+        stats: GenerationStats | None = None,
+    ) -> Iterator[str]:
+        with self._lock:
+            llama = self.load(model)
+            if stats is not None:
+                stats.model = self._loaded_path.stem if self._loaded_path else MODEL_NAME
+            completion = 0
+            try:
+                chunks = llama.create_chat_completion(
+                    messages=list(messages),
+                    stream=True,
+                    max_tokens=max_tokens,
+                    temperature=temperature,
+                )
+                for chunk in chunks:
+                    text = chunk["choices"][0]["delta"].get("content") or ""
+                    if text:
+                        completion += 1
+                        yield text
+            except ValueError as e:  # e.g. the prompt does not fit in the context window
+                raise LLMStreamError(f"The built-in model could not answer: {e}") from e
+            finally:
+                if stats is not None:
+                    stats.completion_tokens = completion
+                    stats.prompt_tokens = max(0, llama.n_tokens - completion)

@@ -1,0 +1,69 @@
+"""The one small interface every LLM backend implements, and the registry that maps names to classes."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import TypedDict
+
+
+class Message(TypedDict):
+    role: str  # "system" | "user" | "assistant"
+    content: str
+
+
+@dataclass(frozen=True)
+class Health:
+    """What a backend says about itself: reachable or not, and why."""
+
+    ok: bool
+    detail: str  # e.g. "Ollama 0.12.3" or "connection refused at http://..."
+
+
+@dataclass
+class GenerationStats:
+    """Filled in by ``stream`` as it goes; read after the stream ends."""
+
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    model: str = ""
+
+
+class LLM(ABC):
+    """A chat model that streams text pieces."""
+
+    #: Short name shown to the user ("ollama", "embedded").
+    name: str = ""
+
+    @abstractmethod
+    def stream(
+        self,
+        messages: list[Message],
+        *,
+        model: str | None = None,
+        max_tokens: int = 512,
+        temperature: float = 0.3,
+        stats: GenerationStats | None = None,
+    ) -> Iterator[str]:
+        """Yield the answer piece by piece. Raises the errors in ``errors``."""
+
+    @abstractmethod
+    def models(self) -> list[str]:
+        """Names of the models this backend can answer with."""
+
+    @abstractmethod
+    def health(self) -> Health:
+        """Whether the backend can answer now."""
+
+    def count_tokens(self, text: str) -> int:
+        """Token count used for history trimming; backends with a tokenizer override this."""
+        return max(1, len(text) // 4)
+
+    def context_tokens(self) -> int:
+        """How many tokens fit in the model's window (prompt + answer)."""
+        return 4096
+
+
+#: name -> factory(settings) -> LLM. Adding a backend = one file + one line here (see models/__init__).
+LLM_BACKENDS: dict[str, Callable[..., LLM]] = {}

@@ -1,0 +1,48 @@
+"""Named test fakes. None of these is used by the app; they stand in for engines in unit tests."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from models.llm_base import LLM, GenerationStats, Health, Message
+
+
+class FakeLLM(LLM):
+    """A scripted LLM: yields the queued pieces, optionally raising after ``fail_after`` pieces."""
+
+    def __init__(self, name: str = "fake", pieces: list[str] | None = None, *,
+                 error: Exception | None = None, fail_after: int = 0, context: int = 4096):
+        self.name = name
+        self.pieces = pieces if pieces is not None else ["Hello", " there", "."]
+        self.error = error
+        self.fail_after = fail_after
+        self.context = context
+        self.calls: list[tuple[list[Message], str | None]] = []
+        self.closed = False
+
+    def stream(self, messages: list[Message], *, model: str | None = None, max_tokens: int = 512,
+               temperature: float = 0.3, stats: GenerationStats | None = None) -> Iterator[str]:
+        self.calls.append((messages, model))
+        if stats is not None:
+            stats.model = model or "fake-model"
+        try:
+            for i, piece in enumerate(self.pieces):
+                if self.error is not None and i == self.fail_after:
+                    raise self.error
+                yield piece
+            if self.error is not None and self.fail_after >= len(self.pieces):
+                raise self.error
+        finally:
+            self.closed = True
+
+    def models(self) -> list[str]:
+        return ["fake-model"]
+
+    def health(self) -> Health:
+        return Health(True, "fake")
+
+    def context_tokens(self) -> int:
+        return self.context
+
+    def count_tokens(self, text: str) -> int:
+        return len(text.split())
