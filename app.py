@@ -23,7 +23,7 @@ def get_assistant() -> LocalAIAssistant:
 
 
 def main() -> None:
-    st.set_page_config(page_title="Local Assistant", page_icon="🔒", layout="wide")
+    st.set_page_config(page_title="Local Assistant", page_icon=":material/lock:", layout="wide")
     apply_styles()
     assistant = get_assistant()
     session = SessionManager()

@@ -1,6 +1,6 @@
 """Headless entry on the same orchestrator as the app (for scripts and benchmarks).
 
-    python cli.py ask "What is the capital of France?" [--backend embedded] [--model NAME]
+python cli.py ask "What is the capital of France?" [--backend embedded] [--model NAME]
 """
 
 from __future__ import annotations

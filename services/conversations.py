@@ -119,9 +119,7 @@ class ConversationStore:
             db.execute("UPDATE conversations SET updated_at = ? WHERE id = ?", (now, conversation_id))
             return int(cur.lastrowid)
 
-    def update_message(
-        self, message_id: int, content: str, meta: dict[str, Any] | None = None
-    ) -> None:
+    def update_message(self, message_id: int, content: str, meta: dict[str, Any] | None = None) -> None:
         """Replace a message's text (and meta, when given), e.g. as a streamed answer grows."""
         with self._connect() as db:
             if meta is None:

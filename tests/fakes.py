@@ -10,8 +10,15 @@ from models.llm_base import LLM, GenerationStats, Health, Message
 class FakeLLM(LLM):
     """A scripted LLM: yields the queued pieces, optionally raising after ``fail_after`` pieces."""
 
-    def __init__(self, name: str = "fake", pieces: list[str] | None = None, *,
-                 error: Exception | None = None, fail_after: int = 0, context: int = 4096):
+    def __init__(
+        self,
+        name: str = "fake",
+        pieces: list[str] | None = None,
+        *,
+        error: Exception | None = None,
+        fail_after: int = 0,
+        context: int = 4096,
+    ):
         self.name = name
         self.pieces = pieces if pieces is not None else ["Hello", " there", "."]
         self.error = error
@@ -20,8 +27,15 @@ class FakeLLM(LLM):
         self.calls: list[tuple[list[Message], str | None]] = []
         self.closed = False
 
-    def stream(self, messages: list[Message], *, model: str | None = None, max_tokens: int = 512,
-               temperature: float = 0.3, stats: GenerationStats | None = None) -> Iterator[str]:
+    def stream(
+        self,
+        messages: list[Message],
+        *,
+        model: str | None = None,
+        max_tokens: int = 512,
+        temperature: float = 0.3,
+        stats: GenerationStats | None = None,
+    ) -> Iterator[str]:
         self.calls.append((messages, model))
         if stats is not None:
             stats.model = model or "fake-model"

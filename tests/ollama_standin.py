@@ -110,17 +110,30 @@ class _Handler(BaseHTTPRequestHandler):
             if i == 2 and self.server.fault == "stall":
                 time.sleep(self.server.stall_s)
                 return
-            self._line({"model": model, "created_at": _now(),
-                        "message": {"role": "assistant", "content": piece}, "done": False})
+            self._line(
+                {
+                    "model": model,
+                    "created_at": _now(),
+                    "message": {"role": "assistant", "content": piece},
+                    "done": False,
+                }
+            )
         else:
-            self._line({
-                "model": model, "created_at": _now(),
-                "message": {"role": "assistant", "content": ""},
-                "done": True, "done_reason": "stop",
-                "total_duration": 1_200_000_000, "load_duration": 100_000_000,
-                "prompt_eval_count": 26, "prompt_eval_duration": 300_000_000,
-                "eval_count": len(self.server.reply), "eval_duration": 800_000_000,
-            })
+            self._line(
+                {
+                    "model": model,
+                    "created_at": _now(),
+                    "message": {"role": "assistant", "content": ""},
+                    "done": True,
+                    "done_reason": "stop",
+                    "total_duration": 1_200_000_000,
+                    "load_duration": 100_000_000,
+                    "prompt_eval_count": 26,
+                    "prompt_eval_duration": 300_000_000,
+                    "eval_count": len(self.server.reply),
+                    "eval_duration": 800_000_000,
+                }
+            )
         self._end_chunks()
 
     def _pull(self, body: dict[str, Any]) -> None:
@@ -136,8 +149,14 @@ class _Handler(BaseHTTPRequestHandler):
         digest = "sha256:" + "ab" * 32
         total = 4_000_000
         for completed in range(0, total + 1, 1_000_000):
-            self._line({"status": f"pulling {digest[7:19]}", "digest": digest,
-                        "total": total, "completed": completed})
+            self._line(
+                {
+                    "status": f"pulling {digest[7:19]}",
+                    "digest": digest,
+                    "total": total,
+                    "completed": completed,
+                }
+            )
         for status in ("verifying sha256 digest", "writing manifest", "success"):
             self._line({"status": status})
         self._end_chunks()
@@ -146,10 +165,19 @@ class _Handler(BaseHTTPRequestHandler):
 
 def _tag(name: str) -> dict[str, Any]:
     return {
-        "name": name, "model": name, "modified_at": "2025-10-17T23:14:07.414671Z",
-        "size": 2_019_393_189, "digest": "a80c4f17acd5" + "0" * 52,
-        "details": {"parent_model": "", "format": "gguf", "family": "llama", "families": ["llama"],
-                    "parameter_size": "3.2B", "quantization_level": "Q4_K_M"},
+        "name": name,
+        "model": name,
+        "modified_at": "2025-10-17T23:14:07.414671Z",
+        "size": 2_019_393_189,
+        "digest": "a80c4f17acd5" + "0" * 52,
+        "details": {
+            "parent_model": "",
+            "format": "gguf",
+            "family": "llama",
+            "families": ["llama"],
+            "parameter_size": "3.2B",
+            "quantization_level": "Q4_K_M",
+        },
     }
 
 

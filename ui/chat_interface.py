@@ -14,9 +14,7 @@ from errors import UserInputError
 from services.conversations import StoredMessage
 from ui.components import render_cut_off, render_sources
 
-WELCOME = (
-    "Ask me anything. I run entirely on this computer: nothing you type or upload leaves it."
-)
+WELCOME = "Ask me anything. I run entirely on this computer: nothing you type or upload leaves it."
 
 
 def render_chat(assistant: LocalAIAssistant, session: SessionManager) -> None:
@@ -58,7 +56,12 @@ def _answer(assistant: LocalAIAssistant, session: SessionManager, prompt: str) -
     with st.chat_message("assistant"):
         notices = st.container()
         stop = st.empty()
-        stop.button("⏹ Stop", key="stop_answer", help="Stop the answer; what was written is kept.")
+        stop.button(
+            "Stop",
+            icon=":material/stop_circle:",
+            key="stop_answer",
+            help="Stop the answer; what was written is kept.",
+        )
         others: list[Event] = []
         events = assistant.ask(session.conversation_id, question, session.ask_options())
         with closing(events):
@@ -78,7 +81,7 @@ def _tokens(events: Iterator[Event], notices, others: list[Event]) -> Iterator[s
         if isinstance(event, Token):
             yield event.text
         elif isinstance(event, Notice):
-            notices.info(event.text)
+            notices.caption(f":material/info: {event.text}")
         elif isinstance(event, (Sources, Done)):
             continue  # stored with the message and rendered from there after the rerun
         else:

@@ -23,7 +23,7 @@ def render_cut_off(meta: dict[str, Any]) -> None:
     if meta.get("cut_off"):
         reason = meta.get("cut_off_reason", "stopped")
         text = "Stopped by you." if reason == "stopped" else f"Answer cut off: {reason}"
-        st.caption(f"⚠️ {text}")
+        st.caption(f":material/warning: {text}")
 
 
 def render_stats_panel(message_count: int, stats: dict[str, Any] | None) -> None:

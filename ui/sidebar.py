@@ -19,7 +19,7 @@ BACKEND_LABELS = {
 
 def render_sidebar(assistant: LocalAIAssistant, session: SessionManager) -> None:
     with st.sidebar:
-        st.title("🔒 Local Assistant")
+        st.title(":material/lock: Local Assistant")
         st.caption("Private: everything runs on this computer.")
         _render_conversations(assistant, session)
         st.divider()
@@ -36,7 +36,7 @@ def _render_model(assistant: LocalAIAssistant, session: SessionManager) -> None:
     health = assistant.ollama_health()
     backend = session.get("backend")
     if health.ok:
-        st.success(f"🟢 {health.detail}", icon=None)
+        st.success(health.detail, icon=":material/check_circle:")
     elif backend == "ollama":
         st.error(f"{health.detail}. Start Ollama or choose another backend.")
     else:
@@ -90,8 +90,8 @@ def _render_style(session: SessionManager) -> None:
 
 def _render_conversations(assistant: LocalAIAssistant, session: SessionManager) -> None:
     st.subheader("Chats")
-    if st.button("➕ New chat", use_container_width=True, key="new_chat"):
-        session.conversation_id = assistant.new_conversation().id
+    if st.button("New chat", icon=":material/add:", use_container_width=True, key="new_chat"):
+        session.conversation_id = ""  # created with its first message: no empty chats pile up
     current = session.conversation_id
     for conv in assistant.conversations():
         is_current = conv.id == current
@@ -115,13 +115,16 @@ def _render_current_actions(assistant: LocalAIAssistant, session: SessionManager
             assistant.rename_conversation(current, new_title)
             st.rerun()
         st.download_button(
-            "⬇️ Export as Markdown",
+            "Export as Markdown",
+            icon=":material/download:",
             data=assistant.export_markdown(current),
             file_name=f"{title[:40].strip() or 'chat'}.md",
             mime="text/markdown",
             use_container_width=True,
         )
-        if st.button("🗑️ Delete this chat", key="delete_chat", use_container_width=True):
+        if st.button(
+            "Delete this chat", icon=":material/delete:", key="delete_chat", use_container_width=True
+        ):
             assistant.delete_conversation(current)
             session.conversation_id = ""
             st.rerun()

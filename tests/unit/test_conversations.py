@@ -43,9 +43,16 @@ def test_export_markdown(tmp_path):
     store = ConversationStore(tmp_path / "c.db")
     conv = store.create("Trip")
     store.add_message(conv.id, "user", "Where?")
-    store.add_message(conv.id, "assistant", "Paris [1]", {
-        "sources": [{"file": "guide.pdf", "page_start": 3, "page_end": 4}], "cut_off": True,
-        "cut_off_reason": "stopped"})
+    store.add_message(
+        conv.id,
+        "assistant",
+        "Paris [1]",
+        {
+            "sources": [{"file": "guide.pdf", "page_start": 3, "page_end": 4}],
+            "cut_off": True,
+            "cut_off_reason": "stopped",
+        },
+    )
     md = store.export_markdown(conv.id)
     assert md.startswith("# Trip")
     assert "**You:**\n\nWhere?" in md and "**Assistant:**\n\nParis [1]" in md

@@ -13,8 +13,14 @@ def test_defaults_bind_nothing_external():
 
 
 def test_env_overrides_are_typed():
-    s = Settings.from_env({"DATA_DIR": "/tmp/x", "MAX_MESSAGE_CHARS": "12", "TEMPERATURE": "0.5",
-                           "OLLAMA_BASE_URL": "http://ollama:11434"})
+    s = Settings.from_env(
+        {
+            "DATA_DIR": "/tmp/x",
+            "MAX_MESSAGE_CHARS": "12",
+            "TEMPERATURE": "0.5",
+            "OLLAMA_BASE_URL": "http://ollama:11434",
+        }
+    )
     assert s.data_dir == Path("/tmp/x") and s.max_message_chars == 12 and s.temperature == 0.5
     assert s.ollama_base_url == "http://ollama:11434"
     assert s.db_path == Path("/tmp/x/conversations.sqlite3")

@@ -1,0 +1,108 @@
+"""The Streamlit page, run in-process with AppTest; FakeLLM stands in for the engines."""
+
+from __future__ import annotations
+
+import socket
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from models import llm_registry  # noqa: F401  (registers the real backends first)
+from models.llm_base import LLM_BACKENDS
+from services.conversations import ConversationStore
+from tests.conftest import ROOT
+from tests.fakes import FakeLLM
+
+APP = str(ROOT / "app.py")
+
+
+def closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def fake_reply(monkeypatch, tmp_path):
+    """Run the app with FakeLLM as its built-in engine and no Ollama; returns the reply pieces."""
+    pieces = ["The capital", " of France", " is **Paris**", " <b>bold</b><script>x()</script>"]
+    monkeypatch.setitem(LLM_BACKENDS, "embedded", lambda settings: FakeLLM("embedded", pieces))
+    monkeypatch.setenv("DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("OLLAMA_BASE_URL", f"http://127.0.0.1:{closed_port()}")
+    monkeypatch.setenv("MAX_MESSAGE_CHARS", "200")
+    st.cache_resource.clear()
+    yield pieces
+    st.cache_resource.clear()
+
+
+def run_app() -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=30)
+    return at.run()
+
+
+def test_page_renders(fake_reply):
+    at = run_app()
+    assert not at.exception
+    assert len(at.chat_input) == 1
+    assert any("Local Assistant" in t.value for t in at.sidebar.title)
+    assert any("built-in model" in i.value for i in at.sidebar.info)
+
+
+def test_typed_question_gets_a_streamed_answer_stored_and_listed(fake_reply, tmp_path):
+    at = run_app()
+    at.chat_input[0].set_value("What is the capital of France?").run()
+    assert not at.exception
+    messages = at.chat_message
+    assert [m.name for m in messages] == ["user", "assistant"]
+    answer = messages[1].markdown[0]
+    assert answer.value == "".join(fake_reply)
+    assert not answer.proto.allow_html  # model text is Markdown, never raw HTML
+    assert any(b.label == "What is the capital of France?" for b in at.sidebar.button)
+    conv = ConversationStore(tmp_path / "conversations.sqlite3").list()[0]
+    assert conv.title == "What is the capital of France?"
+
+
+def test_switching_conversations(fake_reply, tmp_path):
+    store = ConversationStore(tmp_path / "conversations.sqlite3")
+    first = store.create("Cooking")
+    store.add_message(first.id, "user", "How long to boil an egg?")
+    second = store.create("Travel")
+    store.add_message(second.id, "user", "Best time to visit Lisbon?")
+    at = run_app()
+    assert [b.label for b in at.sidebar.button if b.key and b.key.startswith("conv_")] == [
+        "Travel",
+        "Cooking",
+    ]
+    at.sidebar.button(key=f"conv_{first.id}").click().run()
+    assert [m.markdown[0].value for m in at.chat_message] == ["How long to boil an egg?"]
+    at.sidebar.button(key=f"conv_{second.id}").click().run()
+    assert [m.markdown[0].value for m in at.chat_message] == ["Best time to visit Lisbon?"]
+
+
+def test_new_chat_and_delete(fake_reply, tmp_path):
+    at = run_app()
+    at.chat_input[0].set_value("hello").run()
+    at.sidebar.button(key="new_chat").click().run()
+    assert len(at.chat_message) == 0
+    at.chat_input[0].set_value("second chat").run()
+    store = ConversationStore(tmp_path / "conversations.sqlite3")
+    assert [c.title for c in store.list()] == ["second chat", "hello"]
+    assert [m.markdown[0].value for m in at.chat_message][0] == "second chat"
+    at.sidebar.button(key="delete_chat").click().run()
+    assert not at.exception and len(at.chat_message) == 0
+    assert [c.title for c in store.list()] == ["hello"]
+
+
+def test_over_long_message_is_refused(fake_reply, tmp_path):
+    at = run_app()
+    at.chat_input[0].set_value("x" * 201).run()
+    assert len(at.chat_message) == 0
+    assert "limit is 200" in at.error[0].value
+    assert ConversationStore(tmp_path / "conversations.sqlite3").list() == []
+
+
+def test_whitespace_message_is_ignored(fake_reply):
+    at = run_app()
+    at.chat_input[0].set_value("   ").run()
+    assert len(at.chat_message) == 0 and not at.error
