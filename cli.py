@@ -1,25 +1,38 @@
 """Headless entry on the same orchestrator as the app (for scripts and benchmarks).
 
-python cli.py ask "What is the capital of France?" [--backend embedded] [--model NAME]
+python cli.py ask "What is the capital of France?" [--backend embedded] [--model NAME] [--kb DIR]
+python cli.py ingest --kb DIR FILE.pdf ... [--password PW]
+python cli.py search --kb DIR -k 5 --json "question" ...   (one JSON array per question, per line)
+python cli.py eval --kb DIR qa.jsonl -k 5                   (hit@k and MRR)
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from config.settings import Settings  # noqa: E402
 from core.assistant import AskOptions, LocalAIAssistant  # noqa: E402
-from core.events import Error, Notice, Sources, Stats, Token  # noqa: E402
+from core.events import Error, IngestProgress, Notice, Sources, Stats, Token  # noqa: E402
+from core.ingest import Upload  # noqa: E402
 from errors import AssistantError  # noqa: E402
 
 
+def _assistant(settings: Settings, kb_dir: str | None = None) -> LocalAIAssistant:
+    from services.knowledge_base import open_knowledge_base
+
+    kb = open_knowledge_base(settings, kb_dir) if kb_dir else None
+    return LocalAIAssistant(settings, knowledge_base=kb)
+
+
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
-    assistant = LocalAIAssistant(settings)
+    assistant = _assistant(settings, args.kb)
     conversation = assistant.new_conversation()
     options = AskOptions(
         backend=args.backend,
@@ -51,6 +64,57 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     return status
 
 
+def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
+    assistant = _assistant(settings, args.kb)
+    uploads = [Upload(Path(f).name, path=Path(f), password=args.password) for f in args.files]
+    failed = 0
+    for event in assistant.ingest(uploads):
+        if isinstance(event, IngestProgress):
+            if not sys.stderr.isatty():
+                continue
+            width = 30
+            filled = width * event.done // max(event.total, 1)
+            sys.stderr.write(
+                f"\r{event.file[:40]:40} {event.stage:9} [{'#' * filled}{'.' * (width - filled)}] "
+                f"{event.done}/{event.total}"
+            )
+            sys.stderr.flush()
+        else:
+            if sys.stderr.isatty():
+                sys.stderr.write("\r" + " " * 100 + "\r")
+            print(("ok    " if event.ok else "FAILED ") + event.message)
+            failed += not event.ok
+    docs = assistant.documents()
+    print(f"knowledge base: {len(docs)} documents, {sum(d.chunks for d in docs)} chunks")
+    return 1 if failed else 0
+
+
+def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
+    assistant = _assistant(settings, args.kb)
+    for question in args.questions:
+        hits = assistant.search(question, args.k)
+        if args.json:
+            print(json.dumps([h.as_json() for h in hits], ensure_ascii=False))
+        else:
+            print(f"# {question}")
+            for i, h in enumerate(hits, 1):
+                snippet = " ".join(h.text.split())[:160]
+                print(f"{i}. {h.file} p.{h.page_start}-{h.page_end} ({h.score:.3f}) {snippet}")
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
+    from services.retrieval_eval import evaluate, load_qa
+
+    assistant = _assistant(settings, args.kb)
+    report = evaluate(load_qa(args.qa), lambda q: assistant.search(q, args.k), args.k)
+    if args.json:
+        print(json.dumps(report.as_dict()))
+    else:
+        print(report.summary())
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cli.py", description="Local assistant, headless.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -60,7 +124,28 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--model", default="", help="Ollama model name, or a GGUF path with --backend embedded")
     ask.add_argument("--preset", default="default")
     ask.add_argument("--stats", action="store_true", help="print timings to stderr")
+    ask.add_argument("--kb", help="knowledge base directory (default: DATA_DIR/kb)")
     ask.set_defaults(func=cmd_ask)
+
+    ing = sub.add_parser("ingest", help="add PDFs to a knowledge base")
+    ing.add_argument("files", nargs="+")
+    ing.add_argument("--kb", help="knowledge base directory (default: DATA_DIR/kb)")
+    ing.add_argument("--password", default="", help="password for encrypted PDFs")
+    ing.set_defaults(func=cmd_ingest)
+
+    search = sub.add_parser("search", help="retrieve passages for questions")
+    search.add_argument("questions", nargs="+")
+    search.add_argument("--kb", help="knowledge base directory (default: DATA_DIR/kb)")
+    search.add_argument("-k", type=int, default=5)
+    search.add_argument("--json", action="store_true", help="one JSON array of hits per question, per line")
+    search.set_defaults(func=cmd_search)
+
+    ev = sub.add_parser("eval", help="hit@k and MRR of retrieval on a QA file (JSON lines)")
+    ev.add_argument("qa")
+    ev.add_argument("--kb", help="knowledge base directory (default: DATA_DIR/kb)")
+    ev.add_argument("-k", type=int, default=5)
+    ev.add_argument("--json", action="store_true")
+    ev.set_defaults(func=cmd_eval)
     return parser
 
 

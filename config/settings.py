@@ -52,14 +52,14 @@ class Settings:
     """Longest message a user may send; longer ones are refused with a clear error."""
 
     # --- knowledge base ------------------------------------------------------------
-    chunk_size: int = 800
-    """Characters per chunk (MiniLM reads at most 256 word pieces, about 1,000 characters)."""
-    chunk_overlap: int = 120
-    """Characters shared by neighbouring chunks."""
+    chunk_tokens: int = 200
+    """Word pieces per chunk (all-MiniLM-L6-v2 reads at most 256 and ignores the rest)."""
+    chunk_overlap_tokens: int = 30
+    """Word pieces shared by neighbouring chunks."""
     top_k: int = 3
     """Passages put into the prompt for a grounded answer."""
-    score_threshold: float = 0.0
-    """Minimum vector similarity (cosine, 0-1) for a passage to count as relevant."""
+    score_threshold: float = 0.2
+    """Minimum cosine similarity (0-1) of question and passage for the passage to count as relevant."""
     max_upload_mb: int = 200
     """Largest PDF accepted, in MiB."""
     pdf_timeout_s: float = 120.0

@@ -14,8 +14,20 @@ from typing import Any, Protocol
 
 from config.settings import Settings
 from core import prompts
-from core.events import Done, Error, Event, Notice, Source, Sources, Stats, Token
+from core.events import (
+    Done,
+    Error,
+    Event,
+    IngestProgress,
+    IngestResult,
+    Notice,
+    Source,
+    Sources,
+    Stats,
+    Token,
+)
 from core.history import trim_history
+from core.ingest import Upload, ingest
 from errors import LLMStreamError, LLMUnavailable, ModelNotFound, UserInputError
 from models import llm_registry
 from models.llm_base import LLM, GenerationStats, Health, Message
@@ -62,7 +74,7 @@ class LocalAIAssistant:
         self.settings = settings
         self.store = store or ConversationStore(settings.db_path)
         self._llms: dict[str, LLM] = dict(llms or {})
-        self.knowledge_base = knowledge_base
+        self._knowledge_base = knowledge_base
 
     # --- backends -------------------------------------------------------------------
     def llm(self, name: str) -> LLM:
@@ -87,6 +99,32 @@ class LocalAIAssistant:
         if not name:
             raise UserInputError("Type the name of a model to pull, for example llama3.2.")
         return self.llm("ollama").pull(name)  # type: ignore[attr-defined]
+
+    # --- knowledge base -------------------------------------------------------------
+    @property
+    def knowledge_base(self) -> Retriever:
+        """The knowledge base under DATA_DIR, opened on first use (the embedder loads later still)."""
+        if self._knowledge_base is None:
+            from services.knowledge_base import open_knowledge_base
+
+            self._knowledge_base = open_knowledge_base(self.settings)
+        return self._knowledge_base
+
+    def documents(self) -> list[Any]:
+        return self.knowledge_base.documents()  # type: ignore[attr-defined]
+
+    def ingest(self, uploads: list[Upload]) -> Iterator[IngestProgress | IngestResult]:
+        """Add PDFs, yielding progress per page and chunk batch, then one result per file."""
+        return ingest(self.knowledge_base, uploads, self.settings)  # type: ignore[arg-type]
+
+    def delete_document(self, doc_id: str) -> None:
+        self.knowledge_base.delete_document(doc_id)  # type: ignore[attr-defined]
+
+    def reindex(self) -> int:
+        return self.knowledge_base.reindex()  # type: ignore[attr-defined]
+
+    def search(self, query: str, k: int | None = None) -> list[Any]:
+        return self.knowledge_base.search(query, k or self.settings.top_k)
 
     # --- conversations --------------------------------------------------------------
     def new_conversation(self) -> Conversation:
@@ -261,8 +299,10 @@ class LocalAIAssistant:
         ]
 
     def _retrieve(self, question: str, options: AskOptions) -> list[Source]:
+        if not options.use_documents:
+            return []
         kb = self.knowledge_base
-        if not options.use_documents or kb is None or kb.is_empty():
+        if kb.is_empty():
             return []
         hits = kb.search(question, self.settings.top_k)
         return [

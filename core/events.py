@@ -75,3 +75,27 @@ class Done:
 
 
 Event = Notice | Sources | Token | Error | Stats | Done
+
+
+@dataclass(frozen=True)
+class IngestProgress:
+    """Work on one file: ``stage`` is "reading" (pages) or "embedding" (chunks)."""
+
+    file: str
+    stage: str
+    done: int
+    total: int
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    """How one file ended. ``needs_password`` asks the UI for a password field."""
+
+    file: str
+    ok: bool
+    message: str
+    pages: int = 0
+    chunks: int = 0
+    seconds: float = 0.0
+    empty_pages: tuple[int, ...] = ()
+    needs_password: bool = False
