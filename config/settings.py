@@ -60,6 +60,8 @@ class Settings:
     """Passages put into the prompt for a grounded answer."""
     score_threshold: float = 0.2
     """Minimum cosine similarity (0-1) of question and passage for the passage to count as relevant."""
+    context_budget_tokens: int = 200
+    """Tokens of retrieved text put in the prompt; passages are trimmed to their best lines (0 = whole)."""
     max_upload_mb: int = 200
     """Largest PDF accepted, in MiB."""
     pdf_timeout_s: float = 120.0

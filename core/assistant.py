@@ -14,6 +14,7 @@ from typing import Any, Protocol
 
 from config.settings import Settings
 from core import prompts
+from core.context import compress_sources
 from core.events import (
     Done,
     Error,
@@ -40,6 +41,8 @@ class Retriever(Protocol):
     def is_empty(self) -> bool: ...
 
     def search(self, query: str, k: int) -> list[Any]: ...
+
+    def embed(self, texts: list[str]) -> Any: ...
 
 
 @dataclass(frozen=True)
@@ -298,6 +301,9 @@ class LocalAIAssistant:
             if m.role in ("user", "assistant") and m.content
         ]
 
+    def _kb_empty(self) -> bool:
+        return self.knowledge_base.is_empty()
+
     def _retrieve(self, question: str, options: AskOptions) -> list[Source]:
         if not options.use_documents:
             return []
@@ -305,9 +311,11 @@ class LocalAIAssistant:
         if kb.is_empty():
             return []
         hits = kb.search(question, self.settings.top_k)
-        return [
+        sources = [
             Source(i, h.file, h.page_start, h.page_end, h.score, h.text) for i, h in enumerate(hits, start=1)
         ]
+        budget = self.settings.context_budget_tokens
+        return compress_sources(question, sources, budget, self.llm("embedded").count_tokens, kb.embed)
 
     def build_messages(
         self,
@@ -317,13 +325,22 @@ class LocalAIAssistant:
         sources: list[Source],
         options: AskOptions,
     ) -> list[Message]:
-        """System prompt + trimmed history + the question (with numbered sources, if any)."""
+        """System prompt + trimmed history + the question (with numbered sources, if any).
+
+        The grounding rule goes in the system prompt, so the prompt's start is the same for every
+        grounded question and llama.cpp reuses its cached evaluation; the sources go last.
+        """
         system = prompts.system_prompt(options.preset, options.custom_prompt)
         content = question
+        if options.documents_only:
+            system = f"{system}\n{prompts.GROUNDING_STRICT}"
+        elif sources or (options.use_documents and not self._kb_empty()):
+            system = f"{system}\n{prompts.GROUNDING}"
         if sources:
-            rule = prompts.GROUNDING_STRICT if options.documents_only else prompts.GROUNDING
-            passages = "\n\n".join(f"[{s.number}] {s.file}, {_page_label(s)}:\n{s.text}" for s in sources)
-            content = f"{rule}\n\nSources:\n{passages}\n\nQuestion: {question}"
+            passages = "\n\n".join(
+                f"[{s.number}] {s.file} {_page_label(s)}\n{s.excerpt or s.text}" for s in sources
+            )
+            content = f"Sources:\n{passages}\n\nQuestion: {question}"
         budget = llm.context_tokens() - self.settings.max_answer_tokens
         return trim_history(
             {"role": "system", "content": system},
@@ -336,8 +353,8 @@ class LocalAIAssistant:
 
 def _page_label(source: Source) -> str:
     if source.page_start == source.page_end:
-        return f"page {source.page_start}"
-    return f"pages {source.page_start}-{source.page_end}"
+        return f"p.{source.page_start}"
+    return f"pp.{source.page_start}-{source.page_end}"
 
 
 def _title_from(question: str) -> str:

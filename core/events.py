@@ -24,6 +24,7 @@ class Source:
     page_end: int
     score: float
     text: str
+    excerpt: str = ""  # the lines of ``text`` put in the prompt ("" = all of it)
 
     def as_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)

@@ -72,6 +72,7 @@ def _ingest_one(
                     upload.password or None,
                     settings.pdf_timeout_s,
                     lambda d, t: report(IngestProgress(upload.name, "reading", d, t)),
+                    name=upload.name,
                 )
             )
             doc = yield from _run_with_progress(

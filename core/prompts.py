@@ -17,14 +17,13 @@ CUSTOM = "custom"
 
 #: Added to the system prompt when passages from the knowledge base are given.
 GROUNDING = (
-    "Use the numbered sources below to answer. Cite them like [1] after the facts they support. "
-    "If they do not contain the answer, say so."
+    "Answer from the numbered sources when given; cite them like [1]. If they lack the answer, say so."
 )
 
 #: Added instead when the user asked for answers from documents only.
 GROUNDING_STRICT = (
-    "Answer only from the numbered sources below and cite them like [1]. "
-    "If they do not contain the answer, reply exactly: I don't know based on your documents."
+    "Answer only from the numbered sources; cite them like [1]. "
+    "If they lack the answer, reply: I don't know based on your documents."
 )
 
 NOT_IN_DOCUMENTS = "I don't know based on your documents: nothing relevant was found in them."

@@ -7,7 +7,7 @@ Per-browser-session choices live here with their defaults in one place; durable 
 from __future__ import annotations
 
 from collections.abc import MutableMapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from core.assistant import AskOptions
@@ -24,6 +24,9 @@ class SessionDefaults:
     use_documents: bool = True
     documents_only: bool = False
     speak_replies: bool = False
+    ingest_results: list = field(default_factory=list)  # (ok, message) of the last upload
+    ingest_summary: str = ""  # e.g. "Added 3 of 4 file(s)"
+    password_needed: dict = field(default_factory=dict)  # file name -> bytes awaiting a password
 
 
 class SessionManager:
@@ -35,8 +38,9 @@ class SessionManager:
 
             state = st.session_state
         self._state = state
+        defaults = SessionDefaults()
         for f in fields(SessionDefaults):
-            self._state.setdefault(f.name, getattr(SessionDefaults(), f.name))
+            self._state.setdefault(f.name, getattr(defaults, f.name))
 
     def get(self, key: str) -> Any:
         return self._state[key]

@@ -151,7 +151,7 @@ class KnowledgeBase:
         title: str = "",
     ) -> DocumentInfo:
         """Chunk, embed and store one document in a single transaction."""
-        doc_id = content_sha256[:16]
+        doc_id = content_sha256
         chunks = self._chunk(doc_id, name, pages)
         if not chunks:
             raise DocumentError(f"{name} has no text to index.")
@@ -229,6 +229,10 @@ class KnowledgeBase:
             )
             for r in index.search(vector, query, k, self.min_similarity)
         ]
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        """Vectors from this knowledge base's embedder (used to rank lines within passages)."""
+        return self.embedder.embed(texts)
 
     def _current_index(self) -> tuple[HybridIndex | None, list[tuple[str, int, int, str]]]:
         with self._lock:

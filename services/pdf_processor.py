@@ -44,10 +44,14 @@ def extract_pdf(
     password: str | None = None,
     timeout_s: float = 120.0,
     on_page: Callable[[int, int], None] | None = None,
+    max_pages: int = MAX_PAGES,
+    worker: str = "services.pdf_worker",
+    name: str = "",
 ) -> ExtractedPDF:
-    """Extract every page's text; raises DocumentError (or PasswordRequired) with a clear message."""
+    """Extract every page's text; raises DocumentError (or PasswordRequired) with a clear message
+    naming the file as ``name`` (default: the path's file name)."""
     path = Path(path)
-    name = path.name
+    name = name or path.name
     if path.stat().st_size == 0:
         raise DocumentError(f"{name} is empty (0 bytes).")
     with open(path, "rb") as f:
@@ -57,7 +61,7 @@ def extract_pdf(
 
     env = {**os.environ, "PDF_PASSWORD": password or ""}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "services.pdf_worker", str(path), str(MAX_PAGES)],
+        [sys.executable, "-m", worker, str(path), str(max_pages)],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,

@@ -60,3 +60,42 @@ class FakeLLM(LLM):
 
     def count_tokens(self, text: str) -> int:
         return len(text.split())
+
+
+class FakeEmbedder:
+    """Deterministic bag-of-words vectors (hashed words), normalised; no neural model is run.
+
+    Texts that share words get similar vectors, which is enough to test storage and ranking logic.
+    ``tokenizer`` is the real MiniLM word-piece tokenizer (a small file from the packaged model),
+    so chunk sizes are measured as in the app.
+    """
+
+    dims = 384
+
+    def __init__(self) -> None:
+        import numpy as np
+        from transformers import AutoTokenizer
+
+        from services.embeddings import Embedder
+
+        self._np = np
+        self.tokenizer = AutoTokenizer.from_pretrained(Embedder.model_path())
+        self.calls = 0
+
+    def embed(self, texts, progress=None):
+        np = self._np
+        self.calls += 1
+        out = np.zeros((len(texts), self.dims), dtype=np.float32)
+        for i, text in enumerate(texts):
+            for word in text.lower().split():
+                word = "".join(ch for ch in word if ch.isalnum())
+                if word:
+                    out[i, sum(map(ord, word)) * 7919 % self.dims] += 1.0
+            norm = np.linalg.norm(out[i])
+            out[i] = out[i] / norm if norm else out[i]
+            if progress:
+                progress(i + 1, len(texts))
+        return out
+
+    def embed_query(self, text):
+        return self.embed([text])[0]

@@ -9,6 +9,7 @@ from core.assistant import LocalAIAssistant
 from core.session_manager import SessionManager
 from errors import AssistantError
 from ui.components import render_stats_panel
+from ui.documents import render_documents
 
 BACKEND_LABELS = {
     "auto": "Automatic (Ollama if running)",
@@ -22,6 +23,8 @@ def render_sidebar(assistant: LocalAIAssistant, session: SessionManager) -> None
         st.title(":material/lock: Local Assistant")
         st.caption("Private: everything runs on this computer.")
         _render_conversations(assistant, session)
+        st.divider()
+        render_documents(assistant, session)
         st.divider()
         _render_model(assistant, session)
         st.divider()

@@ -1,0 +1,5 @@
+"""A named fake PDF worker that dies the way a parser crash does (SIGABRT), for one unit test."""
+
+import os
+
+os.abort()

@@ -1,0 +1,62 @@
+"""Chunking keeps pages and stays under the embedder's limit; passage trimming keeps the best lines."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from core.context import compress_sources, segments
+from core.events import Source
+from services.chunking import chunk_pages, clean_text, document_label, make_splitter
+from tests.fakes import FakeEmbedder
+
+
+def test_chunks_keep_page_spans_and_fit_the_model():
+    tok = FakeEmbedder().tokenizer
+    pages = [" ".join(f"alpha{i}" for i in range(150)), "", " ".join(f"beta{i}" for i in range(150))]
+    chunks = chunk_pages("doc", "f.pdf", pages, make_splitter(tok, 100, 10))
+    assert max(len(tok.encode(c.text, add_special_tokens=False)) for c in chunks) <= 100
+    assert {(c.page_start, c.page_end) for c in chunks if "alpha" in c.text} == {(1, 1)}
+    assert {(c.page_start, c.page_end) for c in chunks if "beta" in c.text} == {(3, 3)}
+    assert len({c.id for c in chunks}) == len(chunks)
+    again = chunk_pages("doc", "f.pdf", pages, make_splitter(tok, 100, 10))
+    assert [c.id for c in again] == [c.id for c in chunks]  # stable ids
+
+
+def test_clean_text_and_labels():
+    assert clean_text("a  \t b\r\n\n\n\nc") == "a b\n\nc"
+    assert document_label("2023 Q3 INTC.pdf", "10-Q - 10/27/2023 - Intel Corporation") == (
+        "2023 Q3 INTC — 10-Q - 10/27/2023 - Intel Corporation"
+    )
+    assert document_label("2023 Q1 NVDA.pdf", "0001045810-23-000093") == "2023 Q1 NVDA"
+
+
+def fake_embed(texts):
+    return FakeEmbedder().embed(texts)
+
+
+def words(text):
+    return len(text.split())
+
+
+def test_segments_split_long_lines_into_sentences():
+    long_line = "First sentence here. " * 40
+    assert len(segments(f"short line\n\n{long_line}")) > 2
+    assert segments("one\n\n two ") == ["one", "two"]
+
+
+def test_compress_keeps_best_lines_within_budget_in_order():
+    text = "Table of contents\nNet revenue was 14,158 million\nCats are nice\nRevenue grew 5 percent"
+    other = "Weather report\nSunny skies all week"
+    sources = [Source(1, "a.pdf", 1, 1, 1.0, text), Source(2, "b.pdf", 2, 2, 0.5, other)]
+    out = compress_sources("What was the net revenue?", sources, 12, words, fake_embed)
+    assert [s.file for s in out] == ["a.pdf"] and out[0].number == 1
+    assert "Net revenue was 14,158 million" in out[0].excerpt
+    assert "Cats" not in out[0].excerpt
+    assert sum(words(s.excerpt) for s in out) <= 12 + 2
+    assert out[0].text == text  # the whole passage is kept for the reader
+
+
+def test_zero_budget_keeps_whole_passages():
+    sources = [Source(1, "a.pdf", 1, 1, 1.0, "x\ny")]
+    assert compress_sources("q", sources, 0, words, fake_embed) == sources
+    assert isinstance(fake_embed(["a"]), np.ndarray)

@@ -1,0 +1,107 @@
+"""Knowledge base storage, dedupe, deletion, persistence and hybrid ranking, with FakeEmbedder."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from errors import DocumentError
+from services.knowledge_base import KnowledgeBase
+from tests.fakes import FakeEmbedder
+
+INTEL = [
+    "Intel quarterly report",
+    "Net revenue was $14,158 million in the third quarter.",
+    "Gross margin 42.5%.",
+]
+APPLE = ["Apple annual report", "iPhone sales grew strongly across regions.", "Services revenue rose."]
+
+
+@pytest.fixture(scope="module")
+def embedder():
+    return FakeEmbedder()
+
+
+def kb_at(path, embedder, **kw) -> KnowledgeBase:
+    return KnowledgeBase(path, embedder, chunk_tokens=20, overlap_tokens=2, **kw)
+
+
+def test_add_list_search_with_page_numbers(tmp_path, embedder):
+    kb = kb_at(tmp_path, embedder)
+    assert kb.is_empty() and kb.search("anything", 3) == []
+    doc = kb.add_document("intel.pdf", "a" * 64, 1234, INTEL, [], title="Intel 10-Q")
+    kb.add_document("apple.pdf", "b" * 64, 999, APPLE, [])
+    assert (doc.name, doc.pages, doc.size_bytes) == ("intel.pdf", 3, 1234) and doc.chunks >= 1
+    assert [d.name for d in kb.documents()] == ["intel.pdf", "apple.pdf"]
+    hits = kb.search("What was the net revenue in the quarter?", 2)
+    assert hits[0].file == "intel.pdf" and hits[0].page_start <= 2 <= hits[0].page_end
+    assert "14,158" in hits[0].text
+    assert hits[0].score == pytest.approx(1.0) or hits[0].score >= hits[-1].score
+    assert set(hits[0].as_json()) == {"file", "page_start", "page_end", "score", "text"}
+
+
+def test_same_content_is_not_indexed_twice(tmp_path, embedder):
+    kb = kb_at(tmp_path, embedder)
+    kb.add_document("intel.pdf", "a" * 64, 1, INTEL, [])
+    with pytest.raises(DocumentError, match="already in the knowledge base"):
+        kb.add_document("copy-of-intel.pdf", "a" * 64, 1, INTEL, [])
+    assert len(kb.documents()) == 1
+    assert kb.find("a" * 64).name == "intel.pdf"
+
+
+def test_delete_removes_vectors_and_keywords(tmp_path, embedder):
+    kb = kb_at(tmp_path, embedder)
+    intel = kb.add_document("intel.pdf", "a" * 64, 1, INTEL, [])
+    kb.add_document("apple.pdf", "b" * 64, 1, APPLE, [])
+    kb.delete_document(intel.id)
+    assert [d.name for d in kb.documents()] == ["apple.pdf"]
+    assert all(h.file == "apple.pdf" for h in kb.search("Intel net revenue 14,158", 5))
+
+
+def test_persists_and_other_instances_see_changes(tmp_path, embedder):
+    first = kb_at(tmp_path, embedder)
+    first.add_document("intel.pdf", "a" * 64, 1, INTEL, [2])
+    second = kb_at(tmp_path, embedder)  # e.g. the app after a restart, or another process
+    assert second.documents()[0].empty_pages == [2]
+    assert second.search("gross margin", 1)[0].file == "intel.pdf"
+    first.add_document("apple.pdf", "b" * 64, 1, APPLE, [])
+    assert second.search("iPhone sales", 1)[0].file == "apple.pdf"  # generation changed: rebuilt
+
+
+def test_min_similarity_filters_unrelated_passages(tmp_path, embedder):
+    kb = kb_at(tmp_path, embedder, min_similarity=0.3)
+    kb.add_document("intel.pdf", "a" * 64, 1, INTEL, [])
+    assert kb.search("zebra giraffe savannah", 3) == []
+
+
+def test_reindex_uses_new_chunk_settings(tmp_path, embedder):
+    kb = kb_at(tmp_path, embedder)
+    kb.add_document("intel.pdf", "a" * 64, 1, [" ".join(f"word{i}" for i in range(200))], [])
+    before = kb.documents()[0].chunks
+    kb.chunk_tokens = 60
+    assert kb.reindex() < before
+    assert kb.documents()[0].chunks < before
+
+
+def test_two_sessions_adding_at_once_keep_both(tmp_path, embedder):
+    kb = kb_at(tmp_path, embedder)
+    errors = []
+
+    def add(name, sha, pages):
+        try:
+            kb.add_document(name, sha, 1, pages, [])
+        except Exception as e:  # noqa: BLE001 - collected and asserted below
+            errors.append(e)
+
+    threads = [
+        threading.Thread(target=add, args=(f"doc{i}.pdf", f"{i:064d}", [f"subject{i} notes"] * 3))
+        for i in range(6)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert sorted(d.name for d in kb.documents()) == [f"doc{i}.pdf" for i in range(6)]
+    assert kb.search("subject4 notes", 1)[0].file == "doc4.pdf"

@@ -1,0 +1,105 @@
+"""Sidebar section for the knowledge base: upload PDFs, see progress, list and delete documents."""
+
+from __future__ import annotations
+
+import time
+
+import streamlit as st
+
+from core.assistant import LocalAIAssistant
+from core.events import IngestProgress, IngestResult
+from core.ingest import Upload
+from core.session_manager import SessionManager
+
+
+def render_documents(assistant: LocalAIAssistant, session: SessionManager) -> None:
+    st.subheader("Documents")
+    st.toggle(
+        "Use my documents", key="use_documents", help="Ground answers in the PDFs below, with citations."
+    )
+    st.toggle(
+        "Answer only from documents",
+        key="documents_only",
+        help='Reply "I don\'t know" when nothing relevant is found in your documents.',
+    )
+    with st.form("upload_pdfs", clear_on_submit=True, border=False):
+        files = st.file_uploader("Add PDFs", type=["pdf"], accept_multiple_files=True)
+        submitted = st.form_submit_button("Add to knowledge base", icon=":material/upload_file:")
+    if submitted and files:
+        _ingest(assistant, session, [Upload(f.name, data=f.getvalue()) for f in files])
+    else:
+        _render_last_results(session)  # what the last upload did, until the next one
+    _render_password_requests(assistant, session)
+    _render_document_list(assistant)
+
+
+def _ingest(assistant: LocalAIAssistant, session: SessionManager, uploads: list[Upload]) -> None:
+    results: list[IngestResult] = []
+    with st.status(f"Adding {len(uploads)} file(s)…", expanded=True) as status:
+        bar = st.progress(0.0)
+        for event in assistant.ingest(uploads):
+            if isinstance(event, IngestProgress):
+                verb = "Reading page" if event.stage == "reading" else "Embedding chunk"
+                bar.progress(
+                    event.done / max(event.total, 1), text=f"{event.file}: {verb} {event.done}/{event.total}"
+                )
+            else:
+                results.append(event)
+                (st.success if event.ok else st.error)(event.message)
+        bar.empty()
+        failed = sum(not r.ok for r in results)
+        label = f"Added {len(results) - failed} of {len(results)} file(s)"
+        status.update(label=label, state="error" if failed else "complete", expanded=bool(failed))
+    session.set("ingest_results", [(r.ok, r.message) for r in results])
+    session.set("ingest_summary", label)
+    waiting = {u.name: u for u in uploads}
+    session.set(
+        "password_needed",
+        {r.file: waiting[r.file].data for r in results if r.needs_password and waiting[r.file].data},
+    )
+
+
+def _render_password_requests(assistant: LocalAIAssistant, session: SessionManager) -> None:
+    needed: dict[str, bytes] = session.get("password_needed")
+    for name, data in list(needed.items()):
+        with st.form(f"password_{name}", border=True):
+            st.caption(f":material/lock: {name} is password-protected.")
+            password = st.text_input("Password", type="password", key=f"pw_{name}")
+            if st.form_submit_button("Unlock and add"):
+                remaining = dict(needed)
+                remaining.pop(name)
+                session.set("password_needed", remaining)
+                _ingest(assistant, session, [Upload(name, data=data, password=password)])
+                st.rerun()
+
+
+def _render_last_results(session: SessionManager) -> None:
+    results = session.get("ingest_results")
+    if not results:
+        return
+    with st.expander(session.get("ingest_summary"), expanded=not all(ok for ok, _ in results)):
+        for ok, message in results:
+            st.caption(f":material/{'check_circle' if ok else 'error'}: {message}")
+
+
+def _render_document_list(assistant: LocalAIAssistant) -> None:
+    docs = assistant.documents()
+    if not docs:
+        st.caption("No documents yet. Add PDFs to ask questions about them.")
+        return
+    st.caption(f"{len(docs)} document(s), {sum(d.chunks for d in docs):,} passages")
+    for doc in docs:
+        with st.expander(doc.name):
+            added = time.strftime("%Y-%m-%d %H:%M", time.localtime(doc.added_at))
+            st.caption(
+                f"{doc.pages} pages · {doc.chunks} chunks · {doc.size_bytes / 2**20:.1f} MB · added {added}"
+            )
+            if doc.empty_pages:
+                st.caption(f"Pages without text: {', '.join(map(str, doc.empty_pages[:20]))}")
+            if st.button("Remove", key=f"del_doc_{doc.id}", icon=":material/delete:"):
+                assistant.delete_document(doc.id)
+                st.rerun()
+    if st.button("Re-index all", key="reindex", help="Re-chunk and re-embed after changing chunk settings."):
+        with st.spinner("Re-indexing…"):
+            count = assistant.reindex()
+        st.success(f"Re-indexed: {count:,} passages.")
