@@ -40,3 +40,7 @@ class AudioError(AssistantError):
 
 class SpeechError(AssistantError):
     """Text-to-speech failed (for example espeak-ng is missing)."""
+
+
+class ModelMissing(AssistantError):
+    """A model the user chose is not on this computer (and cannot be downloaded here)."""

@@ -7,15 +7,18 @@ embedded model when Ollama cannot answer), streams the answer as events and stor
 from __future__ import annotations
 
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import closing
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Protocol
 
 from config.settings import Settings
 from core import prompts
 from core.context import compress_sources
 from core.events import (
+    Audio,
     Done,
     Error,
     Event,
@@ -29,10 +32,15 @@ from core.events import (
 )
 from core.history import trim_history
 from core.ingest import Upload, ingest
+from core.voice import Heard, SpokenReply, listen
 from errors import LLMStreamError, LLMUnavailable, ModelNotFound, UserInputError
 from models import llm_registry
 from models.llm_base import LLM, GenerationStats, Health, Message
+from models.tts_model import Pyttsx3TTS
+from models.whisper_model import STT, create_stt
 from services.conversations import Conversation, ConversationStore, StoredMessage
+from utils.audio_utils import join_wavs
+from utils.helpers import speech_text
 
 
 class Retriever(Protocol):
@@ -56,6 +64,10 @@ class AskOptions:
     custom_prompt: str = ""
     use_documents: bool = True
     documents_only: bool = False
+    speak: bool = False  # speak the answer as it is written (Audio events)
+    tts_voice: str = ""
+    tts_rate: int = 175
+    tts_volume: float = 0.9
 
 
 @dataclass
@@ -78,6 +90,7 @@ class LocalAIAssistant:
         self.store = store or ConversationStore(settings.db_path)
         self._llms: dict[str, LLM] = dict(llms or {})
         self._knowledge_base = knowledge_base
+        self._stts: dict[tuple[str, str], STT] = {}
 
     # --- backends -------------------------------------------------------------------
     def llm(self, name: str) -> LLM:
@@ -129,6 +142,26 @@ class LocalAIAssistant:
     def search(self, query: str, k: int | None = None) -> list[Any]:
         return self.knowledge_base.search(query, k or self.settings.top_k)
 
+    # --- voice ------------------------------------------------------------------------
+    def stt(self, engine: str = "", size: str = "") -> STT:
+        """The speech-to-text engine (loaded once per engine and size)."""
+        key = (engine or self.settings.stt_engine, size or self.settings.whisper_size)
+        if key not in self._stts:
+            self._stts[key] = create_stt(*key, self.settings.model_cache_dir, self.settings.threads)
+        return self._stts[key]
+
+    def transcribe(self, data: bytes, engine: str = "", size: str = "") -> Heard:
+        """Text of a recording; AudioError / ModelMissing carry a message for the user."""
+        return listen(data, self.stt(engine, size), self.settings.max_audio_s)
+
+    def tts(self, options: AskOptions | None = None) -> Pyttsx3TTS:
+        o = options or AskOptions()
+        return Pyttsx3TTS(o.tts_rate, o.tts_volume, o.tts_voice or self.settings.tts_voice)
+
+    def speak(self, text: str, options: AskOptions | None = None) -> bytes:
+        """WAV of ``text`` as it would be read aloud (no code, URLs or citation markers)."""
+        return self.tts(options).synthesize(speech_text(text))
+
     # --- conversations --------------------------------------------------------------
     def new_conversation(self) -> Conversation:
         return self.store.create()
@@ -165,8 +198,17 @@ class LocalAIAssistant:
             )
         return text
 
-    def ask(self, conversation_id: str, text: str, options: AskOptions | None = None) -> Iterator[Event]:
-        """Answer ``text`` in a conversation, yielding events; the answer is stored as it ends."""
+    def ask(
+        self,
+        conversation_id: str,
+        text: str,
+        options: AskOptions | None = None,
+        heard: Heard | None = None,
+    ) -> Iterator[Event]:
+        """Answer ``text`` in a conversation, yielding events; the answer is stored as it ends.
+
+        ``heard`` carries the timings of a spoken question, for the per-answer breakdown.
+        """
         options = options or AskOptions()
         try:
             question = self.validate_message(text)
@@ -182,7 +224,7 @@ class LocalAIAssistant:
             self.store.rename(conversation_id, _title_from(question))
 
         sources = self._retrieve(question, options)
-        breakdown = {"retrieval_s": time.perf_counter() - started}
+        breakdown = {**(heard.timings if heard else {}), "retrieval_s": time.perf_counter() - started}
         if sources:
             yield Sources(sources)
         if options.documents_only and not sources:
@@ -227,6 +269,8 @@ class LocalAIAssistant:
         pieces: list[str] = []
         first_token_s: float | None = None
         meta: dict[str, Any] = {"backend": llm.name, "sources": [s.as_dict() for s in sources]}
+        spoken = SpokenReply(self.tts(options), started) if options.speak else None
+        clips: list[bytes] = []
         try:
             stream = llm.stream(
                 messages,
@@ -241,16 +285,26 @@ class LocalAIAssistant:
                         first_token_s = time.perf_counter() - started
                     pieces.append(piece)
                     yield Token(piece)
+                    if spoken:
+                        for clip in spoken.feed(piece):
+                            clips.append(clip.wav)
+                            yield Audio(clip.index, clip.text, clip.wav)
         except (LLMUnavailable, ModelNotFound) as e:
+            if spoken:
+                spoken.cancel()
             if not pieces and may_fall_back:
                 yield Notice(f"{e} Answering with the built-in model instead.")
                 return "fall back"
             yield from self._cut_off(conversation_id, pieces, meta, str(e))
             return "failed"
         except LLMStreamError as e:
+            if spoken:
+                spoken.cancel()
             yield from self._cut_off(conversation_id, pieces, meta, str(e))
             return "failed"
         except GeneratorExit:
+            if spoken:
+                spoken.cancel()
             # The reader stopped the answer (Stop button, closed page): keep what was said.
             if pieces:
                 meta.update(cut_off=True, cut_off_reason="stopped")
@@ -258,6 +312,15 @@ class LocalAIAssistant:
             raise
 
         answer = "".join(pieces)
+        if spoken:
+            for clip in spoken.finish():
+                clips.append(clip.wav)
+                yield Audio(clip.index, clip.text, clip.wav)
+            if spoken.error:
+                yield Notice(str(spoken.error))
+            breakdown.update(_speech_timings(spoken, first_token_s, breakdown))
+            if clips:
+                meta["audio"] = self._save_audio(join_wavs(clips))
         stats = Stats(
             backend=llm.name,
             model=gen_stats.model or attempt.model or "",
@@ -273,6 +336,21 @@ class LocalAIAssistant:
         yield stats
         yield Done(message_id, answer)
         return "done"
+
+    def _save_audio(self, wav: bytes) -> str:
+        """Store a spoken reply under DATA_DIR/audio for replay; returns its file name."""
+        folder = Path(self.settings.data_dir) / "audio"
+        folder.mkdir(parents=True, exist_ok=True)
+        name = f"{uuid.uuid4().hex}.wav"
+        tmp = folder / f".{name}.tmp"
+        tmp.write_bytes(wav)
+        tmp.replace(folder / name)
+        return name
+
+    def audio_path(self, name: str) -> Path | None:
+        """The stored spoken reply called ``name``, if it is still there."""
+        path = Path(self.settings.data_dir) / "audio" / Path(name).name
+        return path if path.is_file() else None
 
     def _cut_off(
         self, conversation_id: str, pieces: list[str], meta: dict[str, Any], reason: str
@@ -349,6 +427,23 @@ class LocalAIAssistant:
             budget,
             llm.count_tokens,
         )
+
+
+def _speech_timings(spoken: SpokenReply, first_token_s: float | None, breakdown: dict[str, float]) -> dict:
+    """Stage times of a spoken answer; voice_turn_s runs from the end of the question's recording
+    (decode + VAD + STT) to the first sentence of the reply being ready to play."""
+    out: dict[str, float] = {}
+    if first_token_s is not None:
+        out["first_token_s"] = first_token_s
+    if spoken.first_sentence_s is not None:
+        out["first_sentence_s"] = spoken.first_sentence_s
+    if spoken.first_tts_s is not None:
+        out["tts_s"] = spoken.first_tts_s
+    if spoken.first_audio_s is not None:
+        listening = sum(breakdown.get(k, 0.0) for k in ("decode_s", "vad_s", "stt_s"))
+        out["first_audio_s"] = spoken.first_audio_s
+        out["voice_turn_s"] = listening + spoken.first_audio_s
+    return out
 
 
 def _page_label(source: Source) -> str:

@@ -75,7 +75,7 @@ class Done:
     cut_off: bool = False
 
 
-Event = Notice | Sources | Token | Error | Stats | Done
+Event = Notice | Sources | Token | Error | Stats | Done  # (| Audio when speaking)
 
 
 @dataclass(frozen=True)
@@ -100,3 +100,12 @@ class IngestResult:
     seconds: float = 0.0
     empty_pages: tuple[int, ...] = ()
     needs_password: bool = False
+
+
+@dataclass(frozen=True)
+class Audio:
+    """One spoken sentence of the answer, in order (``index`` from 0), as WAV bytes."""
+
+    index: int
+    text: str
+    wav: bytes

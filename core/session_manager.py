@@ -24,6 +24,11 @@ class SessionDefaults:
     use_documents: bool = True
     documents_only: bool = False
     speak_replies: bool = False
+    stt_engine: str = "faster-whisper"
+    whisper_size: str = "tiny.en"
+    tts_voice: str = ""
+    tts_rate: int = 175
+    tts_volume: float = 0.9
     ingest_results: list = field(default_factory=list)  # (ok, message) of the last upload
     ingest_summary: str = ""  # e.g. "Added 3 of 4 file(s)"
     password_needed: dict = field(default_factory=dict)  # file name -> bytes awaiting a password
@@ -66,4 +71,8 @@ class SessionManager:
             custom_prompt=self._state["custom_prompt"],
             use_documents=self._state["use_documents"],
             documents_only=self._state["documents_only"],
+            speak=self._state["speak_replies"],
+            tts_voice=self._state["tts_voice"],
+            tts_rate=int(self._state["tts_rate"]),
+            tts_volume=float(self._state["tts_volume"]),
         )

@@ -1,20 +1,28 @@
-"""The chat area: stored messages, the input, and a streamed answer. Rendering only."""
+"""The chat area: stored messages, the input (typed, spoken or an audio file), and a streamed
+answer, spoken sentence by sentence when the user asked for it. Rendering only."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import closing
+from typing import Any
 
 import streamlit as st
 
 from core.assistant import LocalAIAssistant
-from core.events import Done, Error, Event, Notice, Sources, Token
+from core.events import Audio, Done, Error, Event, Notice, Sources, Token
 from core.session_manager import SessionManager
-from errors import UserInputError
+from core.voice import Heard
+from errors import AssistantError, AudioError, UserInputError
 from services.conversations import StoredMessage
+from ui.audio_player import LiveReplyAudio
 from ui.components import render_cut_off, render_sources
 
-WELCOME = "Ask me anything. I run entirely on this computer: nothing you type or upload leaves it."
+WELCOME = (
+    "Ask me anything, by typing or with the microphone. "
+    "I run entirely on this computer: nothing you type, say or upload leaves it."
+)
+AUDIO_TYPES = ["wav", "mp3", "m4a", "ogg", "oga", "opus", "webm", "flac", "aac"]
 
 
 def render_chat(assistant: LocalAIAssistant, session: SessionManager) -> None:
@@ -26,22 +34,69 @@ def render_chat(assistant: LocalAIAssistant, session: SessionManager) -> None:
         st.markdown("### How can I help?")
         st.caption(WELCOME)
     for message in messages:
-        _render_stored(message)
+        _render_stored(assistant, message)
 
-    prompt = st.chat_input("Ask a question…")
-    if prompt is not None:
-        _answer(assistant, session, prompt)
+    value = st.chat_input(
+        "Ask a question, or press the microphone…",
+        accept_audio=True,
+        audio_sample_rate=16000,
+        accept_file=True,
+        file_type=AUDIO_TYPES,
+    )
+    if value is None:
+        return
+    heard = None
+    recording = _recording(value)
+    if recording is not None:
+        heard = _listen(assistant, session, recording)
+        if heard is None:
+            return
+    text = " ".join(part for part in (_typed(value), heard.text if heard else "") if part)
+    _answer(assistant, session, text, heard)
 
 
-def _render_stored(message: StoredMessage) -> None:
+def _typed(value: Any) -> str:
+    return value if isinstance(value, str) else (value.text or "")
+
+
+def _recording(value: Any) -> Any:
+    """The recorded or uploaded audio of a chat input value, if any."""
+    if isinstance(value, str):
+        return None
+    audio = getattr(value, "audio", None)
+    if audio is not None:
+        return audio
+    files = getattr(value, "files", None) or []
+    return files[0] if files else None
+
+
+def _listen(assistant: LocalAIAssistant, session: SessionManager, recording: Any) -> Heard | None:
+    try:
+        with st.spinner("Listening…"):
+            return assistant.transcribe(
+                recording.getvalue(), session.get("stt_engine"), session.get("whisper_size")
+            )
+    except AudioError as e:
+        st.info(str(e), icon=":material/hearing:")
+    except AssistantError as e:
+        st.error(str(e))
+    return None
+
+
+def _render_stored(assistant: LocalAIAssistant, message: StoredMessage) -> None:
     with st.chat_message(message.role):
         st.markdown(message.content)
-        if message.role == "assistant":
-            render_sources(message.meta.get("sources", []))
-            render_cut_off(message.meta)
+        if message.role != "assistant":
+            return
+        audio = message.meta.get("audio")
+        path = assistant.audio_path(audio) if audio else None
+        if path:
+            st.audio(str(path), format="audio/wav")
+        render_sources(message.meta.get("sources", []))
+        render_cut_off(message.meta)
 
 
-def _answer(assistant: LocalAIAssistant, session: SessionManager, prompt: str) -> None:
+def _answer(assistant: LocalAIAssistant, session: SessionManager, prompt: str, heard: Heard | None) -> None:
     try:
         question = assistant.validate_message(prompt)
     except UserInputError as e:
@@ -53,8 +108,12 @@ def _answer(assistant: LocalAIAssistant, session: SessionManager, prompt: str) -
         session.conversation_id = assistant.new_conversation().id
     with st.chat_message("user"):
         st.markdown(question)
+    options = session.ask_options()
     with st.chat_message("assistant"):
         notices = st.container()
+        live = LiveReplyAudio() if options.speak else None
+        if live:
+            live.render_player()
         stop = st.empty()
         stop.button(
             "Stop",
@@ -63,26 +122,39 @@ def _answer(assistant: LocalAIAssistant, session: SessionManager, prompt: str) -
             help="Stop the answer; what was written is kept.",
         )
         others: list[Event] = []
-        events = assistant.ask(session.conversation_id, question, session.ask_options())
-        with closing(events):
-            st.write_stream(_tokens(events, notices, others))
+        events = assistant.ask(session.conversation_id, question, options, heard)
+        try:
+            with closing(events):
+                st.write_stream(_tokens(events, notices, others, live))
+        finally:
+            if live:
+                live.finish()
         stop.empty()
         for event in others:
             if isinstance(event, Error):
                 st.error(event.text)
                 if not event.partial:
                     return  # nothing was said: leave the error on screen
+        if live and live.count:
+            # No rerun: it would remove the player while the reply is still being spoken.
+            for event in others:
+                if isinstance(event, Sources):
+                    render_sources([s.as_dict() for s in event.items])
+            return
     st.rerun()
 
 
-def _tokens(events: Iterator[Event], notices, others: list[Event]) -> Iterator[str]:
-    """Yield the answer's text for ``st.write_stream``; show notices as they come; keep the rest."""
+def _tokens(
+    events: Iterator[Event], notices, others: list[Event], live: LiveReplyAudio | None
+) -> Iterator[str]:
+    """Yield the answer's text for ``st.write_stream``; show notices and hand audio to the player."""
     for event in events:
         if isinstance(event, Token):
             yield event.text
+        elif isinstance(event, Audio):
+            if live:
+                live.add(event.index, event.wav)
         elif isinstance(event, Notice):
             notices.caption(f":material/info: {event.text}")
-        elif isinstance(event, (Sources, Done)):
-            continue  # stored with the message and rendered from there after the rerun
-        else:
-            others.append(event)
+        elif not isinstance(event, Done):
+            others.append(event)  # errors and stats; sources are also stored with the message

@@ -10,6 +10,7 @@ from core.session_manager import SessionManager
 from errors import AssistantError
 from ui.components import render_stats_panel
 from ui.documents import render_documents
+from ui.voice_settings import render_voice_settings
 
 BACKEND_LABELS = {
     "auto": "Automatic (Ollama if running)",
@@ -25,6 +26,8 @@ def render_sidebar(assistant: LocalAIAssistant, session: SessionManager) -> None
         _render_conversations(assistant, session)
         st.divider()
         render_documents(assistant, session)
+        st.divider()
+        render_voice_settings(assistant, session)
         st.divider()
         _render_model(assistant, session)
         st.divider()

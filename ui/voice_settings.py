@@ -1,0 +1,40 @@
+"""Sidebar section for voice: spoken replies (voice, rate, volume) and the speech recogniser."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from core.assistant import LocalAIAssistant
+from core.session_manager import SessionManager
+from errors import AssistantError
+from models.whisper_model import SIZES, STT_ENGINES
+
+
+@st.cache_data(show_spinner=False)
+def _voice_choices(_assistant: LocalAIAssistant) -> dict[str, str]:
+    """Voice id -> name, English voices first (read once per server)."""
+    voices = _assistant.tts().voices()
+    english = [v for v in voices if "en" in v.id.split("/")[-1][:2] or v.name.lower().startswith("english")]
+    rest = [v for v in voices if v not in english]
+    return {"": "Default", **{v.id: v.name for v in english + rest}}
+
+
+def render_voice_settings(assistant: LocalAIAssistant, session: SessionManager) -> None:
+    st.subheader("Voice")
+    st.toggle("Speak replies", key="speak_replies", help="Read answers aloud as they are written.")
+    with st.expander("Voice settings"):
+        try:
+            voices = _voice_choices(assistant)
+        except AssistantError as e:
+            st.warning(str(e))
+            voices = {"": "Default"}
+        st.selectbox("Voice", list(voices), format_func=voices.get, key="tts_voice")
+        st.slider("Speaking rate (words/min)", 80, 300, step=5, key="tts_rate")
+        st.slider("Volume", 0.0, 1.0, step=0.05, key="tts_volume")
+        st.radio("Speech recognition", list(STT_ENGINES), key="stt_engine", horizontal=True)
+        st.selectbox(
+            "Whisper model",
+            SIZES,
+            key="whisper_size",
+            help="tiny.en is built in; others must be on this computer.",
+        )

@@ -1,0 +1,54 @@
+"""Text helpers for speech: what to read aloud, and cutting a token stream into sentences."""
+
+from __future__ import annotations
+
+import re
+
+_CODE_BLOCK = re.compile(r"```.*?(```|$)", re.S)
+_INLINE_CODE = re.compile(r"`[^`]*`")
+_LINK = re.compile(r"\[([^\]]+)\]\([^)]+\)")
+_URL = re.compile(r"(https?://|www\.)\S+")
+_CITATION = re.compile(r"\s*\[\d+(?:\s*[,\-–]\s*\d+)*\]")
+_EMPHASIS = re.compile(r"[*_~]+")
+_MARKUP = re.compile(r"(^|\s)#{1,6}\s|[>|]+|^\s*[-+]\s+", re.M)
+_SPACE = re.compile(r"\s+")
+_SPACE_BEFORE_PUNCT = re.compile(r"\s+([.,!?;:])")
+_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"')\]]*\s+(?=[A-Z0-9\"'(\[])|\n\s*\n")
+
+
+def speech_text(markdown: str) -> str:
+    """What to say for a Markdown reply: no code, URLs, citation markers like [1] or markup."""
+    text = _CODE_BLOCK.sub(" ", markdown)
+    text = _INLINE_CODE.sub(" ", text)
+    text = _LINK.sub(r"\1", text)
+    text = _URL.sub(" ", text)
+    text = _CITATION.sub("", text)
+    text = _EMPHASIS.sub("", text)
+    text = _MARKUP.sub(" ", text)
+    text = _SPACE.sub(" ", text)
+    return _SPACE_BEFORE_PUNCT.sub(r"\1", text).strip()
+
+
+class SentenceSplitter:
+    """Feed streamed text; get back each sentence as soon as it is complete."""
+
+    def __init__(self, min_chars: int = 12):
+        self._buffer = ""
+        self._min_chars = min_chars
+
+    def feed(self, piece: str) -> list[str]:
+        self._buffer += piece
+        sentences = []
+        while True:
+            match = next(
+                (m for m in _SENTENCE_END.finditer(self._buffer) if m.start() >= self._min_chars), None
+            )
+            if match is None:
+                break
+            sentences.append(self._buffer[: match.start()].strip())
+            self._buffer = self._buffer[match.end() :]
+        return [s for s in sentences if s]
+
+    def flush(self) -> list[str]:
+        rest, self._buffer = self._buffer.strip(), ""
+        return [rest] if rest else []
