@@ -115,6 +115,33 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_transcribe(args: argparse.Namespace, settings: Settings) -> int:
+    import time
+
+    from errors import AudioError, ModelMissing
+
+    assistant = LocalAIAssistant(settings)
+    status = 0
+    for name in args.files:
+        started = time.perf_counter()
+        try:
+            heard = assistant.transcribe(Path(name).read_bytes(), args.engine, args.size)
+            row = {"file": name, "text": heard.text, "duration_s": round(heard.duration_s, 3)}
+        except (AudioError, ModelMissing, OSError) as e:
+            row = {"file": name, "text": "", "duration_s": 0.0, "error": str(e)}
+            status = 1
+        row["seconds"] = round(time.perf_counter() - started, 3)
+        print(json.dumps(row, ensure_ascii=False) if args.json else f"{name}: {row['text'] or row['error']}")
+    return status
+
+
+def cmd_speak(args: argparse.Namespace, settings: Settings) -> int:
+    wav = LocalAIAssistant(settings).speak(args.text)
+    Path(args.output).write_bytes(wav)
+    print(f"wrote {args.output} ({len(wav):,} bytes)")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cli.py", description="Local assistant, headless.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -146,6 +173,20 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("-k", type=int, default=5)
     ev.add_argument("--json", action="store_true")
     ev.set_defaults(func=cmd_eval)
+
+    tr = sub.add_parser("transcribe", help="speech to text for audio files (any container)")
+    tr.add_argument("files", nargs="+")
+    tr.add_argument(
+        "--json", action="store_true", help='one {"file", "text", "duration_s", "seconds"} per line'
+    )
+    tr.add_argument("--engine", default="", help="faster-whisper (default) or openai-whisper")
+    tr.add_argument("--size", default="", help="Whisper size (default tiny.en) or a .pt checkpoint path")
+    tr.set_defaults(func=cmd_transcribe)
+
+    sp = sub.add_parser("speak", help="text to speech into a WAV file")
+    sp.add_argument("text")
+    sp.add_argument("-o", "--output", default="speech.wav")
+    sp.set_defaults(func=cmd_speak)
     return parser
 
 

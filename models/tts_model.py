@@ -6,6 +6,8 @@ engine kept across Streamlit reruns or threads breaks ("run loop already started
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import tempfile
 import threading
@@ -63,7 +65,8 @@ class Pyttsx3TTS:
                 if self.voice:
                     engine.setProperty("voice", self.voice)
                 engine.save_to_file(text, path)
-                engine.runAndWait()
+                with contextlib.redirect_stdout(io.StringIO()):  # the espeak driver prints "Audio saved"
+                    engine.runAndWait()
             except Exception as e:  # noqa: BLE001
                 raise SpeechError(f"Text-to-speech failed ({e}). Your answer is still shown as text.") from e
             finally:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 
 from models.llm_base import LLM, GenerationStats, Health, Message
@@ -18,12 +19,14 @@ class FakeLLM(LLM):
         error: Exception | None = None,
         fail_after: int = 0,
         context: int = 4096,
+        delay: float = 0.0,
     ):
         self.name = name
         self.pieces = pieces if pieces is not None else ["Hello", " there", "."]
         self.error = error
         self.fail_after = fail_after
         self.context = context
+        self.delay = delay
         self.calls: list[tuple[list[Message], str | None]] = []
         self.closed = False
 
@@ -43,6 +46,8 @@ class FakeLLM(LLM):
             for i, piece in enumerate(self.pieces):
                 if self.error is not None and i == self.fail_after:
                     raise self.error
+                if self.delay:
+                    time.sleep(self.delay)
                 yield piece
             if self.error is not None and self.fail_after >= len(self.pieces):
                 raise self.error
@@ -99,3 +104,36 @@ class FakeEmbedder:
 
     def embed_query(self, text):
         return self.embed([text])[0]
+
+
+class FakeTTS:
+    """Stands in for pyttsx3: returns a tiny valid WAV per sentence and records what it was asked."""
+
+    def __init__(self, fail: bool = False):
+        self.said: list[str] = []
+        self.fail = fail
+
+    def synthesize(self, text: str) -> bytes:
+        import numpy as np
+
+        from errors import SpeechError
+        from utils.audio_utils import wav_bytes
+
+        if self.fail:
+            raise SpeechError("Text-to-speech is not available: espeak-ng is missing.")
+        self.said.append(text)
+        return wav_bytes(np.zeros(2205, dtype=np.float32), 22050)
+
+
+class FakeSTT:
+    """Stands in for Whisper: returns a fixed transcript for any audio."""
+
+    def __init__(self, text: str = "what is the capital of france"):
+        self.text = text
+        self.calls = 0
+
+    def transcribe(self, audio):
+        from models.whisper_model import Transcript
+
+        self.calls += 1
+        return Transcript(self.text, "en", audio.shape[0] / 16000)

@@ -1,0 +1,170 @@
+"""Speech with the real engines: packaged faster-whisper tiny.en, openai-whisper code path, pyttsx3."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from dataclasses import asdict
+from pathlib import Path
+
+import av
+import numpy as np
+import pytest
+
+from core.voice import listen
+from errors import AudioError, ModelMissing
+from models.tts_model import Pyttsx3TTS
+from models.whisper_model import create_stt
+from tests.conftest import ROOT, SHARED
+from utils.audio_utils import decode_audio, wav_bytes
+
+AUDIO = SHARED / "data" / "audio"
+JFK = (AUDIO / "jfk.flac").read_bytes()
+REFERENCE = dict(line.split("\t", 1) for line in (AUDIO / "transcripts.tsv").read_text().strip().splitlines())
+
+
+@pytest.fixture(scope="module")
+def stt():
+    return create_stt("faster-whisper", "tiny.en", Path("/nonexistent"), 2)
+
+
+def wer(reference: str, hypothesis: str) -> float:
+    import jiwer
+    from whisper.normalizers import EnglishTextNormalizer
+
+    normalize = EnglishTextNormalizer()
+    return jiwer.wer(normalize(reference), normalize(hypothesis))
+
+
+def encode(samples: np.ndarray, container: str, codec: str, rate: int, layout: str) -> bytes:
+    """Re-encode 16 kHz mono samples into another container/codec/rate/channel layout with PyAV."""
+    buf = io.BytesIO()
+    with av.open(buf, "w", format=container) as out:
+        stream = out.add_stream(codec, rate=rate, layout=layout)
+        resampler = av.AudioResampler(format=stream.format.name, layout=layout, rate=rate)
+        frame = av.AudioFrame.from_ndarray(
+            samples.reshape(1, -1).astype(np.float32), format="flt", layout="mono"
+        )
+        frame.sample_rate = 16000
+        for resampled in resampler.resample(frame) + resampler.resample(None):
+            for packet in stream.encode(resampled):
+                out.mux(packet)
+        for packet in stream.encode(None):
+            out.mux(packet)
+    return buf.getvalue()
+
+
+def test_jfk_word_error_rate_at_most_10_percent(stt):
+    heard = listen(JFK, stt, 300)
+    assert wer(REFERENCE["jfk.flac"], heard.text) <= 0.10, heard.text
+
+
+@pytest.mark.parametrize(
+    "container, codec, rate, layout",
+    [
+        ("wav", "pcm_s16le", 44100, "stereo"),
+        ("ogg", "libopus", 48000, "stereo"),
+        ("webm", "libopus", 48000, "mono"),
+        ("mp3", "libmp3lame", 22050, "stereo"),
+        ("ipod", "aac", 44100, "stereo"),  # .m4a
+    ],
+)
+def test_any_container_rate_and_channels(stt, container, codec, rate, layout):
+    data = encode(decode_audio(JFK), container, codec, rate, layout)
+    assert wer(REFERENCE["jfk.flac"], listen(data, stt, 300).text) <= 0.15
+
+
+def test_unsupported_container_and_corrupt_audio(stt):
+    with pytest.raises(AudioError, match="not supported"):
+        listen(b"\x00\x01 definitely not audio" * 50, stt, 300)
+    with pytest.raises(AudioError, match="not supported|no sound|only 0.1 s"):
+        listen(JFK[: len(JFK) // 50], stt, 300)  # a truncated FLAC
+
+
+def test_short_clip_and_three_minutes_of_silence(stt):
+    with pytest.raises(AudioError, match="only 0.1 s"):
+        listen(wav_bytes(decode_audio(JFK)[:1600], 16000), stt, 300)
+    silence = wav_bytes(np.random.default_rng(0).normal(0, 0.001, 16000 * 180).astype(np.float32), 16000)
+    with pytest.raises(AudioError, match="didn't catch that"):
+        listen(silence, stt, 300)
+
+
+def test_clipped_very_loud_input_still_transcribes(stt):
+    loud = np.clip(decode_audio(JFK) * 30.0, -1.0, 1.0)
+    heard = listen(wav_bytes(loud, 16000), stt, 300)
+    assert wer(REFERENCE["jfk.flac"], heard.text) <= 0.35, heard.text
+
+
+def test_missing_whisper_size_is_a_clear_error(tmp_path):
+    with pytest.raises(ModelMissing, match="'small' model is not on this computer"):
+        create_stt("faster-whisper", "small", tmp_path, 2).transcribe(decode_audio(JFK))
+    with pytest.raises(ModelMissing, match="'base' checkpoint is not on this computer"):
+        create_stt("openai-whisper", "base", tmp_path, 2).transcribe(decode_audio(JFK))
+
+
+def test_openai_whisper_runs_a_real_checkpoint_file(tmp_path):
+    """The openai-whisper path end to end with a checkpoint built here: the real Whisper architecture
+    and file format, shrunk (1 layer, width 64) and randomly initialised, since no trained
+    checkpoint can be downloaded on this machine. It checks loading and decoding, not accuracy."""
+    import torch
+    import whisper
+
+    dims = whisper.model.ModelDimensions(
+        n_mels=80,
+        n_audio_ctx=1500,
+        n_audio_state=64,
+        n_audio_head=1,
+        n_audio_layer=1,
+        n_vocab=51864,
+        n_text_ctx=448,
+        n_text_state=64,
+        n_text_head=1,
+        n_text_layer=1,
+    )
+    torch.manual_seed(0)
+    path = tmp_path / "tiny-random.en.pt"
+    torch.save({"dims": asdict(dims), "model_state_dict": whisper.model.Whisper(dims).state_dict()}, path)
+    stt = create_stt("openai-whisper", str(path), tmp_path, 2)
+    transcript = stt.transcribe(decode_audio(JFK)[: 16000 * 3])
+    assert isinstance(transcript.text, str) and transcript.language == "en"
+
+
+def test_round_trip_speak_then_transcribe(stt):
+    sentence = "Please open the window and turn on the light."
+    wav = Pyttsx3TTS(rate=150).synthesize(sentence)
+    assert wav[:4] == b"RIFF"
+    heard = listen(wav, stt, 300)
+    assert wer(sentence, heard.text) <= 0.2, heard.text
+
+
+def test_cli_transcribe_json_lines(tmp_path):
+    bad = tmp_path / "bad.ogg"
+    bad.write_bytes(b"nope")
+    out = subprocess.run(
+        [sys.executable, "cli.py", "transcribe", "--json", str(AUDIO / "jfk.flac"), str(bad)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    rows = [json.loads(line) for line in out.stdout.strip().splitlines()]
+    assert [r["file"] for r in rows] == [str(AUDIO / "jfk.flac"), str(bad)]
+    assert {"file", "text", "duration_s", "seconds"} <= set(rows[0])
+    assert "fellow Americans" in rows[0]["text"] and rows[0]["duration_s"] == 11.0
+    assert rows[1]["text"] == "" and "not supported" in rows[1]["error"]
+    assert out.returncode == 1
+
+
+def test_cli_speak_writes_a_wav(tmp_path):
+    target = tmp_path / "out.wav"
+    out = subprocess.run(
+        [sys.executable, "cli.py", "speak", "Hello there [1].", "-o", str(target)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert out.returncode == 0, out.stderr
+    assert target.read_bytes()[:4] == b"RIFF" and decode_audio(target.read_bytes()).shape[0] > 8000
