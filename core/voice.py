@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from errors import AudioError, SpeechError
-from utils.audio_utils import MIN_SECONDS, decode_audio, duration_s, speech_seconds
+from utils.audio_utils import MIN_SECONDS, decode_audio, duration_s, has_speech
 from utils.helpers import SentenceSplitter, speech_text
 
 DIDNT_CATCH = "I didn't catch that: no speech was heard. Try again, a little closer to the microphone."
@@ -49,7 +49,7 @@ def listen(data: bytes, stt: Transcriber, max_audio_s: float) -> Heard:
         )
     if seconds < MIN_SECONDS:
         raise AudioError(f"The recording is only {seconds:.1f} s long. Hold the microphone a little longer.")
-    if speech_seconds(audio) < 0.2:
+    if not has_speech(audio):
         raise AudioError(DIDNT_CATCH)
     t2 = time.perf_counter()
     text = stt.transcribe(audio).text.strip()

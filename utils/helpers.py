@@ -14,6 +14,7 @@ _MARKUP = re.compile(r"(^|\s)#{1,6}\s|[>|]+|^\s*[-+]\s+", re.M)
 _SPACE = re.compile(r"\s+")
 _SPACE_BEFORE_PUNCT = re.compile(r"\s+([.,!?;:])")
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"')\]]*\s+(?=[A-Z0-9\"'(\[])|\n\s*\n")
+_CLAUSE_END = re.compile(r"(?<=[,;:])\s+")
 
 
 def speech_text(markdown: str) -> str:
@@ -30,23 +31,41 @@ def speech_text(markdown: str) -> str:
 
 
 class SentenceSplitter:
-    """Feed streamed text; get back each sentence as soon as it is complete."""
+    """Feed streamed text; get back each sentence as soon as it is complete.
 
-    def __init__(self, min_chars: int = 12):
+    The very first piece may end at a clause (",", ";", ":") once it has ``first_clause_words``
+    words, so speech can start before a long first sentence is finished.
+    """
+
+    def __init__(self, min_chars: int = 12, first_clause_words: int = 5):
         self._buffer = ""
         self._min_chars = min_chars
+        self._first_clause_words = first_clause_words
+        self._emitted = 0
+
+    def _next_break(self) -> re.Match | None:
+        match = next((m for m in _SENTENCE_END.finditer(self._buffer) if m.start() >= self._min_chars), None)
+        if match is None and self._emitted == 0 and self._first_clause_words:
+            match = next(
+                (
+                    m
+                    for m in _CLAUSE_END.finditer(self._buffer)
+                    if len(self._buffer[: m.start()].split()) >= self._first_clause_words
+                ),
+                None,
+            )
+        return match
 
     def feed(self, piece: str) -> list[str]:
         self._buffer += piece
         sentences = []
         while True:
-            match = next(
-                (m for m in _SENTENCE_END.finditer(self._buffer) if m.start() >= self._min_chars), None
-            )
+            match = self._next_break()
             if match is None:
                 break
             sentences.append(self._buffer[: match.start()].strip())
             self._buffer = self._buffer[match.end() :]
+            self._emitted += 1
         return [s for s in sentences if s]
 
     def flush(self) -> list[str]:

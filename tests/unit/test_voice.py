@@ -123,3 +123,24 @@ def test_missing_espeak_is_a_clear_message(monkeypatch):
     monkeypatch.setattr(pyttsx3, "init", no_espeak)
     with pytest.raises(SpeechError, match="espeak-ng is missing"):
         Pyttsx3TTS().synthesize("hello")
+
+
+def test_first_piece_may_end_at_a_clause_so_speech_starts_sooner():
+    s = SentenceSplitter()
+    got = []
+    for piece in [
+        "According to the",
+        " quarterly filing,",
+        " revenue was $14,158 million.",
+        " Costs, however",
+        ", rose.",
+    ]:
+        got += s.feed(piece)
+    got += s.flush()
+    assert got == [
+        "According to the quarterly filing,",
+        "revenue was $14,158 million.",
+        "Costs, however, rose.",
+    ]
+    short = SentenceSplitter()
+    assert short.feed("Yes, it is true. ") == [] and short.feed("Done") == ["Yes, it is true."]  # no early cut
