@@ -30,9 +30,10 @@ from core.events import (
     Stats,
     Token,
 )
-from core.history import trim_history
 from core.ingest import Upload, ingest
-from core.voice import Heard, SpokenReply, listen
+from core.options import AskOptions
+from core.prompt_builder import build_messages
+from core.voice import Heard, SpokenReply, listen, speech_timings
 from errors import LLMStreamError, LLMUnavailable, ModelNotFound, UserInputError
 from models import llm_registry
 from models.llm_base import LLM, GenerationStats, Health, Message
@@ -51,23 +52,6 @@ class Retriever(Protocol):
     def search(self, query: str, k: int) -> list[Any]: ...
 
     def embed(self, texts: list[str]) -> Any: ...
-
-
-@dataclass(frozen=True)
-class AskOptions:
-    """Per-question choices the user makes in the sidebar."""
-
-    backend: str = "auto"  # "auto" | "ollama" | "embedded"
-    ollama_model: str = ""  # empty: settings.ollama_model
-    gguf_path: str = ""  # empty: settings.gguf_path, else the packaged model
-    preset: str = "default"
-    custom_prompt: str = ""
-    use_documents: bool = True
-    documents_only: bool = False
-    speak: bool = False  # speak the answer as it is written (Audio events)
-    tts_voice: str = ""
-    tts_rate: int = 175
-    tts_volume: float = 0.9
 
 
 @dataclass
@@ -318,7 +302,7 @@ class LocalAIAssistant:
                 yield Audio(clip.index, clip.text, clip.wav)
             if spoken.error:
                 yield Notice(str(spoken.error))
-            breakdown.update(_speech_timings(spoken, first_token_s, breakdown))
+            breakdown.update(speech_timings(spoken, first_token_s, breakdown))
             if clips:
                 meta["audio"] = self._save_audio(join_wavs(clips))
         stats = Stats(
@@ -396,60 +380,13 @@ class LocalAIAssistant:
         return compress_sources(question, sources, budget, self.llm("embedded").count_tokens, kb.embed)
 
     def build_messages(
-        self,
-        llm: LLM,
-        history: list[Message],
-        question: str,
-        sources: list[Source],
-        options: AskOptions,
+        self, llm: LLM, history: list[Message], question: str, sources: list[Source], options: AskOptions
     ) -> list[Message]:
-        """System prompt + trimmed history + the question (with numbered sources, if any).
-
-        The grounding rule goes in the system prompt, so the prompt's start is the same for every
-        grounded question and llama.cpp reuses its cached evaluation; the sources go last.
-        """
-        system = prompts.system_prompt(options.preset, options.custom_prompt)
-        content = question
-        if options.documents_only:
-            system = f"{system}\n{prompts.GROUNDING_STRICT}"
-        elif sources or (options.use_documents and not self._kb_empty()):
-            system = f"{system}\n{prompts.GROUNDING}"
-        if sources:
-            passages = "\n\n".join(
-                f"[{s.number}] {s.file} {_page_label(s)}\n{s.excerpt or s.text}" for s in sources
-            )
-            content = f"Sources:\n{passages}\n\nQuestion: {question}"
-        budget = llm.context_tokens() - self.settings.max_answer_tokens
-        return trim_history(
-            {"role": "system", "content": system},
-            history,
-            {"role": "user", "content": content},
-            budget,
-            llm.count_tokens,
+        """The messages sent to the model (see core.prompt_builder)."""
+        grounded = bool(sources) or (options.use_documents and not self._kb_empty())
+        return build_messages(
+            llm, history, question, sources, options, self.settings.max_answer_tokens, grounded
         )
-
-
-def _speech_timings(spoken: SpokenReply, first_token_s: float | None, breakdown: dict[str, float]) -> dict:
-    """Stage times of a spoken answer; voice_turn_s runs from the end of the question's recording
-    (decode + VAD + STT) to the first sentence of the reply being ready to play."""
-    out: dict[str, float] = {}
-    if first_token_s is not None:
-        out["first_token_s"] = first_token_s
-    if spoken.first_sentence_s is not None:
-        out["first_sentence_s"] = spoken.first_sentence_s
-    if spoken.first_tts_s is not None:
-        out["tts_s"] = spoken.first_tts_s
-    if spoken.first_audio_s is not None:
-        listening = sum(breakdown.get(k, 0.0) for k in ("decode_s", "vad_s", "stt_s"))
-        out["first_audio_s"] = spoken.first_audio_s
-        out["voice_turn_s"] = listening + spoken.first_audio_s
-    return out
-
-
-def _page_label(source: Source) -> str:
-    if source.page_start == source.page_end:
-        return f"p.{source.page_start}"
-    return f"pp.{source.page_start}-{source.page_end}"
 
 
 def _title_from(question: str) -> str:

@@ -132,3 +132,20 @@ class SpokenReply:
                 self.first_tts_s = time.perf_counter() - t0
                 self.first_audio_s = time.perf_counter() - self.started
             self._done.put(SpokenPiece(index, text, wav))
+
+
+def speech_timings(spoken: SpokenReply, first_token_s: float | None, breakdown: dict[str, float]) -> dict:
+    """Stage times of a spoken answer; voice_turn_s runs from the end of the question's recording
+    (decode + VAD + STT) to the first sentence of the reply being ready to play."""
+    out: dict[str, float] = {}
+    if first_token_s is not None:
+        out["first_token_s"] = first_token_s
+    if spoken.first_sentence_s is not None:
+        out["first_sentence_s"] = spoken.first_sentence_s
+    if spoken.first_tts_s is not None:
+        out["tts_s"] = spoken.first_tts_s
+    if spoken.first_audio_s is not None:
+        listening = sum(breakdown.get(k, 0.0) for k in ("decode_s", "vad_s", "stt_s"))
+        out["first_audio_s"] = spoken.first_audio_s
+        out["voice_turn_s"] = listening + spoken.first_audio_s
+    return out

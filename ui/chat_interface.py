@@ -10,13 +10,13 @@ from typing import Any
 import streamlit as st
 
 from core.assistant import LocalAIAssistant
-from core.events import Audio, Done, Error, Event, Notice, Sources, Token
+from core.events import Audio, Done, Error, Event, Notice, Sources, Stats, Token
 from core.session_manager import SessionManager
 from core.voice import Heard
 from errors import AssistantError, AudioError, UserInputError
 from services.conversations import StoredMessage
 from ui.audio_player import LiveReplyAudio
-from ui.components import render_cut_off, render_sources
+from ui.components import render_breakdown, render_cut_off, render_sources
 
 WELCOME = (
     "Ask me anything, by typing or with the microphone. "
@@ -140,6 +140,8 @@ def _answer(assistant: LocalAIAssistant, session: SessionManager, prompt: str, h
             for event in others:
                 if isinstance(event, Sources):
                     render_sources([s.as_dict() for s in event.items])
+                elif isinstance(event, Stats):
+                    render_breakdown(event.breakdown)
             return
     st.rerun()
 

@@ -38,9 +38,15 @@ def render_stats_panel(message_count: int, stats: dict[str, Any] | None) -> None
     cols[1].metric("Total", f"{stats.get('total_s', 0):.1f} s")
     cols[2].metric("Tokens/s", f"{stats.get('tokens_per_s', 0):.1f}")
     st.caption(f"{stats.get('backend', '?')} · {stats.get('model', '?')}")
-    breakdown = stats.get("breakdown") or {}
+    render_breakdown(stats.get("breakdown") or {})
+
+
+def render_breakdown(breakdown: dict[str, float]) -> None:
+    """Per-stage times of one answer (decode, stt, retrieval, first token, first sentence, tts ...)."""
     if breakdown:
-        st.caption(" · ".join(f"{k.removesuffix('_s')} {v:.2f} s" for k, v in breakdown.items()))
+        st.caption(
+            " · ".join(f"{k.removesuffix('_s').replace('_', ' ')} {v:.2f} s" for k, v in breakdown.items())
+        )
 
 
 def _pages(src: dict[str, Any]) -> str:

@@ -143,4 +143,6 @@ def test_first_piece_may_end_at_a_clause_so_speech_starts_sooner():
         "Costs, however, rose.",
     ]
     short = SentenceSplitter()
-    assert short.feed("Yes, it is true. ") == [] and short.feed("Done") == ["Yes, it is true."]  # no early cut
+    assert short.feed("Yes, it is true. ") == [] and short.feed("Done") == [
+        "Yes, it is true."
+    ]  # no early cut
