@@ -7,14 +7,13 @@ was already said. One connection per call keeps it safe across Streamlit's scrip
 from __future__ import annotations
 
 import json
-import sqlite3
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from services import sqlite_db
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS conversations (
@@ -57,17 +56,10 @@ class ConversationStore:
 
     def __init__(self, path: Path | str):
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self._connect() as db:
-            db.execute("PRAGMA journal_mode=WAL")
-            db.executescript(_SCHEMA)
+        sqlite_db.create(self.path, _SCHEMA)
 
-    @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        with closing(sqlite3.connect(self.path, timeout=10)) as db:
-            db.execute("PRAGMA foreign_keys=ON")
-            with db:  # one transaction, committed on leaving
-                yield db
+    def _connect(self):
+        return sqlite_db.connect(self.path, timeout=10)
 
     def create(self, title: str = "New chat") -> Conversation:
         now = time.time()

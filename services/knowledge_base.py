@@ -14,8 +14,7 @@ import json
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import closing, contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from errors import DocumentError
+from services import sqlite_db
 from services.chunking import Chunk, chunk_pages, document_label, make_splitter
 from services.embeddings import DIMENSIONS, Embedder
 from services.hybrid_index import HybridIndex
@@ -112,16 +112,10 @@ class KnowledgeBase:
         self._index: HybridIndex | None = None
         self._rows: list[tuple[str, int, int, str]] = []  # (file, page_start, page_end, text) per index row
         self._generation = -1
-        with self._connect() as db:
-            db.execute("PRAGMA journal_mode=WAL")
-            db.executescript(_SCHEMA)
+        sqlite_db.create(self.path, _SCHEMA)
 
-    @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        with closing(sqlite3.connect(self.path, timeout=60)) as db:
-            db.execute("PRAGMA foreign_keys=ON")
-            with db:
-                yield db
+    def _connect(self):
+        return sqlite_db.connect(self.path, timeout=60)
 
     # --- documents -----------------------------------------------------------------
     def documents(self) -> list[DocumentInfo]:

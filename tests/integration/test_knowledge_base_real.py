@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import signal
 import subprocess
@@ -12,22 +11,10 @@ import time
 
 from config.settings import Settings
 from services.knowledge_base import open_knowledge_base
-from tests.conftest import ROOT, SHARED
+from tests.conftest import ROOT
+from tests.integration.conftest import DEV, ENV, cli
 
-DEV = SHARED / "data" / "rag-dev"
 PDFS = sorted((DEV / "pdfs").glob("*.pdf"))
-ENV = {**os.environ, "HF_HUB_OFFLINE": "1"}
-
-
-def cli(*args, timeout=300):
-    return subprocess.run(
-        [sys.executable, "cli.py", *map(str, args)],
-        cwd=ROOT,
-        env=ENV,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
 
 
 def test_ingest_reports_each_file(dev_kb_ingest):
