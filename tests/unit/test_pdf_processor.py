@@ -87,3 +87,29 @@ def test_time_limit_per_file():
 def test_parser_crash_is_contained():
     with pytest.raises(DocumentError, match="crashed"):
         extract_pdf(DEV / "2023 Q3 INTC.pdf", worker="tests.crashing_pdf_worker")
+
+
+def absurd_count_pdf(path):
+    """One real page under a page tree that claims 999,999,999 pages."""
+    objects = [
+        b"1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n",
+        b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 999999999>>endobj\n",
+        b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]/Contents 4 0 R"
+        b"/Resources<</Font<</F1 5 0 R>>>>>>endobj\n",
+        b"4 0 obj<</Length 44>>stream\nBT /F1 12 Tf 20 100 Td (Hello absurd) Tj ET\nendstream endobj\n",
+        b"5 0 obj<</Type/Font/Subtype/Type1/BaseFont/Helvetica>>endobj\n",
+    ]
+    out, offsets = b"%PDF-1.4\n", []
+    for obj in objects:
+        offsets.append(len(out))
+        out += obj
+    xref = len(out)
+    out += b"xref\n0 6\n0000000000 65535 f \n" + b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer<</Size 6/Root 1 0 R>>\nstartxref\n%d\n%%%%EOF\n" % xref
+    path.write_bytes(out)
+    return path
+
+
+def test_absurd_claimed_page_count_reads_the_real_pages(tmp_path):
+    pdf = extract_pdf(absurd_count_pdf(tmp_path / "absurd.pdf"), timeout_s=20)
+    assert pdf.pages == ["Hello absurd"]

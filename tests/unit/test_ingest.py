@@ -1,0 +1,72 @@
+"""Ingestion results and progress (real PDF extraction, FakeEmbedder instead of MiniLM)."""
+
+from __future__ import annotations
+
+import pytest
+from pypdf import PdfWriter
+
+from config.settings import Settings
+from core.events import IngestProgress, IngestResult
+from core.ingest import Upload, ingest
+from services.knowledge_base import KnowledgeBase
+from tests.conftest import SHARED
+from tests.fakes import FakeEmbedder
+
+INTC = SHARED / "data" / "rag-dev" / "pdfs" / "2023 Q3 INTC.pdf"
+BROKEN = SHARED / "data" / "badpdfs" / "378014596.pdf"
+
+
+@pytest.fixture
+def kb(tmp_path):
+    return KnowledgeBase(tmp_path / "kb", FakeEmbedder(), chunk_tokens=200, overlap_tokens=20)
+
+
+def run(kb, uploads, **settings):
+    events = list(ingest(kb, uploads, Settings(**settings)))
+    return [e for e in events if isinstance(e, IngestProgress)], [
+        e for e in events if isinstance(e, IngestResult)
+    ]
+
+
+def test_progress_per_page_and_chunk_then_a_summary(kb):
+    progress, results = run(kb, [Upload("intel.pdf", data=INTC.read_bytes())])
+    reading = [p for p in progress if p.stage == "reading"]
+    assert [p.done for p in reading] == list(range(1, 55)) and reading[-1].total == 54
+    assert any(p.stage == "embedding" for p in progress)
+    (result,) = results
+    assert result.ok and result.pages == 54 and result.chunks > 50
+    assert result.message.startswith("intel.pdf: 54 pages,") and " chunks in " in result.message
+
+
+def test_a_bad_file_does_not_stop_the_others_or_touch_the_knowledge_base(kb):
+    _, results = run(kb, [Upload("broken.pdf", path=BROKEN), Upload("intel.pdf", path=INTC)])
+    assert [(r.file, r.ok) for r in results] == [("broken.pdf", False), ("intel.pdf", True)]
+    assert "broken.pdf: the file is damaged" in results[0].message
+    assert [d.name for d in kb.documents()] == ["intel.pdf"]
+
+
+def test_same_content_twice_is_skipped(kb):
+    run(kb, [Upload("intel.pdf", path=INTC)])
+    _, results = run(kb, [Upload("copy.pdf", data=INTC.read_bytes())])
+    assert results[0].ok and "already in the knowledge base (as intel.pdf)" in results[0].message
+    assert len(kb.documents()) == 1
+
+
+def test_upload_over_the_size_limit(kb):
+    _, results = run(kb, [Upload("intel.pdf", path=INTC)], max_upload_mb=0)
+    assert not results[0].ok and "the limit is 0 MB" in results[0].message
+    assert kb.documents() == []
+
+
+def test_password_protected_file_asks_for_its_password(kb, tmp_path):
+    writer = PdfWriter(clone_from=INTC)
+    writer.encrypt(user_password="hunter2", owner_password="owner")
+    locked = tmp_path / "locked.pdf"
+    with open(locked, "wb") as f:
+        writer.write(f)
+    _, results = run(kb, [Upload("locked.pdf", path=locked)])
+    assert results[0].needs_password and "password-protected" in results[0].message
+    _, results = run(kb, [Upload("locked.pdf", path=locked, password="wrong")])
+    assert results[0].needs_password and "wrong" in results[0].message
+    _, results = run(kb, [Upload("locked.pdf", path=locked, password="hunter2")])
+    assert results[0].ok and results[0].pages == 54
