@@ -91,3 +91,17 @@ def test_silence_is_not_sent(app_server, tmp_path):
         page.get_by_text("I didn't catch that").wait_for()
         assert page.locator(MESSAGES).count() == 0
         browser.close()
+
+
+def test_an_attached_audio_file_is_a_question(app_server, page, tmp_path):
+    from tests.conftest import SHARED as shared
+
+    server = app_server(MAX_ANSWER_TOKENS="30")
+    open_app(page, server.url)
+    page.locator("[data-testid='stChatInput'] input[type='file']").set_input_files(
+        str(shared / "data" / "audio" / "jfk.flac")
+    )
+    page.locator("[data-testid='stChatInputSubmitButton']").click()
+    page.wait_for_function(f'() => document.querySelectorAll("{MESSAGES}").length >= 2')
+    wait_until_idle(page)
+    assert "ask not what your country can do for you" in page.locator(MESSAGES).first.inner_text()
