@@ -12,9 +12,7 @@ MESSAGES = "[data-testid='stChatMessage']"
 
 
 @pytest.fixture
-def mic_page(tmp_path):
-    from playwright.sync_api import sync_playwright
-
+def mic_page(tmp_path, playwright):
     from utils.audio_utils import decode_audio, wav_bytes
 
     wav = tmp_path / "question.wav"
@@ -26,13 +24,12 @@ def mic_page(tmp_path):
         f"--use-file-for-fake-audio-capture={wav}",
         "--autoplay-policy=no-user-gesture-required",
     ]
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=args)
-        context = browser.new_context(permissions=["microphone"], viewport={"width": 1300, "height": 1000})
-        page = context.new_page()
-        page.set_default_timeout(90_000)
-        yield page
-        browser.close()
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=args)
+    context = browser.new_context(permissions=["microphone"], viewport={"width": 1300, "height": 1000})
+    page = context.new_page()
+    page.set_default_timeout(90_000)
+    yield page
+    browser.close()
 
 
 def test_speak_a_question_and_hear_the_answer(app_server, mic_page):
@@ -65,9 +62,8 @@ def test_speak_a_question_and_hear_the_answer(app_server, mic_page):
     assert page.locator(f"{MESSAGES} audio").count() == 1
 
 
-def test_silence_is_not_sent(app_server, tmp_path):
+def test_silence_is_not_sent(app_server, tmp_path, playwright):
     import numpy as np
-    from playwright.sync_api import sync_playwright
 
     from utils.audio_utils import wav_bytes
 
@@ -80,8 +76,8 @@ def test_silence_is_not_sent(app_server, tmp_path):
         f"--use-file-for-fake-audio-capture={silent}",
     ]
     server = app_server()
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=args)
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=args)
+    try:
         page = browser.new_context(permissions=["microphone"]).new_page()
         page.set_default_timeout(60_000)
         open_app(page, server.url)
@@ -90,6 +86,7 @@ def test_silence_is_not_sent(app_server, tmp_path):
         page.locator("[data-testid='stChatInputApproveButton']").click()
         page.get_by_text("I didn't catch that").wait_for()
         assert page.locator(MESSAGES).count() == 0
+    finally:
         browser.close()
 
 
