@@ -9,6 +9,7 @@ earlier turns). A lock serialises use: llama.cpp contexts are not thread-safe.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -55,8 +56,6 @@ class LlamaCppLLM(LLM):
                 raise LLMUnavailable(
                     "llama-cpp-python is not installed; run the setup again (./run.sh app)."
                 ) from e
-            import time
-
             started = time.perf_counter()
             self._llama = None  # free the previous model before loading the next
             try:
