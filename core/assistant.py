@@ -207,7 +207,8 @@ class LocalAIAssistant:
         if not history:
             self.store.rename(conversation_id, _title_from(question))
 
-        sources = self._retrieve(question, options)
+        grounded = options.use_documents and not self.knowledge_base.is_empty()
+        sources = self._retrieve(question) if grounded else []
         breakdown = {**(heard.timings if heard else {}), "retrieval_s": time.perf_counter() - started}
         if sources:
             yield Sources(sources)
@@ -230,6 +231,7 @@ class LocalAIAssistant:
                 options,
                 started,
                 breakdown,
+                grounded,
                 may_fall_back=not is_last,
             )
             if outcome != "fall back":
@@ -245,10 +247,11 @@ class LocalAIAssistant:
         options: AskOptions,
         started: float,
         breakdown: dict[str, float],
+        grounded: bool,
         may_fall_back: bool,
     ) -> Iterator[Event]:
         llm = attempt.llm
-        messages = self.build_messages(llm, history, question, sources, options)
+        messages = self.build_messages(llm, history, question, sources, options, grounded)
         gen_stats = GenerationStats(model=attempt.model or "")
         pieces: list[str] = []
         first_token_s: float | None = None
@@ -363,15 +366,9 @@ class LocalAIAssistant:
             if m.role in ("user", "assistant") and m.content
         ]
 
-    def _kb_empty(self) -> bool:
-        return self.knowledge_base.is_empty()
-
-    def _retrieve(self, question: str, options: AskOptions) -> list[Source]:
-        if not options.use_documents:
-            return []
+    def _retrieve(self, question: str) -> list[Source]:
+        """The best passages for ``question``, trimmed to their best lines for the prompt."""
         kb = self.knowledge_base
-        if kb.is_empty():
-            return []
         hits = kb.search(question, self.settings.top_k)
         sources = [
             Source(i, h.file, h.page_start, h.page_end, h.score, h.text) for i, h in enumerate(hits, start=1)
@@ -380,10 +377,17 @@ class LocalAIAssistant:
         return compress_sources(question, sources, budget, self.llm("embedded").count_tokens, kb.embed)
 
     def build_messages(
-        self, llm: LLM, history: list[Message], question: str, sources: list[Source], options: AskOptions
+        self,
+        llm: LLM,
+        history: list[Message],
+        question: str,
+        sources: list[Source],
+        options: AskOptions,
+        grounded: bool | None = None,
     ) -> list[Message]:
-        """The messages sent to the model (see core.prompt_builder)."""
-        grounded = bool(sources) or (options.use_documents and not self._kb_empty())
+        """The messages sent to the model (see core.prompt_builder); ``grounded``: documents in use."""
+        if grounded is None:
+            grounded = bool(sources) or (options.use_documents and not self.knowledge_base.is_empty())
         return build_messages(
             llm, history, question, sources, options, self.settings.max_answer_tokens, grounded
         )
