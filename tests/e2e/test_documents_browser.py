@@ -34,7 +34,9 @@ def test_upload_ask_cite_and_restart(app_server, page):
     source = answer.get_by_text("2023 Q3 INTC.pdf").first
     source.wait_for()
     source.click()  # open the cited passage
-    answer.get_by_text("14,158").first.wait_for()
+    passage = answer.locator("[data-testid='stExpanderDetails']").first
+    passage.wait_for()
+    assert "14,158" in passage.inner_text()  # Intel's net revenue, in the passage itself
     screenshot(page, "documents-cited-answer")
 
     server.stop()
