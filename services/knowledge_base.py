@@ -118,12 +118,14 @@ class KnowledgeBase:
         return sqlite_db.connect(self.path, timeout=60)
 
     # --- documents -----------------------------------------------------------------
-    def documents(self) -> list[DocumentInfo]:
+    def documents(self, where: str = "", params: tuple[Any, ...] = ()) -> list[DocumentInfo]:
+        """Documents in the order they were added; ``where`` filters them in SQL (e.g. "d.id = ?")."""
         with self._connect() as db:
             rows = db.execute(
                 "SELECT d.id, d.name, d.sha256, d.size_bytes, d.pages, "
                 "(SELECT COUNT(*) FROM chunks c WHERE c.doc_id = d.id), d.empty_pages, d.added_at "
-                "FROM documents d ORDER BY d.added_at"
+                f"FROM documents d {'WHERE ' + where if where else ''} ORDER BY d.added_at",
+                params,
             ).fetchall()
         return [DocumentInfo(*r[:6], json.loads(r[6]), r[7]) for r in rows]
 
@@ -132,7 +134,8 @@ class KnowledgeBase:
             return db.execute("SELECT COUNT(*) FROM chunks").fetchone()[0] == 0
 
     def find(self, sha256: str) -> DocumentInfo | None:
-        return next((d for d in self.documents() if d.sha256 == sha256), None)
+        """The document with this content hash, if it is already in the knowledge base."""
+        return next(iter(self.documents("d.sha256 = ?", (sha256,))), None)
 
     def add_document(
         self,
@@ -173,7 +176,7 @@ class KnowledgeBase:
             )
             self._insert_chunks(db, doc_id, chunks, vectors)
             self._bump(db)
-        return next(d for d in self.documents() if d.id == doc_id)
+        return self.documents("d.id = ?", (doc_id,))[0]
 
     def delete_document(self, doc_id: str) -> None:
         """Remove a document with its pages, vectors and keywords."""
