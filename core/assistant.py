@@ -41,7 +41,7 @@ from models.tts_model import Pyttsx3TTS
 from models.whisper_model import STT, create_stt
 from services.conversations import Conversation, ConversationStore, StoredMessage
 from utils.audio_utils import join_wavs
-from utils.helpers import speech_text
+from utils.helpers import atomic_write_bytes, speech_text
 
 
 class Retriever(Protocol):
@@ -329,9 +329,7 @@ class LocalAIAssistant:
         folder = Path(self.settings.data_dir) / "audio"
         folder.mkdir(parents=True, exist_ok=True)
         name = f"{uuid.uuid4().hex}.wav"
-        tmp = folder / f".{name}.tmp"
-        tmp.write_bytes(wav)
-        tmp.replace(folder / name)
+        atomic_write_bytes(folder / name, wav)
         return name
 
     def audio_path(self, name: str) -> Path | None:

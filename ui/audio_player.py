@@ -16,6 +16,8 @@ from pathlib import Path
 
 import streamlit as st
 
+from utils.helpers import atomic_write_bytes
+
 STATIC_DIR = Path(__file__).resolve().parents[1] / "static" / "tts"
 KEEP_S = 30 * 60
 
@@ -65,17 +67,11 @@ class LiveReplyAudio:
         st.iframe(_PLAYER.replace("REPLY_ID", self.reply), height=44)  # trusted template + random id
 
     def add(self, index: int, wav: bytes) -> None:
-        _atomic_write(self.folder / f"{index}.wav", wav)
+        atomic_write_bytes(self.folder / f"{index}.wav", wav)
         self.count = max(self.count, index + 1)
 
     def finish(self) -> None:
-        _atomic_write(self.folder / "done.json", json.dumps({"count": self.count}).encode())
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_bytes(data)
-    tmp.replace(path)
+        atomic_write_bytes(self.folder / "done.json", json.dumps({"count": self.count}).encode())
 
 
 def _remove_old() -> None:
