@@ -23,9 +23,14 @@ import numpy as np
 
 from errors import DocumentError
 from services import sqlite_db
-from services.chunking import Chunk, chunk_pages, document_label, make_splitter
+from services.chunking import Chunk, chunk_pages, make_splitter
+from services.doc_profile import DocProfile, profile_document
 from services.embeddings import DIMENSIONS, Embedder
 from services.hybrid_index import HybridIndex
+from services.page_context import page_heading
+from services.query_analysis import QueryIntent, analyse, distinctive_names
+from services.relevance import RelevanceGate
+from services.retrieval import Corpus, Row, retrieve
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -33,6 +38,7 @@ CREATE TABLE IF NOT EXISTS documents (
     name TEXT NOT NULL,
     sha256 TEXT NOT NULL UNIQUE,
     title TEXT NOT NULL DEFAULT '',
+    profile TEXT NOT NULL DEFAULT '{}',
     size_bytes INTEGER NOT NULL,
     pages INTEGER NOT NULL,
     empty_pages TEXT NOT NULL,
@@ -51,12 +57,18 @@ CREATE TABLE IF NOT EXISTS chunks (
     page_start INTEGER NOT NULL,
     page_end INTEGER NOT NULL,
     text TEXT NOT NULL,
-    vector BLOB NOT NULL
+    vector BLOB NOT NULL,
+    context TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS chunks_by_doc ON chunks(doc_id);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 INSERT OR IGNORE INTO meta VALUES ('generation', '0');
 """
+#: Columns added after the first release: (table, column, declaration). Older files get them on open.
+_ADDED_COLUMNS = [
+    ("documents", "profile", "TEXT NOT NULL DEFAULT '{}'"),
+    ("chunks", "context", "TEXT NOT NULL DEFAULT ''"),
+]
 
 
 @dataclass(frozen=True)
@@ -76,9 +88,11 @@ class Hit:
     file: str
     page_start: int
     page_end: int
-    score: float  # fused rank score, 0-1, best first
+    score: float  # calibrated relevance, 0-1 (services/relevance.py); hits come best first
     similarity: float  # cosine similarity of question and passage
     text: str
+    label: str = ""  # which document: company, form and period from its cover, and the file stem
+    context: str = ""  # the heading of the passage's page
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -86,6 +100,7 @@ class Hit:
             "page_start": self.page_start,
             "page_end": self.page_end,
             "score": round(self.score, 4),
+            "label": self.label,
             "text": self.text,
         }
 
@@ -99,7 +114,7 @@ class KnowledgeBase:
         embedder: Embedder,
         chunk_tokens: int = 200,
         overlap_tokens: int = 30,
-        min_similarity: float = 0.0,
+        min_relevance: float = 0.25,
     ):
         self.directory = Path(directory)
         self.directory.mkdir(parents=True, exist_ok=True)
@@ -107,15 +122,22 @@ class KnowledgeBase:
         self.embedder = embedder
         self.chunk_tokens = chunk_tokens
         self.overlap_tokens = overlap_tokens
-        self.min_similarity = min_similarity
+        self.gate = RelevanceGate(min_relevance)
         self._lock = threading.RLock()
-        self._index: HybridIndex | None = None
-        self._rows: list[tuple[str, int, int, str]] = []  # (file, page_start, page_end, text) per index row
+        self._corpus: Corpus | None = None
         self._generation = -1
         sqlite_db.create(self.path, _SCHEMA)
+        self._add_missing_columns()
 
     def _connect(self):
         return sqlite_db.connect(self.path, timeout=60)
+
+    def _add_missing_columns(self) -> None:
+        with self._connect() as db:
+            for table, column, declaration in _ADDED_COLUMNS:
+                have = {r[1] for r in db.execute(f"PRAGMA table_info({table})")}
+                if column not in have:
+                    db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")
 
     # --- documents -----------------------------------------------------------------
     def documents(self, where: str = "", params: tuple[Any, ...] = ()) -> list[DocumentInfo]:
@@ -149,22 +171,24 @@ class KnowledgeBase:
     ) -> DocumentInfo:
         """Chunk, embed and store one document in a single transaction."""
         doc_id = content_sha256
-        chunks = self._chunk(doc_id, name, pages)
+        profile = profile_document(name, title, pages)
+        chunks, contexts = self._chunk(doc_id, name, pages)
         if not chunks:
             raise DocumentError(f"{name} has no text to index.")
-        vectors = self.embedder.embed(_indexed_texts(chunks, name, title), progress)
+        vectors = self.embedder.embed(indexed_texts(chunks, contexts, profile.label(name)), progress)
         with self._connect() as db:
             db.execute("BEGIN IMMEDIATE")
             if db.execute("SELECT 1 FROM documents WHERE sha256 = ?", (content_sha256,)).fetchone():
                 raise DocumentError(f"{name} is already in the knowledge base.")
             db.execute(
-                "INSERT INTO documents (id, name, sha256, title, size_bytes, pages, empty_pages, added_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO documents (id, name, sha256, title, profile, size_bytes, pages, empty_pages, "
+                "added_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     doc_id,
                     name,
                     content_sha256,
                     title,
+                    json.dumps(profile.as_dict()),
                     size_bytes,
                     len(pages),
                     json.dumps(empty_pages),
@@ -174,7 +198,7 @@ class KnowledgeBase:
             db.executemany(
                 "INSERT INTO pages VALUES (?, ?, ?)", [(doc_id, i + 1, t) for i, t in enumerate(pages)]
             )
-            self._insert_chunks(db, doc_id, chunks, vectors)
+            self._insert_chunks(db, doc_id, chunks, contexts, vectors)
             self._bump(db)
         return self.documents("d.id = ?", (doc_id,))[0]
 
@@ -185,81 +209,115 @@ class KnowledgeBase:
             self._bump(db)
 
     def reindex(self, progress: Callable[[str, int, int], None] | None = None) -> int:
-        """Re-chunk and re-embed every document with the current settings; returns the chunk count."""
+        """Re-read profiles, re-chunk and re-embed every document with the current settings and
+        code; returns the chunk count."""
         total = 0
         for doc in self.documents():
             with self._connect() as db:
+                title = db.execute("SELECT title FROM documents WHERE id = ?", (doc.id,)).fetchone()[0]
                 pages = [
                     r[0]
                     for r in db.execute("SELECT text FROM pages WHERE doc_id = ? ORDER BY number", (doc.id,))
                 ]
-            chunks = self._chunk(doc.id, doc.name, pages)
+            profile = profile_document(doc.name, title, pages)
+            chunks, contexts = self._chunk(doc.id, doc.name, pages)
             vectors = self.embedder.embed(
-                [c.text for c in chunks], (lambda d, t, n=doc.name: progress(n, d, t)) if progress else None
+                indexed_texts(chunks, contexts, profile.label(doc.name)),
+                (lambda d, t, n=doc.name: progress(n, d, t)) if progress else None,
             )
             with self._connect() as db:
                 db.execute("BEGIN IMMEDIATE")
                 db.execute("DELETE FROM chunks WHERE doc_id = ?", (doc.id,))
-                self._insert_chunks(db, doc.id, chunks, vectors)
+                db.execute(
+                    "UPDATE documents SET profile = ? WHERE id = ?", (json.dumps(profile.as_dict()), doc.id)
+                )
+                self._insert_chunks(db, doc.id, chunks, contexts, vectors)
                 self._bump(db)
             total += len(chunks)
         return total
 
     # --- retrieval -----------------------------------------------------------------
     def search(self, query: str, k: int) -> list[Hit]:
-        """The ``k`` best passages for ``query``, best first."""
+        """The best ``k`` passages for ``query`` (one per document it spans, if more), best first;
+        [] when none is relevant (services/retrieval.py)."""
+        return self.search_with_intent(query, k)[0]
+
+    def search_with_intent(self, query: str, k: int) -> tuple[list[Hit], QueryIntent | None]:
+        """``search`` plus how the question was understood."""
         query = query.strip()
         if not query:
-            return []
-        index, rows = self._current_index()
-        if index is None or index.size == 0:
-            return []
-        vector = self.embedder.embed_query(query)
-        return [
+            return [], None
+        corpus = self._current_corpus()
+        if corpus is None:
+            return [], None
+        intent = analyse(query)
+        found = retrieve(corpus, intent, self.embedder.embed_query(intent.search_text), k, self.gate)
+        hits = [
             Hit(
-                rows[r.position][0],
-                rows[r.position][1],
-                rows[r.position][2],
-                r.score,
+                r.row.file,
+                r.row.page_start,
+                r.row.page_end,
+                r.relevance,
                 r.similarity,
-                rows[r.position][3],
+                r.row.text,
+                r.label,
+                r.row.context,
             )
-            for r in index.search(vector, query, k, self.min_similarity)
+            for r in found
         ]
+        return hits, intent
 
     def embed(self, texts: list[str]) -> np.ndarray:
         """Vectors from this knowledge base's embedder (used to rank lines within passages)."""
         return self.embedder.embed(texts)
 
-    def _current_index(self) -> tuple[HybridIndex | None, list[tuple[str, int, int, str]]]:
+    def _current_corpus(self) -> Corpus | None:
         with self._lock:
             with self._connect() as db:
                 generation = int(db.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()[0])
-                if generation != self._generation or self._index is None:
-                    rows = db.execute(
-                        "SELECT d.name, c.page_start, c.page_end, c.text, c.vector, d.title "
-                        "FROM chunks c JOIN documents d ON d.id = c.doc_id ORDER BY c.row"
-                    ).fetchall()
-                    vectors = np.frombuffer(b"".join(r[4] for r in rows), dtype=np.float32)
-                    vectors = vectors.reshape(len(rows), DIMENSIONS)
-                    self._rows = [(r[0], r[1], r[2], r[3]) for r in rows]
-                    keyword_texts = [f"{document_label(r[0], r[5])}\n{r[3]}" for r in rows]
-                    self._index = HybridIndex(vectors, keyword_texts)
+                if generation != self._generation:
+                    self._corpus = self._load_corpus(db)
                     self._generation = generation
-            return self._index, self._rows
+            return self._corpus
+
+    def _load_corpus(self, db: sqlite3.Connection) -> Corpus | None:
+        rows = db.execute(
+            "SELECT c.doc_id, d.name, c.page_start, c.page_end, c.text, c.context, c.vector "
+            "FROM chunks c JOIN documents d ON d.id = c.doc_id ORDER BY c.row"
+        ).fetchall()
+        if not rows:
+            return None
+        profiles = {
+            doc_id: DocProfile.from_dict(json.loads(profile))
+            for doc_id, profile in db.execute("SELECT id, profile FROM documents")
+        }
+        vectors = np.frombuffer(b"".join(r[6] for r in rows), dtype=np.float32).reshape(len(rows), DIMENSIONS)
+        passages = [Row(*r[:6]) for r in rows]
+        labels = {doc: p.label(name) for doc, name, p in _named_profiles(passages, profiles)}
+        index = HybridIndex(vectors, [f"{labels[p.doc_id]}\n{p.context}\n{p.text}" for p in passages])
+        doc_of_row = np.array([p.doc_id for p in passages])
+        doc_rows = {doc: np.flatnonzero(doc_of_row == doc) for doc in profiles}
+        names = distinctive_names(profiles, lambda word: set(doc_of_row[index.rows_with_word(word)]))
+        return Corpus(index, passages, profiles, names, doc_rows)
 
     # --- helpers -------------------------------------------------------------------
-    def _chunk(self, doc_id: str, name: str, pages: list[str]) -> list[Chunk]:
+    def _chunk(self, doc_id: str, name: str, pages: list[str]) -> tuple[list[Chunk], list[str]]:
+        """The document's chunks and, for each, the heading of the page it starts on."""
         splitter = make_splitter(self.embedder.tokenizer, self.chunk_tokens, self.overlap_tokens)
-        return chunk_pages(doc_id, name, pages, splitter)
+        chunks = chunk_pages(doc_id, name, pages, splitter)
+        headings = [page_heading(p) for p in pages]
+        return chunks, [headings[c.page_start - 1] if c.page_start <= len(headings) else "" for c in chunks]
 
     @staticmethod
-    def _insert_chunks(db: sqlite3.Connection, doc_id: str, chunks: list[Chunk], vectors: np.ndarray) -> None:
+    def _insert_chunks(
+        db: sqlite3.Connection, doc_id: str, chunks: list[Chunk], contexts: list[str], vectors: np.ndarray
+    ) -> None:
         db.executemany(
-            "INSERT INTO chunks (id, doc_id, page_start, page_end, text, vector) VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO chunks (id, doc_id, page_start, page_end, text, vector, context) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
             [
-                (c.id, doc_id, c.page_start, c.page_end, c.text, vectors[i].astype(np.float32).tobytes())
-                for i, c in enumerate(chunks)
+                (c.id, doc_id, c.page_start, c.page_end, c.text, vectors[i].astype(np.float32).tobytes(), ctx)
+                for i, (c, ctx) in enumerate(zip(chunks, contexts, strict=True))
             ],
         )
 
@@ -268,11 +326,21 @@ class KnowledgeBase:
         db.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'")
 
 
-def _indexed_texts(chunks: list[Chunk], name: str, title: str) -> list[str]:
-    """What is embedded for each chunk: its document's label, then its text (a passage from a
-    table still says which document it belongs to; measured in BENCHMARKS.md)."""
-    label = document_label(name, title)
-    return [f"{label}\n{c.text}" for c in chunks]
+def indexed_texts(chunks: list[Chunk], contexts: list[str], label: str) -> list[str]:
+    """What is embedded for each chunk: its document's label, its page's heading, then its text
+    (a passage from the middle of a table still says which filing, statement and years it is
+    from; measured in BENCHMARKS.md)."""
+    return [
+        f"{label}\n{ctx}\n{c.text}" if ctx else f"{label}\n{c.text}"
+        for c, ctx in zip(chunks, contexts, strict=True)
+    ]
+
+
+def _named_profiles(passages: list[Row], profiles: dict[str, DocProfile]):
+    seen: dict[str, str] = {}
+    for p in passages:
+        seen.setdefault(p.doc_id, p.file)
+    return [(doc, file, profiles.get(doc) or DocProfile()) for doc, file in seen.items()]
 
 
 def open_knowledge_base(settings: Any, directory: Path | str | None = None) -> KnowledgeBase:
@@ -284,7 +352,7 @@ def open_knowledge_base(settings: Any, directory: Path | str | None = None) -> K
         shared_embedder(),
         settings.chunk_tokens,
         settings.chunk_overlap_tokens,
-        settings.score_threshold,
+        settings.min_relevance,
     )
 
 

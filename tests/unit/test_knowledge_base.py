@@ -23,8 +23,10 @@ def embedder():
     return FakeEmbedder()
 
 
-def kb_at(path, embedder, **kw) -> KnowledgeBase:
-    return KnowledgeBase(path, embedder, chunk_tokens=20, overlap_tokens=2, **kw)
+def kb_at(path, embedder, min_relevance=0.0, **kw) -> KnowledgeBase:
+    """A knowledge base on FakeEmbedder, whose similarities are not on MiniLM's scale: the relevance
+    gate is off unless a test sets it."""
+    return KnowledgeBase(path, embedder, chunk_tokens=20, overlap_tokens=2, min_relevance=min_relevance, **kw)
 
 
 def test_add_list_search_with_page_numbers(tmp_path, embedder):
@@ -38,7 +40,7 @@ def test_add_list_search_with_page_numbers(tmp_path, embedder):
     assert hits[0].file == "intel.pdf" and hits[0].page_start <= 2 <= hits[0].page_end
     assert "14,158" in hits[0].text
     assert hits[0].score == pytest.approx(1.0) or hits[0].score >= hits[-1].score
-    assert set(hits[0].as_json()) == {"file", "page_start", "page_end", "score", "text"}
+    assert set(hits[0].as_json()) == {"file", "page_start", "page_end", "score", "label", "text"}
 
 
 def test_same_content_is_not_indexed_twice(tmp_path, embedder):
@@ -69,8 +71,8 @@ def test_persists_and_other_instances_see_changes(tmp_path, embedder):
     assert second.search("iPhone sales", 1)[0].file == "apple.pdf"  # generation changed: rebuilt
 
 
-def test_min_similarity_filters_unrelated_passages(tmp_path, embedder):
-    kb = kb_at(tmp_path, embedder, min_similarity=0.3)
+def test_unrelated_question_gets_no_passages(tmp_path, embedder):
+    kb = kb_at(tmp_path, embedder, min_relevance=0.3)
     kb.add_document("intel.pdf", "a" * 64, 1, INTEL, [])
     assert kb.search("zebra giraffe savannah", 3) == []
 

@@ -1,0 +1,105 @@
+"""The heading of a page: the title lines at its top and, for a table, the line of column headers.
+
+A chunk cut from the middle of a statement ("Purchases of property, plant and equipment (1,577)
+(1,373) (1,420)") says neither which statement nor which years its columns are. The heading of
+its page ("Consolidated Statement of Cash Flows | Years ended December 31 | (Millions) 2018 2017
+2016") is put in front of every chunk of the page when it is embedded and keyword-indexed, and
+retrieval matches the question's statement names against it.
+"""
+
+from __future__ import annotations
+
+import re
+
+MAX_TITLE_LINES = 4
+MAX_HEADING_CHARS = 160
+_SKIP = re.compile(r"^(table of contents|index|page \d+|\d+|[ivxlc]+|-\s*\d+\s*-)$", re.IGNORECASE)
+_NUMBER = re.compile(r"[\d$%()]")
+_YEAR_ROW = re.compile(r"(?:(?:19|20)\d\d\D{0,12}){2,}")
+
+#: Statement names as questions say them -> words their page titles use.
+STATEMENT_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "cash flow": ("cash flows", "cash flow"),
+    "balance sheet": ("balance sheet", "balance sheets", "financial position", "financial condition"),
+    "income statement": (
+        "statements of income",
+        "statement of income",
+        "statements of operations",
+        "statement of operations",
+        "statements of earnings",
+        "statement of earnings",
+        "income statement",
+        "comprehensive income",
+        "profit and loss",
+    ),
+    "equity": ("stockholders' equity", "shareholders' equity", "changes in equity"),
+}
+_QUESTION_STATEMENT = {
+    "cash flow": re.compile(r"cash[\s-]*flows?\s+statement|statements?\s+of\s+cash\s+flows?", re.I),
+    "balance sheet": re.compile(r"balance\s+sheets?|statements?\s+of\s+financial\s+position", re.I),
+    "income statement": re.compile(
+        r"income\s+statements?|statements?\s+of\s+(income|operations|earnings)|p\s*&\s*l\b|profit\s+and\s+loss",
+        re.I,
+    ),
+    "equity": re.compile(r"statements?\s+of\s+(stockholders'?|shareholders'?)\s+equity", re.I),
+}
+
+
+def page_heading(text: str) -> str:
+    """Title lines from the top of a page and its first row of years, joined by " | "."""
+    lines = [" ".join(line.split()) for line in text.splitlines()]
+    lines = [line for line in lines if line and not _SKIP.match(line)]
+    titles: list[str] = []
+    year_row = ""
+    for line in lines[:12]:
+        if _YEAR_ROW.search(line) and len(line) < 90:
+            year_row = line
+            break
+        if len(titles) < MAX_TITLE_LINES and len(line) <= 90 and _mostly_words(line):
+            titles.append(line)
+        elif titles:
+            break
+    heading = " | ".join([*titles, year_row] if year_row else titles)
+    return heading[:MAX_HEADING_CHARS]
+
+
+#: Metrics -> the statement that reports them, for questions that name a metric but no statement.
+_METRIC_STATEMENT = {
+    "cash flow": re.compile(
+        r"\bcapex\b|capital\s+expenditures?|free\s+cash\s+flow|\bfcf\b|cash\s+(?:flows?\s+)?from\s+operat|"
+        r"operating\s+cash\s+flow|dividends?\s+paid|(?:share|stock)\s+repurchases?|buybacks?",
+        re.I,
+    ),
+    "balance sheet": re.compile(
+        r"working\s+capital|current\s+(?:assets|liabilities|ratio)|quick\s+ratio|total\s+(?:assets|liabilities)|"
+        r"inventor(?:y|ies)|accounts\s+(?:payable|receivable)|\bpp\s*&\s*e\b|\bppne\b|"
+        r"property,?\s+plant|cash\s+(?:and|&)\s+cash\s+equivalents|(?:shareholders|stockholders)'?\s+equity|"
+        r"book\s+value|\bdebt\b",
+        re.I,
+    ),
+    "income statement": re.compile(
+        r"\brevenues?\b|net\s+sales|net\s+income|operating\s+(?:income|margin|expenses)|gross\s+(?:margin|profit)|"
+        r"\beps\b|earnings\s+per\s+share|cost\s+of\s+(?:goods|sales|revenue)|\bcogs\b|\bebitda\b|"
+        r"interest\s+expense|\bsg\s*&\s*a\b",
+        re.I,
+    ),
+}
+
+
+def statements_asked(question: str) -> set[str]:
+    """Which financial statements a question names ("... shown in the cash flow statement")."""
+    return {name for name, pattern in _QUESTION_STATEMENT.items() if pattern.search(question)}
+
+
+def statements_implied(question: str) -> set[str]:
+    """Statements that report the metrics a question asks about ("FY2018 capex" -> cash flow)."""
+    return {name for name, pattern in _METRIC_STATEMENT.items() if pattern.search(question)}
+
+
+def heading_names_statement(heading: str, statement: str) -> bool:
+    lowered = heading.lower().replace("shee t", "sheet")
+    return any(word in lowered for word in STATEMENT_SYNONYMS[statement])
+
+
+def _mostly_words(line: str) -> bool:
+    return len(_NUMBER.findall(line)) <= max(2, len(line) // 10)

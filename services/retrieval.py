@@ -1,0 +1,100 @@
+"""The retrieval pipeline: question -> the passages an answer should be built on, or none.
+
+One place composes the stages, each a small step of its own module:
+
+1. understand the question (services/query_analysis.py): company, period, statement, span;
+2. find candidates (services/hybrid_index.py): dense and keyword search over all passages, plus
+   every passage of the documents the question names (so the right page of the right filing is
+   in the running even when other filings use the same words);
+3. re-score them (services/rescoring.py) without a cross-encoder (none ships with its weights);
+4. cover the documents a question spans (services/coverage.py);
+5. gate on relevance (services/relevance.py): nothing attached when nothing really matches.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from services.coverage import select
+from services.doc_profile import DocProfile
+from services.hybrid_index import CANDIDATES, HybridIndex
+from services.query_analysis import QueryIntent, match_documents
+from services.relevance import RelevanceGate
+from services.rescoring import Scored, rescore
+
+
+@dataclass(frozen=True)
+class Row:
+    """One indexed passage."""
+
+    doc_id: str
+    file: str
+    page_start: int
+    page_end: int
+    text: str
+    context: str  # the heading of its page (statement title, column years)
+
+
+@dataclass
+class Corpus:
+    """An immutable snapshot of the knowledge base that searches run against."""
+
+    index: HybridIndex
+    rows: list[Row]
+    profiles: dict[str, DocProfile]
+    names: dict[str, frozenset[str]]  # distinctive company words per document
+    doc_rows: dict[str, np.ndarray]  # document -> its row numbers
+
+    def label(self, doc_id: str) -> str:
+        profile = self.profiles.get(doc_id) or DocProfile()
+        file = next((self.rows[r].file for r in self.doc_rows.get(doc_id, [])[:1]), "")
+        return profile.label(file)
+
+
+@dataclass(frozen=True)
+class Retrieved:
+    """A passage chosen for a question, with its calibrated relevance (0-1)."""
+
+    row: Row
+    label: str
+    relevance: float
+    similarity: float
+    rank_score: float
+
+
+def retrieve(
+    corpus: Corpus, intent: QueryIntent, query_vector: np.ndarray, k: int, gate: RelevanceGate
+) -> list[Retrieved]:
+    """The best ``k`` passages for the question (more when it spans documents), or [] when none
+    is relevant. ``query_vector`` embeds ``intent.search_text``."""
+    if not corpus.rows or k <= 0:
+        return []
+    matches = match_documents(intent, corpus.profiles, corpus.names)
+    keyword = corpus.index.keyword_scores(intent.search_text)
+    candidates = _candidates(corpus, keyword, query_vector, matches)
+    scored = rescore(corpus, intent, query_vector, candidates, keyword, matches)
+    chosen = select(scored, corpus, intent, matches, k)
+    if not gate.accepts(intent, [corpus.rows[s.row] for s in chosen], [s.similarity for s in chosen]):
+        return []
+    return [_retrieved(corpus, s, gate) for s in chosen]
+
+
+def _candidates(corpus: Corpus, keyword: np.ndarray, query_vector: np.ndarray, matches) -> np.ndarray:
+    rows = set(corpus.index.dense(query_vector, CANDIDATES))
+    if keyword.any():
+        rows.update(int(r) for r in np.argsort(-keyword)[:CANDIDATES] if keyword[r] > 0)
+    best = max((m.score for m in matches.values()), default=0.0)
+    if best > 0:
+        for doc, match in matches.items():
+            if match.score == best:
+                rows.update(int(r) for r in corpus.doc_rows.get(doc, []))
+    return np.array(sorted(rows), dtype=np.int64)
+
+
+def _retrieved(corpus: Corpus, scored: Scored, gate: RelevanceGate) -> Retrieved:
+    row = corpus.rows[scored.row]
+    return Retrieved(
+        row, corpus.label(row.doc_id), gate.relevance(scored.similarity), scored.similarity, scored.score
+    )

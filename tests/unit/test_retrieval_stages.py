@@ -1,0 +1,149 @@
+"""The retrieval pipeline's stages on their own: profiles, page headings, question analysis,
+document matching, coverage of spanned documents and the relevance gate."""
+
+from __future__ import annotations
+
+import pytest
+
+from services.coverage import select
+from services.doc_profile import profile_document
+from services.page_context import heading_names_statement, page_heading, statements_asked
+from services.query_analysis import analyse, distinctive_names, match_documents
+from services.relevance import RelevanceGate
+from services.rescoring import Scored
+from services.retrieval import Row
+
+COVER_10Q = """UNITED STATES
+SECURITIES AND EXCHANGE COMMISSION
+FORM 10-Q
+QUARTERLY REPORT PURSUANT TO SECTION 13 OR 15(d)
+For the quarterly period ended April 30, 2023
+NVIDIA CORPORATION
+(Exact name of registrant as specified in its charter)
+"""
+COVER_10K = """FORM 10-K
+For the fiscal year ended December 31, 2018
+Commission file number 1-3285
+3M COMPANY
+State of Incorporation: Delaware
+"""
+CASH_FLOW_PAGE = """Table of Contents
+3M Company and Subsidiaries
+Consolidated Statement of Cash Flows
+Years ended December 31
+(Millions) 2018 2017 2016
+Purchases of property, plant and equipment (PP&E) (1,577) (1,373) (1,420)
+"""
+
+
+def test_profile_reads_company_form_and_period_from_the_cover():
+    p = profile_document("2023 Q1 NVDA.pdf", "", [COVER_10Q])
+    assert (p.company, p.form, p.period_end, p.quarter) == ("NVIDIA CORPORATION", "10-Q", "2023-04-30", 1)
+    assert p.years == (2023,) and {"nvidia", "nvda"} <= set(p.names)
+    assert p.label("2023 Q1 NVDA.pdf") == (
+        "Nvidia Corporation, 10-Q, quarterly period ended April 30, 2023 (2023 Q1 NVDA)"
+    )
+    k = profile_document("3M_2018_10K.pdf", "", [COVER_10K])
+    assert (k.company, k.form, k.years, k.names) == ("3M COMPANY", "10-K", (2018,), ("3m",))
+
+
+def test_a_document_without_a_cover_is_profiled_from_its_file_name():
+    p = profile_document("notes.pdf", "", ["just some text about gardening"])
+    assert p.company == "" and p.label("notes.pdf") == "notes" and p.names == ("notes",)
+
+
+def test_page_heading_keeps_the_statement_title_and_column_years():
+    heading = page_heading(CASH_FLOW_PAGE)
+    assert heading == (
+        "3M Company and Subsidiaries | Consolidated Statement of Cash Flows | Years ended December 31 | "
+        "(Millions) 2018 2017 2016"
+    )
+    assert heading_names_statement(heading, "cash flow")
+    assert not heading_names_statement(heading, "balance sheet")
+    assert heading_names_statement("Consolidated Balance Shee t", "balance sheet")
+
+
+def test_questions_name_statements_in_many_ways():
+    assert statements_asked("relying on the details shown in the cash flow statement") == {"cash flow"}
+    assert statements_asked("using the statement of income and the balance sheet") == {
+        "income statement",
+        "balance sheet",
+    }
+    assert statements_asked("What is 12 times 12?") == set()
+
+
+def test_question_analysis():
+    intent = analyse("What is the FY2018 capital expenditure for 3M in Q3?")
+    assert intent.years == {2018} and intent.quarter == 3 and not intent.spans_documents
+    assert "capital" in intent.terms and "the" not in intent.terms
+    assert analyse("How has Intel's revenue changed across these quarters?").spans_documents
+    assert analyse("What was the revenue in the second quarter of FY23?").quarter == 2
+    assert analyse("In the latest 10-Q, ...").latest
+
+
+def _profiles():
+    covers = {
+        "q1": ("2023 Q1 NVDA.pdf", COVER_10Q),
+        "q2": ("2023 Q2 NVDA.pdf", COVER_10Q.replace("April 30", "July 30")),
+        "mmm": ("3M_2018_10K.pdf", COVER_10K),
+        "gm": ("GENERALMILLS_2020_10K.pdf", "GENERAL MILLS, INC.\n(Exact name of registrant)"),
+    }
+    return {doc: profile_document(name, "", [cover]) for doc, (name, cover) in covers.items()}
+
+
+def test_documents_are_matched_by_distinctive_company_words_and_period():
+    profiles = _profiles()
+    mentions = {"general": {"q1", "q2", "mmm", "gm"}, "mills": {"gm"}}  # doc frequency of words
+    names = distinctive_names(profiles, lambda w: mentions.get(w, set()))
+    assert "general" not in names["gm"] and {"mills", "generalmills"} <= names["gm"]
+
+    def matched(question):
+        m = match_documents(analyse(question), profiles, names)
+        return {doc: (x.company, x.period) for doc, x in m.items() if x.score}
+
+    assert matched("What was NVIDIA's revenue in Q2 2023?") == {"q1": (1.0, 0.3), "q2": (1.0, 1.0)}
+    assert matched("What is General Mills' FY2020 revenue?") == {"gm": (1.0, 1.0)}
+    assert matched("general and administrative expenses") == {}
+    assert matched("NVIDIA's most recent quarter") == {"q1": (1.0, 0.0), "q2": (1.0, 1.0)}
+    assert matched("GM's revenue") == {"gm": (1.0, 0.0)}  # initials of General Mills
+    assert matched("NVDA's revenue in Q2 2023") == {"q1": (1.0, 0.3), "q2": (1.0, 1.0)}  # a prefix
+    assert matched("What did gm say?") == {}  # lower case: a word, not an acronym
+
+
+def _row(doc, page, text="revenue"):
+    return Row(doc, f"{doc}.pdf", page, page, text, "")
+
+
+class _Corpus:
+    def __init__(self, rows):
+        self.rows = rows
+
+
+def test_a_question_spanning_documents_gets_each_of_them():
+    rows = [_row("a", 1), _row("a", 2), _row("a", 3), _row("b", 1), _row("c", 4)]
+    scored = [Scored(i, 1.0 - i / 10, 0.5) for i in range(len(rows))]
+    corpus = _Corpus(rows)
+    intent = analyse("How has revenue changed across these quarters?")
+    matches = match_documents(intent, {}, {})
+    chosen = select(scored, corpus, intent, matches, k=2)
+    assert [rows[s.row].doc_id for s in chosen] == ["a", "b", "c"]
+    single = select(scored, corpus, analyse("What was revenue?"), matches, k=2)
+    assert [s.row for s in single] == [0, 1]
+
+
+def test_at_most_two_passages_per_page():
+    rows = [_row("a", 1), _row("a", 1), _row("a", 1), _row("a", 2)]
+    scored = [Scored(i, 1.0 - i / 10, 0.5) for i in range(len(rows))]
+    chosen = select(scored, _Corpus(rows), analyse("revenue"), {}, k=3)
+    assert [s.row for s in chosen] == [0, 1, 3]
+
+
+def test_relevance_is_calibrated_and_the_gate_wants_a_shared_word():
+    gate = RelevanceGate(min_relevance=0.25)
+    assert gate.relevance(0.10) == 0.0 and gate.relevance(0.9) == 1.0
+    assert gate.relevance(0.5) == pytest.approx(0.5)
+    rows = [Row("a", "a.pdf", 1, 1, "Net revenue was 14,158 million.", "Statements of Income")]
+    assert gate.accepts(analyse("What was net revenue?"), rows, [0.40])
+    assert not gate.accepts(analyse("Tell me a joke about cats."), rows, [0.40])
+    assert not gate.accepts(analyse("What was net revenue?"), rows, [0.12])
+    assert gate.accepts(analyse("How much money came in?"), rows, [0.70])  # a paraphrase
