@@ -10,15 +10,17 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import closing
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Protocol
 
 from config.settings import Settings
 from core import prompts
+from core.answer_checks import check_answer, runaway_markers
 from core.context import compress_sources
 from core.events import (
     Audio,
+    Check,
     Done,
     Error,
     Event,
@@ -53,11 +55,37 @@ class Retriever(Protocol):
 
     def embed(self, texts: list[str]) -> Any: ...
 
+    def documents(self) -> list[Any]: ...
+
+    def delete_document(self, doc_id: str) -> None: ...
+
+    def reindex(self) -> int: ...
+
 
 @dataclass
 class _Attempt:
     llm: LLM
     model: str | None
+
+
+@dataclass
+class _Turn:
+    """One question being answered: what every backend attempt needs."""
+
+    conversation_id: str
+    question: str
+    history: list[Message]
+    sources: list[Source]  # [] when nothing relevant was found: answered as plain chat
+    options: AskOptions
+    started: float
+    breakdown: dict[str, float]
+
+
+_BACKEND_NAMES = {
+    "embedded": "the built-in model",
+    "ollama": "Ollama",
+    "openai": "the OpenAI-compatible server",
+}
 
 
 class LocalAIAssistant:
@@ -93,6 +121,24 @@ class LocalAIAssistant:
         except LLMUnavailable:
             return []
 
+    def builtin_models(self) -> list[tuple[str, str, bool]]:
+        """The built-in models as (key, what it costs, installed on this computer)."""
+        from models.packaged_gguf import PACKAGED, is_available
+
+        cache = self.settings.model_cache_dir
+        return [(key, m.summary, is_available(cache, key)) for key, m in PACKAGED.items()]
+
+    def openai_status(self, options: AskOptions) -> tuple[Health, list[str]]:
+        """Whether the OpenAI-compatible server in ``options`` answers, and its models."""
+        llm = self.openai_llm(options)
+        health = llm.health()
+        if not health.ok:
+            return health, []
+        try:
+            return health, llm.models()
+        except LLMUnavailable as e:
+            return Health(False, str(e)), []
+
     def pull_model(self, name: str) -> Iterator[Any]:
         """Pull an Ollama model, yielding progress updates (status, completed, total)."""
         name = name.strip()
@@ -111,17 +157,17 @@ class LocalAIAssistant:
         return self._knowledge_base
 
     def documents(self) -> list[Any]:
-        return self.knowledge_base.documents()  # type: ignore[attr-defined]
+        return self.knowledge_base.documents()
 
     def ingest(self, uploads: list[Upload]) -> Iterator[IngestProgress | IngestResult]:
         """Add PDFs, yielding progress per page and chunk batch, then one result per file."""
         return ingest(self.knowledge_base, uploads, self.settings)  # type: ignore[arg-type]
 
     def delete_document(self, doc_id: str) -> None:
-        self.knowledge_base.delete_document(doc_id)  # type: ignore[attr-defined]
+        self.knowledge_base.delete_document(doc_id)
 
     def reindex(self) -> int:
-        return self.knowledge_base.reindex()  # type: ignore[attr-defined]
+        return self.knowledge_base.reindex()
 
     def search(self, query: str, k: int | None = None) -> list[Any]:
         return self.knowledge_base.search(query, k or self.settings.top_k)
@@ -207,63 +253,51 @@ class LocalAIAssistant:
         if not history:
             self.store.rename(conversation_id, _title_from(question))
 
-        grounded = options.use_documents and not self.knowledge_base.is_empty()
-        sources = self._retrieve(question) if grounded else []
+        use_documents = options.use_documents and not self.knowledge_base.is_empty()
+        sources = self._retrieve(question) if use_documents else []
         breakdown = {**(heard.timings if heard else {}), "retrieval_s": time.perf_counter() - started}
         if sources:
             yield Sources(sources)
         if options.documents_only and not sources:
-            answer = prompts.NOT_IN_DOCUMENTS
+            answer = prompts.NOT_IN_DOCUMENTS if use_documents else prompts.NO_DOCUMENTS
             message_id = self.store.add_message(conversation_id, "assistant", answer)
             yield Token(answer)
             yield Done(message_id, answer)
             return
 
+        turn = _Turn(conversation_id, question, history, sources, options, started, breakdown)
         attempts = self._attempts(options)
         for index, attempt in enumerate(attempts):
-            is_last = index == len(attempts) - 1
-            outcome = yield from self._stream_attempt(
-                conversation_id,
-                attempt,
-                history,
-                question,
-                sources,
-                options,
-                started,
-                breakdown,
-                grounded,
-                may_fall_back=not is_last,
-            )
+            fallback = attempts[index + 1].llm.name if index + 1 < len(attempts) else None
+            outcome = yield from self._stream_attempt(turn, attempt, fallback)
             if outcome != "fall back":
                 return
 
-    def _stream_attempt(
-        self,
-        conversation_id: str,
-        attempt: _Attempt,
-        history: list[Message],
-        question: str,
-        sources: list[Source],
-        options: AskOptions,
-        started: float,
-        breakdown: dict[str, float],
-        grounded: bool,
-        may_fall_back: bool,
-    ) -> Iterator[Event]:
+    def _stream_attempt(self, turn: _Turn, attempt: _Attempt, fallback: str | None) -> Iterator[Event]:
+        """One backend's answer; "fall back" when it could not start and ``fallback`` (the next
+        backend's name) may try instead."""
+        conversation_id, question, sources, options = (
+            turn.conversation_id,
+            turn.question,
+            turn.sources,
+            turn.options,
+        )
+        started, breakdown = turn.started, turn.breakdown
         llm = attempt.llm
-        messages = self.build_messages(llm, history, question, sources, options, grounded)
+        messages = self.build_messages(llm, turn.history, question, sources, options, bool(sources))
         gen_stats = GenerationStats(model=attempt.model or "")
         pieces: list[str] = []
         first_token_s: float | None = None
         meta: dict[str, Any] = {"backend": llm.name, "sources": [s.as_dict() for s in sources]}
         spoken = SpokenReply(self.tts(options), started) if options.speak else None
         clips: list[bytes] = []
+        temperature = self.settings.grounded_temperature if sources else self.settings.temperature
         try:
             stream = llm.stream(
                 messages,
                 model=attempt.model,
                 max_tokens=self.settings.max_answer_tokens,
-                temperature=self.settings.temperature,
+                temperature=temperature,
                 stats=gen_stats,
             )
             with closing(stream):
@@ -272,6 +306,8 @@ class LocalAIAssistant:
                         first_token_s = time.perf_counter() - started
                     pieces.append(piece)
                     yield Token(piece)
+                    if sources and runaway_markers("".join(pieces)):
+                        break  # "[1] [2] [3] ..." until the token limit: stop it now
                     if spoken:
                         for clip in spoken.feed(piece):
                             clips.append(clip.wav)
@@ -279,8 +315,8 @@ class LocalAIAssistant:
         except (LLMUnavailable, ModelNotFound) as e:
             if spoken:
                 spoken.cancel()
-            if not pieces and may_fall_back:
-                yield Notice(f"{e} Answering with the built-in model instead.")
+            if not pieces and fallback:
+                yield Notice(f"{e} Answering with {_BACKEND_NAMES.get(fallback, fallback)} instead.")
                 return "fall back"
             yield from self._cut_off(conversation_id, pieces, meta, str(e))
             return "failed"
@@ -299,6 +335,11 @@ class LocalAIAssistant:
             raise
 
         answer = "".join(pieces)
+        if sources:
+            check = check_answer(answer, sources, question)
+            answer = check.answer
+            meta["check"] = check.as_dict()
+            yield Check(check.answer, check.unsupported_figures, check.citations_added, check.degenerate)
         if spoken:
             for clip in spoken.finish():
                 clips.append(clip.wav)
@@ -347,15 +388,32 @@ class LocalAIAssistant:
         yield Error(reason, partial=bool(pieces))
         yield Done(message_id, "".join(pieces), cut_off=True)
 
+    def openai_llm(self, options: AskOptions | None = None) -> LLM:
+        """The OpenAI-compatible backend for the URL and key in ``options`` (else settings)."""
+        o = options or AskOptions()
+        url = (o.openai_base_url or self.settings.openai_base_url).strip()
+        key = o.openai_api_key or self.settings.openai_api_key
+        name = f"openai|{url}|{hash(key)}"
+        if name not in self._llms:
+            changed = replace(self.settings, openai_base_url=url, openai_api_key=key)
+            self._llms[name] = llm_registry.create("openai", changed)
+        return self._llms[name]
+
     def _attempts(self, options: AskOptions) -> list[_Attempt]:
         backend = options.backend if options.backend != "auto" else self.settings.llm_backend
-        embedded = _Attempt(self.llm("embedded"), options.gguf_path or self.settings.gguf_path or None)
+        builtin = options.builtin_model or self.settings.builtin_model
+        embedded = _Attempt(self.llm("embedded"), options.gguf_path or self.settings.gguf_path or builtin)
         ollama = _Attempt(self.llm("ollama"), options.ollama_model or self.settings.ollama_model)
+        remote_model = options.openai_model or self.settings.openai_model or None
+        remote = _Attempt(self.openai_llm(options), remote_model)
         if backend == "embedded":
             return [embedded]
         if backend == "ollama":
             return [ollama]
-        return [ollama, embedded]
+        if backend == "openai":
+            return [remote]
+        configured = bool((options.openai_base_url or self.settings.openai_base_url).strip())
+        return [remote, ollama, embedded] if configured else [ollama, embedded]
 
     def _history(self, conversation_id: str) -> list[Message]:
         return [
@@ -367,11 +425,16 @@ class LocalAIAssistant:
     def _retrieve(self, question: str) -> list[Source]:
         """The best passages for ``question``, trimmed to their best lines for the prompt."""
         kb = self.knowledge_base
-        hits = kb.search(question, self.settings.top_k)
+        top_k = self.settings.top_k
+        hits = kb.search(question, top_k)
         sources = [
-            Source(i, h.file, h.page_start, h.page_end, h.score, h.text) for i, h in enumerate(hits, start=1)
+            Source(i, h.file, h.page_start, h.page_end, h.score, h.text, label=h.label)
+            for i, h in enumerate(hits, start=1)
         ]
+        # A question spanning documents gets one passage per document: a little more room for each.
         budget = self.settings.context_budget_tokens
+        if budget:
+            budget += self.settings.budget_per_extra_source * max(0, len(sources) - top_k)
         return compress_sources(question, sources, budget, self.llm("embedded").count_tokens, kb.embed)
 
     def build_messages(
@@ -383,9 +446,9 @@ class LocalAIAssistant:
         options: AskOptions,
         grounded: bool | None = None,
     ) -> list[Message]:
-        """The messages sent to the model (see core.prompt_builder); ``grounded``: documents in use."""
+        """The messages sent to the model (see core.prompt_builder); ``grounded``: passages found."""
         if grounded is None:
-            grounded = bool(sources) or (options.use_documents and not self.knowledge_base.is_empty())
+            grounded = bool(sources)
         return build_messages(
             llm, history, question, sources, options, self.settings.max_answer_tokens, grounded
         )

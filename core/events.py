@@ -25,14 +25,33 @@ class Source:
     score: float
     text: str
     excerpt: str = ""  # the lines of ``text`` put in the prompt ("" = all of it)
+    label: str = ""  # which document: company, form and period from its cover, and the file stem
 
     def as_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
+
+    @property
+    def pages(self) -> str:
+        """ "p. 5" or "pp. 5-6"."""
+        if self.page_start == self.page_end:
+            return f"p. {self.page_start}"
+        return f"pp. {self.page_start}-{self.page_end}"
 
 
 @dataclass(frozen=True)
 class Sources:
     items: list[Source]
+
+
+@dataclass(frozen=True)
+class Check:
+    """What the checks found in a finished grounded answer (core/answer_checks.py): the answer as
+    stored (citations added, a degenerate answer replaced) and figures not found in the sources."""
+
+    answer: str
+    unsupported_figures: list[str]
+    citations_added: int
+    degenerate: bool
 
 
 @dataclass(frozen=True)
@@ -75,7 +94,7 @@ class Done:
     cut_off: bool = False
 
 
-Event = Notice | Sources | Token | Error | Stats | Done  # (| Audio when speaking)
+Event = Notice | Sources | Token | Check | Error | Stats | Done  # (| Audio when speaking)
 
 
 @dataclass(frozen=True)

@@ -9,9 +9,13 @@ from dataclasses import dataclass
 class AskOptions:
     """Per-question choices the user makes in the sidebar."""
 
-    backend: str = "auto"  # "auto" | "ollama" | "embedded"
+    backend: str = "auto"  # "auto" | "openai" | "ollama" | "embedded"
     ollama_model: str = ""  # empty: settings.ollama_model
-    gguf_path: str = ""  # empty: settings.gguf_path, else the packaged model
+    openai_base_url: str = ""  # empty: settings.openai_base_url
+    openai_api_key: str = ""  # empty: settings.openai_api_key
+    openai_model: str = ""  # empty: settings.openai_model, else the server's first model
+    builtin_model: str = ""  # "fast" | "better" (models/packaged_gguf.py); empty: settings.builtin_model
+    gguf_path: str = ""  # a GGUF file; overrides the built-in model
     preset: str = "default"
     custom_prompt: str = ""
     use_documents: bool = True

@@ -23,19 +23,16 @@ def build_messages(
     max_answer_tokens: int,
     grounded: bool,
 ) -> list[Message]:
-    """``grounded``: documents are in use, so the rule is stated even when nothing was retrieved
-    (keeping the cached prompt prefix the same from one question to the next)."""
+    """``grounded``: passages were found, so the grounding rule goes in the system prompt (the same
+    for every grounded question, so llama.cpp reuses its cached evaluation)."""
     system = prompts.system_prompt(options.preset, options.custom_prompt)
     content = question
-    if options.documents_only:
+    if grounded and options.documents_only:
         system = f"{system}\n{prompts.GROUNDING_STRICT}"
     elif grounded:
         system = f"{system}\n{prompts.GROUNDING}"
     if sources:
-        passages = "\n\n".join(
-            f"[{s.number}] {s.file} {_page_label(s)}\n{s.excerpt or s.text}" for s in sources
-        )
-        content = f"Sources:\n{passages}\n\nQuestion: {question}"
+        content = f"{passages_block(sources)}\n\nQuestion: {question}"
     return trim_history(
         {"role": "system", "content": system},
         history,
@@ -45,7 +42,11 @@ def build_messages(
     )
 
 
-def _page_label(source: Source) -> str:
-    if source.page_start == source.page_end:
-        return f"p.{source.page_start}"
-    return f"pp.{source.page_start}-{source.page_end}"
+def passages_block(sources: list[Source]) -> str:
+    """The passages as quoted material: number, document, page, then the text in triple quotes
+    (any triple quotes inside a passage are flattened so it cannot close its own quote)."""
+    return "\n\n".join(
+        f"Passage [{s.number}], {s.label or s.file}, {s.pages}:\n"
+        f'"""\n{(s.excerpt or s.text).replace(chr(34) * 3, chr(34))}\n"""'
+        for s in sources
+    )

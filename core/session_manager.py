@@ -18,6 +18,10 @@ class SessionDefaults:
     conversation_id: str = ""
     backend: str = "auto"
     ollama_model: str = ""
+    openai_base_url: str = ""
+    openai_api_key: str = ""
+    openai_model: str = ""
+    builtin_model: str = "fast"
     gguf_path: str = ""
     preset: str = "default"
     custom_prompt: str = ""
@@ -66,6 +70,10 @@ class SessionManager:
         return AskOptions(
             backend=self._state["backend"],
             ollama_model=self._state["ollama_model"],
+            openai_base_url=self._state["openai_base_url"].strip(),
+            openai_api_key=self._state["openai_api_key"],
+            openai_model=self._state["openai_model"],
+            builtin_model=self._state["builtin_model"],
             gguf_path=self._state["gguf_path"].strip(),
             preset=self._state["preset"],
             custom_prompt=self._state["custom_prompt"],

@@ -137,3 +137,32 @@ class FakeSTT:
 
         self.calls += 1
         return Transcript(self.text, "en", audio.shape[0] / 16000)
+
+
+class FakeKnowledgeBase:
+    """Stands in for the knowledge base: returns the hits it was given for any question."""
+
+    def __init__(self, hits=None, empty: bool | None = None):
+        self.hits = list(hits or [])
+        self.empty = not self.hits if empty is None else empty
+        self.questions: list[str] = []
+        self._embedder = FakeEmbedder()
+
+    def is_empty(self) -> bool:
+        return self.empty
+
+    def search(self, query: str, k: int):
+        self.questions.append(query)
+        return self.hits
+
+    def embed(self, texts):
+        return self._embedder.embed(texts)
+
+    def documents(self):
+        return []
+
+    def delete_document(self, doc_id: str) -> None:
+        pass
+
+    def reindex(self) -> int:
+        return 0

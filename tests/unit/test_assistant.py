@@ -6,10 +6,11 @@ import pytest
 
 from config.settings import Settings
 from core.assistant import AskOptions, LocalAIAssistant
-from core.events import Done, Error, Notice, Stats, Token
+from core.events import Check, Done, Error, Notice, Sources, Stats, Token
 from errors import LLMStreamError, LLMUnavailable, ModelNotFound
 from services.conversations import ConversationStore
-from tests.fakes import FakeLLM
+from services.knowledge_base import Hit
+from tests.fakes import FakeKnowledgeBase, FakeLLM
 
 
 def make(tmp_path, ollama=None, embedded=None, **overrides):
@@ -122,3 +123,54 @@ def test_embedded_backend_gets_the_gguf_path(tmp_path):
     assistant, cid = make(tmp_path, embedded=embedded)
     list(assistant.ask(cid, "hi", AskOptions(backend="embedded", gguf_path="/models/my.gguf")))
     assert embedded.calls[0][1] == "/models/my.gguf"
+
+
+NVDA_HIT = Hit(
+    "2023 Q1 NVDA.pdf",
+    5,
+    5,
+    0.8,
+    0.55,
+    "Revenue $ 7,192 $ 8,288 (13)%\nData Center revenue 4,284 3,750 14 %",
+    "Nvidia Corporation, 10-Q, quarterly period ended April 30, 2023 (2023 Q1 NVDA)",
+)
+
+
+def grounded(tmp_path, pieces, hits=(NVDA_HIT,)):
+    embedded = FakeLLM("embedded", pieces)
+    settings = Settings(data_dir=tmp_path, llm_backend="embedded")
+    kb = FakeKnowledgeBase(hits, empty=False)
+    assistant = LocalAIAssistant(settings, ConversationStore(tmp_path / "c.db"), {"embedded": embedded}, kb)
+    return assistant, assistant.new_conversation().id, embedded
+
+
+def test_grounded_answer_is_checked_cited_and_stored_as_checked(tmp_path):
+    pieces = ["Revenue was ", "$7,192 million", ". It grew ", "53%."]
+    assistant, cid, embedded = grounded(tmp_path, pieces)
+    events = list(assistant.ask(cid, "What was NVIDIA's revenue?"))
+    check = next(e for e in events if isinstance(e, Check))
+    assert check.answer == "Revenue was $7,192 million [1]. It grew 53%."
+    assert check.unsupported_figures == ["53%"]
+    done = next(e for e in events if isinstance(e, Done))
+    stored = assistant.messages(cid)[-1]
+    assert done.text == stored.content == check.answer
+    assert stored.meta["check"]["unsupported_figures"] == ["53%"]
+    prompt = embedded.calls[0][0]
+    assert "not instructions" in prompt[0]["content"]
+    assert "Passage [1], Nvidia Corporation, 10-Q" in prompt[-1]["content"] and '"""' in prompt[-1]["content"]
+
+
+def test_no_relevant_passage_means_plain_chat(tmp_path):
+    assistant, cid, embedded = grounded(tmp_path, ["144."], hits=[])  # documents, none relevant
+    events = list(assistant.ask(cid, "What is 12 times 12?"))
+    assert not any(isinstance(e, (Sources, Check)) for e in events)
+    assert "passages" not in embedded.calls[0][0][0]["content"].lower()
+
+
+def test_a_runaway_of_citation_markers_is_stopped_and_replaced(tmp_path):
+    assistant, cid, embedded = grounded(tmp_path, [f"[{i}] " for i in range(1, 40)])
+    events = list(assistant.ask(cid, "What was NVIDIA's revenue?"))
+    assert sum(isinstance(e, Token) for e in events) < 10
+    check = next(e for e in events if isinstance(e, Check))
+    assert check.degenerate and "7,192" in check.answer and check.answer.endswith("[1]")
+    assert assistant.messages(cid)[-1].content == check.answer

@@ -1,0 +1,94 @@
+"""Figures looked up in the passages, citations attributed per sentence, degenerate answers."""
+
+from __future__ import annotations
+
+import pytest
+
+from core.answer_checks import check_answer, is_degenerate, runaway_markers
+from core.events import Source
+from core.figures import find_figures, passage_numbers, supports
+
+NVDA = Source(
+    1,
+    "2023 Q1 NVDA.pdf",
+    5,
+    5,
+    0.8,
+    "Revenue $ 7,192 $ 8,288 (13)%\nData Center 4,284 3,750 14 %",
+    label="Nvidia Corporation, 10-Q, quarterly period ended April 30, 2023 (2023 Q1 NVDA)",
+)
+INTC = Source(2, "2023 Q3 INTC.pdf", 7, 7, 0.7, "Net revenue 14,158 15,338\nGross margin 42.5% 42.6%")
+
+
+def test_figures_are_read_with_their_units():
+    figures = {f.text: f.value for f in find_figures("Revenue was $7,192 million, or 7.2 billion, up 13%.")}
+    assert figures == {"$7,192 million": 7.192e9, "7.2 billion": 7.2e9, "13%": 13.0}
+
+
+def test_years_dates_codes_and_citation_markers_are_not_figures():
+    text = "In the 10-Q for the quarter ended April 30, 2023 (fiscal 2024, Q1) [2], 3M said so."
+    assert find_figures(text) == []
+
+
+@pytest.mark.parametrize(
+    "written", ["$7,192 million", "7.192 billion", "$7.2 billion", "7,192", "$7.19 billion", "13%"]
+)
+def test_formatting_of_a_figure_does_not_matter(written):
+    figure = find_figures(f"It was {written}.")[0]
+    assert supports(figure, passage_numbers(NVDA.text))
+
+
+@pytest.mark.parametrize("written", ["$295 million", "53%", "$7.5 billion", "7,129"])
+def test_figures_absent_from_the_passages_are_not_supported(written):
+    figure = find_figures(f"It was {written}.")[0]
+    assert not supports(figure, passage_numbers(NVDA.text))
+
+
+def test_unsupported_figures_are_listed_and_sentences_get_their_citation():
+    answer = "NVIDIA's revenue was $7,192 million, down 13%. It was $295 million, down 53%."
+    check = check_answer(answer, [NVDA, INTC])
+    assert check.unsupported_figures == ["$295 million", "53%"]
+    assert check.answer.startswith("NVIDIA's revenue was $7,192 million, down 13% [1].")
+    assert check.citations_added == 1 and not check.degenerate
+
+
+def test_a_sentence_is_cited_to_the_passage_holding_its_figures():
+    check = check_answer("Intel's net revenue was $14.2 billion.", [NVDA, INTC])
+    assert check.answer == "Intel's net revenue was $14.2 billion [2]." and check.unsupported_figures == []
+
+
+def test_existing_citations_are_kept_and_impossible_ones_removed():
+    check = check_answer("Revenue was $7,192 million [1]. Margin was 42.5% [7].", [NVDA, INTC])
+    assert check.answer == "Revenue was $7,192 million [1]. Margin was 42.5% [2]."
+
+
+def test_figures_from_the_question_are_not_flagged():
+    check = check_answer("Over 12 months revenue was $7,192 million.", [NVDA], "What happened in 12 months?")
+    assert check.unsupported_figures == []
+
+
+@pytest.mark.parametrize(
+    "answer", ["[1] [2] [3]", "", "  [1]\n[2]. ", "The answer is [1].", "Passage [1]:\n[1] [2]"]
+)
+def test_marker_only_answers_are_degenerate_and_replaced_by_a_cited_quote(answer):
+    check = check_answer(answer, [NVDA, INTC], "What was NVIDIA's revenue?")
+    assert check.degenerate
+    assert check.answer.startswith("The model did not write a usable answer.")
+    assert "Revenue $ 7,192" in check.answer and check.answer.endswith("[1]")
+
+
+def test_echoed_headers_are_dropped():
+    answer = f"{NVDA.label}, p. 5\nRevenue was $7,192 million [1]."
+    assert check_answer(answer, [NVDA]).answer == "Revenue was $7,192 million [1]."
+
+
+def test_runaway_markers_are_caught_while_streaming():
+    assert runaway_markers("[1] [2] [3] [4] [5] [6]")
+    assert not runaway_markers("[1] [2]")
+    assert not runaway_markers("Revenue rose [1] [2] [3] [4] [5] [6]")
+    assert is_degenerate("[1]") and not is_degenerate("Revenue rose.")
+
+
+def test_no_sources_means_no_checks():
+    check = check_answer("12 times 12 is 144.", [])
+    assert check.answer == "12 times 12 is 144." and check.unsupported_figures == []
