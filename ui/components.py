@@ -9,14 +9,35 @@ import streamlit as st
 
 
 def render_sources(sources: list[dict[str, Any]]) -> None:
-    """The passages an answer was built on, each in an expander."""
+    """The passages an answer was built on, each in an expander, with its relevance (0-1)."""
     if not sources:
         return
     st.caption("Sources")
     for src in sources:
         pages = _pages(src)
-        with st.expander(f"[{src['number']}] {src['file']}, {pages} (score {src['score']:.2f})"):
+        title = f"[{src['number']}] {escape_markdown(src['file'])}, {pages} · relevance {src['score']:.2f}"
+        with st.expander(title):
+            if src.get("label"):
+                st.text(src["label"])
             st.text(src["text"])
+
+
+def render_check(check: dict[str, Any] | None) -> None:
+    """What the figure check found: figures in the answer that no source holds."""
+    if not check:
+        return
+    missing = check.get("unsupported_figures") or []
+    if missing:
+        shown = ", ".join(escape_markdown(f) for f in missing[:8])
+        st.caption(
+            f":material/warning: Not found in the sources: {shown}. "
+            "The model may have computed or invented these; check them before relying on them."
+        )
+
+
+def escape_markdown(text: str) -> str:
+    """``text`` shown literally where Streamlit renders Markdown (labels, captions)."""
+    return "".join(f"\\{ch}" if ch in "\\`*_{}[]()<>#+-.!|~$" else ch for ch in text)
 
 
 def render_cut_off(meta: dict[str, Any]) -> None:

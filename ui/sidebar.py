@@ -13,7 +13,8 @@ from ui.documents import render_documents
 from ui.voice_settings import render_voice_settings
 
 BACKEND_LABELS = {
-    "auto": "Automatic (Ollama if running)",
+    "auto": "Automatic (a server if one answers)",
+    "openai": "OpenAI-compatible server",
     "ollama": "Ollama",
     "embedded": "Built-in (llama.cpp)",
 }
@@ -39,32 +40,85 @@ def render_sidebar(assistant: LocalAIAssistant, session: SessionManager) -> None
 def _render_model(assistant: LocalAIAssistant, session: SessionManager) -> None:
     st.subheader("Model")
     st.radio("Backend", list(BACKEND_LABELS), format_func=BACKEND_LABELS.get, key="backend")
-    health = assistant.ollama_health()
     backend = session.get("backend")
+    if backend in ("auto", "openai"):
+        _render_openai(assistant, session, required=backend == "openai")
+    if backend in ("auto", "ollama"):
+        _render_ollama(assistant, session, required=backend == "ollama")
+    if backend in ("auto", "embedded"):
+        _render_builtin(assistant, session)
+
+
+def _render_ollama(assistant: LocalAIAssistant, session: SessionManager, required: bool) -> None:
+    health = assistant.ollama_health()
     if health.ok:
         st.success(health.detail, icon=":material/check_circle:")
-    elif backend == "ollama":
+    elif required:
         st.error(f"{health.detail}. Start Ollama or choose another backend.")
     else:
         st.info("Ollama is not running: answers come from the built-in model.")
+    if not health.ok:
+        return
+    installed = assistant.ollama_models()
+    if installed:
+        if session.get("ollama_model") not in installed:
+            default = assistant.settings.ollama_model
+            session.set("ollama_model", default if default in installed else installed[0])
+        st.selectbox("Ollama model", installed, key="ollama_model")
+    else:
+        st.warning("Ollama has no models yet: pull one below.")
+    _render_pull(assistant)
 
-    if backend != "embedded" and health.ok:
-        installed = assistant.ollama_models()
-        if installed:
-            if session.get("ollama_model") not in installed:
-                default = assistant.settings.ollama_model
-                session.set("ollama_model", default if default in installed else installed[0])
-            st.selectbox("Ollama model", installed, key="ollama_model")
-        else:
-            st.warning("Ollama has no models yet: pull one below.")
-        _render_pull(assistant)
-    if backend != "ollama":
-        with st.expander("Built-in model file"):
-            st.text_input(
-                "GGUF path (empty: packaged Qwen2.5 0.5B)",
-                key="gguf_path",
-                help="Any local .gguf chat model, e.g. one you downloaded yourself.",
+
+def _render_openai(assistant: LocalAIAssistant, session: SessionManager, required: bool) -> None:
+    """Any /v1/chat/completions server: llama-server, vLLM, LM Studio, a GPU box."""
+    with st.expander("OpenAI-compatible server", expanded=required):
+        st.text_input(
+            "Base URL",
+            key="openai_base_url",
+            placeholder=assistant.settings.openai_base_url or "http://127.0.0.1:8080/v1",
+            help="For example llama-server, vLLM or LM Studio; usually ends in /v1.",
+        )
+        st.text_input("API key", key="openai_api_key", type="password", help="Leave empty if it needs none.")
+        options = session.ask_options()
+        if not (options.openai_base_url or assistant.settings.openai_base_url):
+            st.caption("Not set: enter a URL to use a bigger model on this or another computer.")
+            return
+        health, models = assistant.openai_status(options)
+        if not health.ok:
+            (st.error if required else st.caption)(health.detail)
+            return
+        st.success(health.detail, icon=":material/check_circle:")
+        if models:
+            if session.get("openai_model") not in models:
+                default = assistant.settings.openai_model
+                session.set("openai_model", default if default in models else models[0])
+            st.selectbox("Server model", models, key="openai_model")
+
+
+def _render_builtin(assistant: LocalAIAssistant, session: SessionManager) -> None:
+    models = assistant.builtin_models()
+    installed = [key for key, _, ok in models if ok]
+    if session.get("builtin_model") not in installed and installed:
+        session.set("builtin_model", installed[0])
+    st.radio(
+        "Built-in model",
+        installed,
+        key="builtin_model",
+        format_func=str.capitalize,
+        captions=[summary for key, summary, ok in models if ok],
+    )
+    for key, summary, ok in models:
+        if not ok:
+            st.caption(
+                f"{key.capitalize()} ({summary}) is not installed: run `scripts/setup.sh --{key}-model`."
             )
+    with st.expander("Built-in model file"):
+        st.text_input(
+            "GGUF path (empty: the built-in model above)",
+            key="gguf_path",
+            help="Any local .gguf chat model, e.g. one you downloaded yourself.",
+        )
 
 
 def _render_pull(assistant: LocalAIAssistant) -> None:

@@ -14,7 +14,7 @@ from core.events import Stats, Token
 from errors import LLMUnavailable
 from models.llamacpp_model import LlamaCppLLM
 from models.llm_base import GenerationStats
-from models.packaged_gguf import SHA256, SIZE, ensure_packaged_model
+from models.packaged_gguf import PACKAGED, ensure_packaged_model
 from tests.conftest import ROOT
 
 
@@ -25,12 +25,12 @@ def llm() -> LlamaCppLLM:
 
 def test_packaged_model_is_assembled_and_verified(tmp_path):
     path = ensure_packaged_model(tmp_path)
-    assert path.stat().st_size == SIZE
+    assert path.stat().st_size == PACKAGED["fast"].size
     digest = hashlib.sha256()
     with open(path, "rb") as f:
         while block := f.read(1 << 24):
             digest.update(block)
-    assert digest.hexdigest() == SHA256
+    assert digest.hexdigest() == PACKAGED["fast"].sha256
     assert [p.name for p in tmp_path.iterdir()] == [path.name]  # no temp files left
 
 

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from config.settings import Settings
 from core import prompts
 from core.assistant import AskOptions, LocalAIAssistant
-from core.events import Sources, Token
+from core.events import Check, Done, Error, IngestResult, Sources, Token
+from core.figures import find_figures, is_trivial, passage_numbers, supports
+from core.ingest import Upload
 from services.knowledge_base import open_knowledge_base
+from tests.conftest import SHARED
+from tests.integration.conftest import cli
 
 
 @pytest.fixture(scope="module")
@@ -45,3 +51,62 @@ def test_prompt_holds_trimmed_excerpts_within_budget(assistant):
     used = sum(llm.count_tokens(s.excerpt) for s in sources)
     assert 0 < used <= assistant.settings.context_budget_tokens + len(sources)
     assert all(s.excerpt and s.excerpt != s.text for s in sources)
+
+
+def test_a_figure_question_finds_the_right_page_and_every_figure_is_checked(assistant):
+    cid = assistant.new_conversation().id
+    question = "What was NVIDIA's revenue for the quarter ended April 30, 2023?"
+    events = list(assistant.ask(cid, question, AskOptions(backend="embedded")))
+    sources = next(e.items for e in events if isinstance(e, Sources))
+    check = next(e for e in events if isinstance(e, Check))
+    assert sources[0].file == "2023 Q1 NVDA.pdf"
+    assert any("7,192" in (s.excerpt or s.text) for s in sources)
+    for figure in find_figures(check.answer):  # each figure is found in a passage or flagged
+        found = any(supports(figure, passage_numbers(s.excerpt or s.text)) for s in sources)
+        assert found or figure.text in check.unsupported_figures or is_trivial(figure)
+    stored = assistant.messages(cid)[-1]
+    assert stored.content == check.answer and stored.meta["check"]["unsupported_figures"] == (
+        check.unsupported_figures
+    )
+
+
+@pytest.mark.parametrize(
+    "question", ["What is 12 times 12?", "Hi! How are you today?", "¿Cuál es tu color favorito?"]
+)
+def test_unrelated_questions_get_no_sources_and_a_plain_answer(assistant, question):
+    answer, sources, cid = ask(assistant, question)
+    assert sources == [] and answer.strip()
+    assert "[1]" not in answer and "check" not in assistant.messages(cid)[-1].meta
+
+
+def test_a_question_spanning_the_filings_cites_each_of_them(assistant):
+    _, sources, _ = ask(
+        assistant, "How did revenue change across these quarterly reports of Intel, NVIDIA and Microsoft?"
+    )
+    assert {s.file for s in sources} == {"2023 Q3 INTC.pdf", "2023 Q1 NVDA.pdf", "2022 Q3 MSFT.pdf"}
+    assert all(s.label and "10-Q" in s.label for s in sources)
+
+
+def test_cli_ask_json_prints_one_object(dev_kb):
+    out = cli(
+        "ask", "--kb", dev_kb, "--backend", "embedded", "--json", "What was Intel's revenue in the quarter?"
+    )
+    assert out.returncode == 0, out.stderr
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    assert set(result) == {"answer", "sources", "unsupported_figures", "stats"}
+    assert result["answer"] and result["sources"][0]["file"] == "2023 Q3 INTC.pdf"
+    assert set(result["sources"][0]) == {"number", "file", "page_start", "page_end", "score"}
+    assert 0 < result["sources"][0]["score"] <= 1 and result["stats"]["backend"] == "embedded"
+
+
+def test_a_knowledge_base_of_one_scanned_pdf_answers_as_plain_chat(tmp_path):
+    settings = Settings(data_dir=tmp_path, max_answer_tokens=40, temperature=0.0)
+    assistant = LocalAIAssistant(settings)
+    scan = SHARED / "data" / "badpdfs" / "jbig2global.pdf"
+    results = [e for e in assistant.ingest([Upload(scan.name, path=scan)]) if isinstance(e, IngestResult)]
+    assert not results[0].ok and "no extractable text" in results[0].message
+    events = list(assistant.ask(assistant.new_conversation().id, "What does the scan say?", AskOptions()))
+    assert not any(isinstance(e, (Sources, Error)) for e in events)
+    assert next(e for e in events if isinstance(e, Done)).text.strip()
+    only = list(assistant.ask(assistant.new_conversation().id, "What?", AskOptions(documents_only=True)))
+    assert next(e for e in only if isinstance(e, Done)).text == prompts.NO_DOCUMENTS
