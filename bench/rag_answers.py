@@ -1,123 +1,158 @@
-"""Grounded answers with the embedded model: time to first token of the app's real RAG prompt and
-answer quality, for whole passages vs passages trimmed to a token budget, side by side.
+"""Grounded answers on ../shared/data/rag-bench: does the answer hold the reference's figure?
 
-    python bench/rag_answers.py [--budgets 0,300] [--limit 21]
+    python bench/rag_answers.py run --kb DIR --out FILE.jsonl [--builtin fast|better] [--limit N]
+    python bench/rag_answers.py score FILE.jsonl [FILE.jsonl ...]
 
-For each of the 21 dev questions and each budget (0 = whole passages) the real orchestrator
-answers (retrieval + prompt + llama.cpp); reported per budget: median prompt tokens, median and
-p90 time to first token (question in -> first token out, retrieval included, models warm), and
-two quality proxies against the reference answers written by others:
-  - context recall: share of the reference answer's figures (numbers like 23,198 or 34.9) found
-    in the prompt's passages;
-  - answer recall: share of them found in the generated answer.
+``run`` answers every question through the real orchestrator (retrieval, prompt, llama.cpp; models
+warm) and writes one JSON line per question: answer, sources, first token, total time, and the
+checks' unsupported figures when the app reports them. It uses only the orchestrator's public
+API (``LocalAIAssistant.ask`` events), so the same file can run inside a checkout of an earlier
+release (a ``git worktree``) for a side-by-side baseline; the knowledge base in ``--kb`` is
+ingested by that checkout's own code if it is empty.
+
+``score`` compares files side by side:
+- figure-hit: one of the reference answer's figures (FinanceBench: its short answer; docugami:
+  figures before "SOURCE(S)", years left out) appears in the answer within 1 %, unit rescaling
+  allowed ("$7,192 million" = "7.19 billion");
+- flagged: answers with at least one figure the checks did not find in the sources;
+- degenerate: empty, or only citation markers / echoed source headers;
+- first token median and p90, seconds.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
-import re
 import statistics
 import sys
-import tempfile
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
-DEV = ROOT.parent / "shared" / "data" / "rag-dev"
-_NUMBER = re.compile(r"\d[\d,]*\.?\d*")
+BENCH = Path(os.environ.get("RAG_BENCH_DIR", ROOT.parent / "shared" / "data" / "rag-bench"))
 
 
-def figures(text: str) -> set[str]:
-    """Numbers of 3+ digits as digit strings ("$23.198 billion" and "23,198" both give "23198");
-    years (19xx, 20xx) are left out."""
-    out = set()
-    for match in _NUMBER.findall(text):
-        digits = re.sub(r"\D", "", match)
-        if len(digits) >= 3 and not re.fullmatch(r"(19|20)\d\d", digits):
-            out.add(digits)
-    return out
+def run(args: argparse.Namespace) -> None:
+    from config.settings import Settings
+    from core.assistant import AskOptions, LocalAIAssistant
+    from core.events import Done, Sources, Stats
+    from services.knowledge_base import open_knowledge_base
+
+    settings = Settings.from_env(
+        data_dir=Path(args.out).with_suffix(".data"), max_answer_tokens=args.max_tokens
+    )
+    kb = open_knowledge_base(settings, args.kb)
+    assistant = LocalAIAssistant(settings, knowledge_base=kb)
+    if kb.is_empty():
+        from core.ingest import Upload
+
+        uploads = [Upload(p.name, path=p) for p in sorted((BENCH / "pdfs").glob("*.pdf"))]
+        for event in assistant.ingest(uploads):
+            if getattr(event, "ok", True) is False:
+                print(event.message, file=sys.stderr)
+    fields = AskOptions.__dataclass_fields__
+    extra = {"builtin_model": args.builtin} if "builtin_model" in fields and args.builtin else {}
+    options = AskOptions(backend="embedded", **extra)
+    list(assistant.ask(assistant.new_conversation().id, "Say hi.", options))  # warm up
+    rows = [json.loads(line) for line in (BENCH / "qa.jsonl").read_text().splitlines() if line.strip()]
+    with open(args.out, "w", encoding="utf-8") as out:
+        for row in rows[:: args.every][: args.limit or None]:
+            started = time.perf_counter()
+            events = list(assistant.ask(assistant.new_conversation().id, row["question"], options))
+            sources = next((e.items for e in events if isinstance(e, Sources)), [])
+            stats = next((e for e in events if isinstance(e, Stats)), None)
+            done = next((e for e in events if isinstance(e, Done)), None)
+            check = next((e for e in events if type(e).__name__ == "Check"), None)
+            record = {
+                "id": row["id"],
+                "dataset": row["dataset"],
+                "reference": row["answer"],
+                "answer": done.text if done else "",
+                "sources": [[s.file, s.page_start, s.page_end] for s in sources],
+                "first_token_s": stats.first_token_s if stats else None,
+                "prompt_tokens": stats.prompt_tokens if stats else None,
+                "retrieval_s": (stats.breakdown or {}).get("retrieval_s") if stats else None,
+                "total_s": time.perf_counter() - started,
+                "unsupported": check.unsupported_figures if check else None,
+            }
+            out.write(json.dumps(record) + "\n")
+            out.flush()
+            print(f"{row['id']}: {record['answer'][:100]!r}", file=sys.stderr)
 
 
-def recall(reference: set[str], text: str) -> float | None:
-    if not reference:
+def reference_figures(record: dict):
+    from core.figures import find_figures, is_trivial
+
+    text = record["reference"].split("SOURCE(S)")[0]
+    return [f for f in find_figures(text) if not is_trivial(f)]
+
+
+def figure_hit(record: dict) -> bool | None:
+    """None when the reference has no figure to look for."""
+    from core.figures import find_figures
+
+    wanted = reference_figures(record)
+    if not wanted:
         return None
-    found = figures(text)
-    return len(reference & found) / len(reference)
+    found = find_figures(record["answer"])
+    for ref in wanted:
+        for got in found:
+            if got.percent != ref.percent:
+                continue
+            scales = (1.0,) if ref.percent else (1.0, 1e3, 1e6, 1e9, 1e-3, 1e-6, 1e-9)
+            if any(abs(got.value * s - ref.value) <= 0.01 * abs(ref.value) for s in scales):
+                return True
+    return False
+
+
+def score(paths: list[str]) -> None:
+    from core.answer_checks import is_degenerate
+
+    print(
+        "| run | questions | figure-hit (all) | figure-hit FinanceBench | figure-hit 10-Q | "
+        "answers with a flagged figure | degenerate | first token s median / p90 |"
+    )
+    print("|---|---|---|---|---|---|---|---|")
+    for path in paths:
+        records = [json.loads(line) for line in Path(path).read_text().splitlines() if line.strip()]
+        hits = {"all": [], "financebench": [], "docugami-sec10q": []}
+        for r in records:
+            hit = figure_hit(r)
+            if hit is not None:
+                hits["all"].append(hit)
+                hits[r["dataset"]].append(hit)
+        flagged = [bool(r["unsupported"]) for r in records if r["unsupported"] is not None]
+        degenerate = sum(is_degenerate(r["answer"]) for r in records)
+        firsts = [r["first_token_s"] for r in records if r["first_token_s"] is not None]
+
+        def share(values):
+            return f"{sum(values) / len(values):.2f} ({sum(values)}/{len(values)})" if values else "-"
+
+        p90 = statistics.quantiles(firsts, n=10)[-1] if len(firsts) > 1 else float("nan")
+        print(
+            f"| {Path(path).stem} | {len(records)} | {share(hits['all'])} | {share(hits['financebench'])} | "
+            f"{share(hits['docugami-sec10q'])} | {share(flagged) if flagged else 'not checked'} | "
+            f"{degenerate} | {statistics.median(firsts):.2f} / {p90:.2f} |"
+        )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--budgets", default="0,300")
-    parser.add_argument("--limit", type=int, default=21)
-    parser.add_argument("--max-tokens", type=int, default=96)
-    parser.add_argument("--cold", action="store_true", help="clear the KV cache before every question")
+    sub = parser.add_subparsers(dest="command", required=True)
+    r = sub.add_parser("run")
+    r.add_argument("--kb", required=True)
+    r.add_argument("--out", required=True)
+    r.add_argument("--builtin", default="", help="fast or better (the built-in model)")
+    r.add_argument("--limit", type=int, default=0)
+    r.add_argument("--every", type=int, default=1, help="take every n-th question (a quick sample)")
+    r.add_argument("--max-tokens", type=int, default=160)
+    s = sub.add_parser("score")
+    s.add_argument("files", nargs="+")
     args = parser.parse_args()
-
-    import json
-
-    from config.settings import Settings
-    from core.assistant import AskOptions, LocalAIAssistant
-    from core.events import IngestResult, Sources, Stats, Token
-    from core.ingest import Upload
-
-    budgets = [int(b) for b in args.budgets.split(",")]
-    qa = [json.loads(line) for line in (DEV / "qa.jsonl").read_text().splitlines() if line.strip()]
-    qa = qa[: args.limit]
-    tmp = Path(tempfile.mkdtemp(prefix="bench-answers-"))
-    base = Settings(data_dir=tmp, max_answer_tokens=args.max_tokens, temperature=0.0)
-    assistants = {}
-    shared_llms: dict = {}
-    kb = None
-    for budget in budgets:
-        settings = Settings(**{**base.__dict__, "context_budget_tokens": budget})
-        a = LocalAIAssistant(settings, llms=shared_llms, knowledge_base=kb)
-        if kb is None:
-            kb = a.knowledge_base
-            uploads = [Upload(p.name, path=p) for p in sorted((DEV / "pdfs").glob("*.pdf"))]
-            assert all(e.ok for e in a.ingest(uploads) if isinstance(e, IngestResult))
-            shared_llms.update(a._llms)
-        a._llms = shared_llms
-        assistants[budget] = a
-    warm = assistants[budgets[0]]
-    list(warm.ask(warm.new_conversation().id, "Warm up: say hi.", AskOptions(backend="embedded")))
-
-    rows: dict[int, dict[str, list[float]]] = {
-        b: {"tokens": [], "ttft": [], "ctx": [], "ans": []} for b in budgets
-    }
-    for item in qa:
-        reference = figures(item["answer"].split("SOURCE(S)")[0])
-        for budget in budgets:  # interleaved: machine noise hits every budget alike
-            a = assistants[budget]
-            if args.cold:
-                a.llm("embedded").load().reset()  # no KV cache carried from the previous question
-            events = list(a.ask(a.new_conversation().id, item["question"], AskOptions(backend="embedded")))
-            stats = next(e for e in events if isinstance(e, Stats))
-            sources = next((e.items for e in events if isinstance(e, Sources)), [])
-            answer = "".join(e.text for e in events if isinstance(e, Token))
-            context = "\n".join(s.excerpt or s.text for s in sources)
-            r = rows[budget]
-            r["tokens"].append(stats.prompt_tokens)
-            r["ttft"].append(stats.first_token_s or stats.total_s)
-            for key, text in (("ctx", context), ("ans", answer)):
-                value = recall(reference, text)
-                if value is not None:
-                    r[key].append(value)
-
-    print(
-        "| passages in prompt | prompt tokens (median) | first token s (median) | first token s (p90) | "
-        "context recall of reference figures | answer recall of reference figures |"
-    )
-    print("|---|---|---|---|---|---|")
-    for budget, r in rows.items():
-        label = "whole (top 3 chunks)" if budget == 0 else f"trimmed to {budget} tokens"
-        p90 = statistics.quantiles(r["ttft"], n=10)[-1] if len(r["ttft"]) > 1 else r["ttft"][0]
-        print(
-            f"| {label} | {statistics.median(r['tokens']):.0f} | {statistics.median(r['ttft']):.2f} | "
-            f"{p90:.2f} | {statistics.mean(r['ctx']):.2f} | {statistics.mean(r['ans']):.2f} |"
-        )
-    print(f"\n{len(qa)} questions; {len(rows[budgets[0]]['ctx'])} have figures in their reference answer.")
+    run(args) if args.command == "run" else score(args.files)
 
 
 if __name__ == "__main__":

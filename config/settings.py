@@ -79,7 +79,7 @@ class Settings:
     below it the question is answered as plain chat (services/relevance.py)."""
     context_budget_tokens: int = 200
     """Tokens of retrieved text put in the prompt; passages are trimmed to their best lines (0 = whole)."""
-    budget_per_extra_source: int = 60
+    budget_per_extra_source: int = 30
     """Extra prompt tokens for each passage past ``top_k`` (questions spanning several documents)."""
     max_upload_mb: int = 200
     """Largest PDF accepted, in MiB."""

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from core.events import Source
 from core.figures import find_figures, is_trivial, passage_numbers, supports
+from core.prompt_builder import prompt_label
 from services.query_analysis import content_terms
 
 _MARKER = re.compile(r"\s?\[(\d{1,3})\]")
@@ -123,7 +124,8 @@ def _append_marker(sentence: str, number: int) -> str:
 
 def _strip_echoed_headers(answer: str, sources: list[Source]) -> str:
     """Drop lines that only repeat a source's header (its file, label or "Passage 2:")."""
-    names = {s.file.lower() for s in sources} | {s.label.lower() for s in sources if s.label}
+    names = {s.file.lower() for s in sources} | {prompt_label(s).lower() for s in sources}
+    names |= {s.label.lower() for s in sources if s.label}
     kept = []
     for line in answer.splitlines():
         bare = _MARKER.sub("", line).strip().lower()

@@ -42,6 +42,7 @@ from models.llm_base import LLM, GenerationStats, Health, Message
 from models.tts_model import Pyttsx3TTS
 from models.whisper_model import STT, create_stt
 from services.conversations import Conversation, ConversationStore, StoredMessage
+from services.query_analysis import expand_abbreviations
 from utils.audio_utils import join_wavs
 from utils.helpers import atomic_write_bytes, speech_text
 
@@ -428,14 +429,15 @@ class LocalAIAssistant:
         top_k = self.settings.top_k
         hits = kb.search(question, top_k)
         sources = [
-            Source(i, h.file, h.page_start, h.page_end, h.score, h.text, label=h.label)
+            Source(i, h.file, h.page_start, h.page_end, h.score, h.text, label=h.label, context=h.context)
             for i, h in enumerate(hits, start=1)
         ]
         # A question spanning documents gets one passage per document: a little more room for each.
         budget = self.settings.context_budget_tokens
         if budget:
             budget += self.settings.budget_per_extra_source * max(0, len(sources) - top_k)
-        return compress_sources(question, sources, budget, self.llm("embedded").count_tokens, kb.embed)
+        wanted = expand_abbreviations(question)  # "capex" also finds "purchases of property ..."
+        return compress_sources(wanted, sources, budget, self.llm("embedded").count_tokens, kb.embed)
 
     def build_messages(
         self,

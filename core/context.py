@@ -16,6 +16,7 @@ from dataclasses import replace
 import numpy as np
 
 from core.events import Source
+from services.page_context import compact_heading
 
 _SENTENCE = re.compile(r"(?<=[.!?;])\s+")
 _WORD = re.compile(r"[a-z0-9][a-z0-9'\-]*")
@@ -25,6 +26,7 @@ _STOP = frozenset(
     "report reported quarter".split()
 )
 KEYWORD_BONUS = 0.08
+MAX_HEADING_CHARS = 70  # of a page's heading put before its lines (statement title, column years)
 MAX_SEGMENT_WORDS = 60
 
 
@@ -53,23 +55,35 @@ def compress_sources(
     count_tokens: Callable[[str], int],
     embed: Callable[[list[str]], np.ndarray],
 ) -> list[Source]:
-    """The sources with ``excerpt`` set to their best lines, all excerpts together within budget."""
+    """The sources with ``excerpt`` set to their page heading and best lines, all excerpts (headings
+    included) together within budget."""
     if budget_tokens <= 0 or not sources:
         return sources
-    pieces = [(i, j, seg) for i, s in enumerate(sources) for j, seg in enumerate(segments(s.text))]
+    pieces, seen = [], set()
+    for i, source in enumerate(sources):
+        for j, seg in enumerate(segments(source.text)):
+            key = " ".join(seg.split()).lower()
+            if key not in seen:  # overlapping chunks of one page repeat lines: offer each once
+                seen.add(key)
+                pieces.append((i, j, seg))
     if not pieces:
         return sources
     vectors = embed([question] + [seg for _, _, seg in pieces])
     question_terms = _terms(question)
     scores = vectors[1:] @ vectors[0]
     scores = scores + KEYWORD_BONUS * np.array([len(question_terms & _terms(seg)) for _, _, seg in pieces])
+    headings = [compact_heading(s.context, MAX_HEADING_CHARS) for s in sources]
+    heading_cost = [count_tokens(h) + 1 if h else 0 for h in headings]
     chosen: set[int] = set()
+    opened: set[int] = set()  # sources with a line chosen: their heading is paid for
     used = 0
     for k in np.argsort(-scores):
-        cost = count_tokens(pieces[k][2]) + 1
+        i = pieces[k][0]
+        cost = count_tokens(pieces[k][2]) + 1 + (0 if i in opened else heading_cost[i])
         if used + cost > budget_tokens:
             continue
         chosen.add(int(k))
+        opened.add(i)
         used += cost
     excerpts: dict[int, list[tuple[int, str]]] = {}
     for k in sorted(chosen):
@@ -79,7 +93,7 @@ def compress_sources(
     for i, source in enumerate(sources):
         if i not in excerpts:
             continue  # nothing of this passage made the cut: leave it out of the prompt
-        lines, previous = [], None
+        lines, previous = ([headings[i]] if headings[i] else []), None
         for j, seg in excerpts[i]:
             if previous is not None and j != previous + 1:
                 lines.append("…")

@@ -7,6 +7,8 @@ with the question.
 
 from __future__ import annotations
 
+import re
+
 from core import prompts
 from core.events import Source
 from core.history import trim_history
@@ -43,10 +45,17 @@ def build_messages(
 
 
 def passages_block(sources: list[Source]) -> str:
-    """The passages as quoted material: number, document, page, then the text in triple quotes
-    (any triple quotes inside a passage are flattened so it cannot close its own quote)."""
-    return "\n\n".join(
-        f"Passage [{s.number}], {s.label or s.file}, {s.pages}:\n"
-        f'"""\n{(s.excerpt or s.text).replace(chr(34) * 3, chr(34))}\n"""'
-        for s in sources
-    )
+    """The passages as quoted material: number, document, page, then the excerpt (which starts with
+    its page's heading: statement title, column years) in triple quotes; triple quotes inside a
+    passage are flattened so it cannot close its own quote."""
+    blocks = []
+    for s in sources:
+        body = (s.excerpt or s.text).replace(chr(34) * 3, chr(34))
+        blocks.append(f'[{s.number}] {prompt_label(s)}, {s.pages}:\n"""\n{body}\n"""')
+    return "\n\n".join(blocks)
+
+
+def prompt_label(source: Source) -> str:
+    """The document label, short: "Intel Corporation, 10-Q, quarter ended April 1, 2023"."""
+    label = re.sub(r"\s*\([^()]*\)$", "", source.label) or source.file
+    return label.replace("quarterly period ended", "quarter ended").replace("fiscal year ended", "year ended")

@@ -86,6 +86,17 @@ _METRIC_STATEMENT = {
 }
 
 
+def compact_heading(heading: str, max_chars: int) -> str:
+    """The heading's last parts that fit in ``max_chars`` (the column years and the statement title
+    come last, the company's name first), in their original order."""
+    kept: list[str] = []
+    for part in reversed(heading.split(" | ")):
+        if sum(len(p) + 3 for p in kept) + len(part) > max_chars:
+            break
+        kept.insert(0, part)
+    return " | ".join(kept)
+
+
 def statements_asked(question: str) -> set[str]:
     """Which financial statements a question names ("... shown in the cash flow statement")."""
     return {name for name, pattern in _QUESTION_STATEMENT.items() if pattern.search(question)}

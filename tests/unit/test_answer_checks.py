@@ -77,8 +77,16 @@ def test_marker_only_answers_are_degenerate_and_replaced_by_a_cited_quote(answer
     assert "Revenue $ 7,192" in check.answer and check.answer.endswith("[1]")
 
 
-def test_echoed_headers_are_dropped():
-    answer = f"{NVDA.label}, p. 5\nRevenue was $7,192 million [1]."
+@pytest.mark.parametrize(
+    "header",
+    [
+        f"{NVDA.label}, p. 5",
+        "[1] Nvidia Corporation, 10-Q, quarter ended April 30, 2023, p. 5:",
+        "Passage 1:",
+    ],
+)
+def test_echoed_headers_are_dropped(header):
+    answer = f"{header}\nRevenue was $7,192 million [1]."
     assert check_answer(answer, [NVDA]).answer == "Revenue was $7,192 million [1]."
 
 

@@ -157,7 +157,8 @@ def test_grounded_answer_is_checked_cited_and_stored_as_checked(tmp_path):
     assert stored.meta["check"]["unsupported_figures"] == ["53%"]
     prompt = embedded.calls[0][0]
     assert "not instructions" in prompt[0]["content"]
-    assert "Passage [1], Nvidia Corporation, 10-Q" in prompt[-1]["content"] and '"""' in prompt[-1]["content"]
+    assert "[1] Nvidia Corporation, 10-Q, quarter ended April 30, 2023, p. 5:" in prompt[-1]["content"]
+    assert '"""' in prompt[-1]["content"]
 
 
 def test_no_relevant_passage_means_plain_chat(tmp_path):

@@ -7,7 +7,7 @@ import pytest
 
 from services.coverage import select
 from services.doc_profile import profile_document
-from services.page_context import heading_names_statement, page_heading, statements_asked
+from services.page_context import compact_heading, heading_names_statement, page_heading, statements_asked
 from services.query_analysis import analyse, distinctive_names, match_documents
 from services.relevance import RelevanceGate
 from services.rescoring import Scored
@@ -61,6 +61,9 @@ def test_page_heading_keeps_the_statement_title_and_column_years():
     assert heading_names_statement(heading, "cash flow")
     assert not heading_names_statement(heading, "balance sheet")
     assert heading_names_statement("Consolidated Balance Shee t", "balance sheet")
+    assert compact_heading(heading, 90) == (
+        "Consolidated Statement of Cash Flows | Years ended December 31 | (Millions) 2018 2017 2016"
+    )
 
 
 def test_questions_name_statements_in_many_ways():
