@@ -93,7 +93,8 @@ def compress_sources(
     for i, source in enumerate(sources):
         if i not in excerpts:
             continue  # nothing of this passage made the cut: leave it out of the prompt
-        lines, previous = ([headings[i]] if headings[i] else []), None
+        first = excerpts[i][0][1]
+        lines, previous = ([headings[i]] if headings[i] and headings[i] != first.strip() else []), None
         for j, seg in excerpts[i]:
             if previous is not None and j != previous + 1:
                 lines.append("…")

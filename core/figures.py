@@ -45,8 +45,9 @@ class Figure:
     start: int  # position in the text
 
     def tolerance(self) -> float:
-        """Half a unit of the last digit written, in the figure's own scale, and at least 0.5 %."""
-        return max(0.5 * 10 ** (-self.decimals) * self.scale, abs(self.value) * 0.005)
+        """Half a unit of the last digit written, in the figure's own scale ("$14.2 billion" covers
+        14,150-14,250 million; "$14.1 billion" does not cover 14,158 million)."""
+        return 0.5 * 10 ** (-self.decimals) * self.scale * (1 + 1e-9)
 
 
 def find_figures(text: str, *, skip_years: bool = True) -> list[Figure]:

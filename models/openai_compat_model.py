@@ -89,6 +89,7 @@ class OpenAICompatLLM(LLM):
         if stats is not None:
             stats.model = model
         started = False
+        pieces = 0
         try:
             chunks = self._client.chat.completions.create(
                 model=model,
@@ -105,7 +106,10 @@ class OpenAICompatLLM(LLM):
                         stats.completion_tokens = chunk.usage.completion_tokens or 0
                     if chunk.choices and chunk.choices[0].delta and chunk.choices[0].delta.content:
                         started = True
+                        pieces += 1
                         yield chunk.choices[0].delta.content
+            if stats is not None and not stats.completion_tokens:
+                stats.completion_tokens = pieces  # servers that send no usage (llama_cpp.server)
         except openai.NotFoundError as e:
             raise ModelNotFound(
                 f"The server at {self.base_url} has no model '{model}' (404). Pick one it lists."

@@ -27,8 +27,15 @@ W_SIMILARITY = 1.0
 W_KEYWORD = 0.35
 W_DOCUMENT = 0.45
 W_STATEMENT = 0.35
-W_IMPLIED_STATEMENT = 0.15
+W_IMPLIED_STATEMENT = 0.3
 W_HEADING_TERMS = 0.15
+
+
+#: Words every period heading has ("Three Months Ended April 30"): not a sign of the right page.
+PERIOD_WORDS = frozenset(
+    "ended ending month three six nine twelve quarter year fiscal period january february march april may "
+    "june july august september october november december".split()
+) | {str(y) for y in range(1990, 2040)}
 
 
 @dataclass(frozen=True)
@@ -83,7 +90,8 @@ def heading_fit(intent: QueryIntent, heading: str) -> float:
         heading_names_statement(heading, s) for s in intent.implied_statements
     ):
         bonus += W_IMPLIED_STATEMENT
-    if intent.terms:
-        shared = len(intent.terms & content_terms(heading))
+    terms = intent.terms - PERIOD_WORDS
+    if terms:
+        shared = len(terms & content_terms(heading))
         bonus += W_HEADING_TERMS * min(shared, 2) / 2
     return bonus

@@ -41,11 +41,12 @@ def test_search_json_shape_one_line_per_question(dev_kb):
     assert len(lines) == 2
     first, second = (json.loads(line) for line in lines)
     assert len(first) == 4 and all(
-        set(h) == {"file", "page_start", "page_end", "score", "text"} for h in first
+        set(h) == {"file", "page_start", "page_end", "score", "label", "text"} for h in first
     )
     assert first[0]["file"] == "2023 Q3 INTC.pdf" and second[0]["file"] == "2023 Q1 NVDA.pdf"
     assert all(1 <= h["page_start"] <= h["page_end"] for h in first)
-    assert [h["score"] for h in first] == sorted((h["score"] for h in first), reverse=True)
+    assert all(0.0 <= h["score"] <= 1.0 for h in first)  # relevance; the order is the pipeline's ranking
+    assert "Intel Corporation, 10-Q" in first[0]["label"]
 
 
 def test_eval_reports_hit_at_k_and_mrr(dev_kb):

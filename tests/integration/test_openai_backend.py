@@ -38,18 +38,20 @@ def backend(url: str, **kw) -> OpenAICompatLLM:
 
 
 @pytest.fixture(scope="module")
-def llama_server():
+def llama_server(tmp_path_factory):
     """llama-cpp-python's OpenAI-compatible server on a free port, serving the packaged model."""
     model = ensure_packaged_model(Settings().model_cache_dir)
     port = free_port()
     cmd = [sys.executable, "-m", "llama_cpp.server", "--model", str(model), "--model_alias", "qwen-0.5b"]
     cmd += ["--host", "127.0.0.1", "--port", str(port), "--n_ctx", "2048", "--n_threads", "2"]
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=os.environ.copy())
+    log_path = tmp_path_factory.mktemp("llama-server") / "server.log"
+    log = open(log_path, "wb")  # a file, not a pipe: llama.cpp logs a lot and a full pipe blocks it
+    proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=os.environ.copy())
     url = f"http://127.0.0.1:{port}/v1"
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            pytest.fail(f"llama_cpp.server exited: {proc.stderr.read().decode()[-2000:]}")
+            pytest.fail(f"llama_cpp.server exited: {log_path.read_text(errors='replace')[-2000:]}")
         try:
             if httpx.get(f"{url}/models", timeout=1).status_code == 200:
                 break
@@ -61,6 +63,7 @@ def llama_server():
     yield url
     proc.terminate()
     proc.wait(timeout=20)
+    log.close()
 
 
 def test_real_server_lists_its_model_and_streams_an_answer(llama_server):
@@ -68,8 +71,10 @@ def test_real_server_lists_its_model_and_streams_an_answer(llama_server):
     assert llm.health().ok and llm.models() == ["qwen-0.5b"]
     stats = GenerationStats()
     pieces = list(llm.stream(QUESTION, model="qwen-0.5b", max_tokens=16, temperature=0.0, stats=stats))
-    assert len(pieces) > 1 and "paris" in "".join(pieces).lower()
-    assert stats.completion_tokens > 0 and stats.prompt_tokens > 10
+    assert "paris" in "".join(pieces).lower()
+    assert stats.completion_tokens > 0  # it sends no usage in a stream: the pieces are counted
+    counting = [{"role": "user", "content": "Count from one to ten in words."}]
+    assert len(list(llm.stream(counting, model="qwen-0.5b", max_tokens=24, temperature=0.0))) > 3  # streamed
 
 
 def test_assistant_answers_through_a_real_server_chosen_in_options(llama_server, tmp_path):
