@@ -4,7 +4,10 @@
 FROM python:3.11-slim-bookworm
 
 ARG LLAMA_CPU_VARIANT=auto
+# BETTER_MODEL=1 also installs the 1.5B "better" built-in model (1.1 GB more).
+ARG BETTER_MODEL=0
 ENV VENV_DIR=/opt/venv \
+    BETTER_MODEL=${BETTER_MODEL} \
     XDG_CACHE_HOME=/opt/cache \
     LLAMA_CPU_VARIANT=${LLAMA_CPU_VARIANT} \
     DATA_DIR=/data \

@@ -153,6 +153,7 @@ def main() -> None:
         if args.misses:
             fb, single = r["reports"]
             print(f"\n{r['name']} misses (doc level): {fb.misses + single.misses}")
+            print(f"{r['name']} FinanceBench page misses: {fb.page_misses}")
 
 
 if __name__ == "__main__":

@@ -51,6 +51,7 @@ class Report:
     multi_recall: float = 0.0  # summed share of needed files found
     rejected: int = 0  # questions that got no passage at all
     misses: list[str] = field(default_factory=list)
+    page_misses: list[str] = field(default_factory=list)
 
     @property
     def hit_at_k(self) -> float:
@@ -108,8 +109,11 @@ def evaluate(qa: list[QA], search: Callable[[str], list[Any]], k: int) -> Report
             report.misses.append(item.question)
         if item.pages:
             report.page_questions += 1
-            report.page_hits += any(
+            hit = any(
                 h.file == item.source_file and any(h.page_start <= p <= h.page_end for p in item.pages)
                 for h in hits
             )
+            report.page_hits += hit
+            if not hit:
+                report.page_misses.append(item.question)
     return report
