@@ -48,12 +48,24 @@ class Baseline:
         from langchain_core.documents import Document
         from langchain_text_splitters import RecursiveCharacterTextSplitter
         from pypdf import PdfReader
+        from pypdf.errors import PyPdfError
 
         docs = []
+        self.unreadable_pages = 0
+        self.unreadable_files: list[str] = []
         for pdf in pdfs:  # PyPDFLoader: one Document per page, metadata page (0-based) and source
-            reader = PdfReader(pdf)
-            for number, page in enumerate(reader.pages):
-                docs.append(Document(page.extract_text(), metadata={"source": pdf.name, "page": number}))
+            try:
+                pages = list(PdfReader(pdf).pages)
+            except PyPdfError:  # its page tree is beyond pypdf's limits: the whole file is lost
+                pages = []
+                self.unreadable_files.append(pdf.name)
+            for number, page in enumerate(pages):
+                try:
+                    text = page.extract_text()
+                except PyPdfError:  # PyPDFLoader would stop the whole load here; we skip the page
+                    text = ""
+                    self.unreadable_pages += 1
+                docs.append(Document(text, metadata={"source": pdf.name, "page": number}))
         splitter = RecursiveCharacterTextSplitter(chunk_size=1000, chunk_overlap=200)
         self.chunks = splitter.split_documents(docs)
         # HuggingFaceEmbeddings defaults: no normalisation; LangChain's FAISS defaults to L2.

@@ -108,16 +108,21 @@ def figure_hit(record: dict) -> bool | None:
     return False
 
 
-def score(paths: list[str]) -> None:
+def score(paths: list[str], same_questions: bool = False) -> None:
+    """One row per file; ``same_questions``: only the questions every file answered."""
     from core.answer_checks import is_degenerate
+
+    runs = {p: [json.loads(line) for line in Path(p).read_text().splitlines() if line.strip()] for p in paths}
+    if same_questions:
+        common = set.intersection(*({r["id"] for r in records} for records in runs.values()))
+        runs = {p: [r for r in records if r["id"] in common] for p, records in runs.items()}
 
     print(
         "| run | questions | figure-hit (all) | figure-hit FinanceBench | figure-hit 10-Q | "
         "answers with a flagged figure | degenerate | first token s median / p90 |"
     )
     print("|---|---|---|---|---|---|---|---|")
-    for path in paths:
-        records = [json.loads(line) for line in Path(path).read_text().splitlines() if line.strip()]
+    for path, records in runs.items():
         hits = {"all": [], "financebench": [], "docugami-sec10q": []}
         for r in records:
             hit = figure_hit(r)
@@ -151,8 +156,9 @@ def main() -> None:
     r.add_argument("--max-tokens", type=int, default=160)
     s = sub.add_parser("score")
     s.add_argument("files", nargs="+")
+    s.add_argument("--same-questions", action="store_true", help="only questions every file answered")
     args = parser.parse_args()
-    run(args) if args.command == "run" else score(args.files)
+    run(args) if args.command == "run" else score(args.files, args.same_questions)
 
 
 if __name__ == "__main__":

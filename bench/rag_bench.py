@@ -125,6 +125,10 @@ def main() -> None:
         row = measure("LangChain tutorial baseline", base.search, qa, unrelated, args.k)
         row.update(seconds=base_seconds, pages=pages)
         rows.append(row)
+        print(
+            f"baseline: pypdf could not read {base.unreadable_pages} page(s) (left empty) "
+            f"nor the files {base.unreadable_files}"
+        )
     kb, seconds, pages = ingest_app(Path(args.kb), args.reingest)
     kb.search("warm up", 1)
     row = measure("this app", kb.search, qa, unrelated, args.k)
