@@ -20,11 +20,12 @@ Faults are switched on with ``server.fault``: "500", "malformed" (a non-JSON lin
 from __future__ import annotations
 
 import json
-import threading
 import time
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
+
+from tests.standin_server import StandInServer
 
 VERSION = "0.12.6"
 
@@ -181,30 +182,14 @@ def _tag(name: str) -> dict[str, Any]:
     }
 
 
-class OllamaStandIn(ThreadingHTTPServer):
+class OllamaStandIn(StandInServer):
     """Start with ``with OllamaStandIn() as server:``; ``server.url`` is its base URL."""
 
-    daemon_threads = True
-
     def __init__(self, models: list[str] | None = None, reply: list[str] | None = None):
-        super().__init__(("127.0.0.1", 0), _Handler)
+        super().__init__(_Handler, reply)
         self.models = list(models if models is not None else ["llama3.2:latest"])
         self.pullable = {"tinyllama:latest"}
-        self.reply = reply or ["The capital", " of France", " is", " Paris", "."]
-        self.fault = ""
-        self.stall_s = 3.0
-        self.requests: list[tuple[str, dict[str, Any]]] = []
-        self._thread = threading.Thread(target=self.serve_forever, daemon=True)
 
     @property
     def url(self) -> str:
-        host, port = self.server_address[:2]
-        return f"http://{host}:{port}"
-
-    def __enter__(self) -> OllamaStandIn:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self.shutdown()
-        self.server_close()
+        return self.base

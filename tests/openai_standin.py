@@ -18,10 +18,11 @@ An unknown model gets 404.
 from __future__ import annotations
 
 import json
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
+
+from tests.standin_server import StandInServer
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -110,29 +111,13 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.flush()
 
 
-class OpenAIStandIn(ThreadingHTTPServer):
+class OpenAIStandIn(StandInServer):
     """Start with ``with OpenAIStandIn() as server:``; ``server.url`` is its base URL (ends in /v1)."""
 
-    daemon_threads = True
-
     def __init__(self, models: list[str] | None = None, reply: list[str] | None = None):
-        super().__init__(("127.0.0.1", 0), _Handler)
+        super().__init__(_Handler, reply)
         self.models = list(models if models is not None else ["big-model"])
-        self.reply = reply or ["The capital", " of France", " is", " Paris", "."]
-        self.fault = ""
-        self.stall_s = 3.0
-        self.requests: list[tuple[str, dict[str, Any]]] = []
-        self._thread = threading.Thread(target=self.serve_forever, daemon=True)
 
     @property
     def url(self) -> str:
-        host, port = self.server_address[:2]
-        return f"http://{host}:{port}/v1"
-
-    def __enter__(self) -> OpenAIStandIn:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self.shutdown()
-        self.server_close()
+        return f"{self.base}/v1"
