@@ -128,6 +128,7 @@ class KnowledgeBase:
         self._generation = -1
         sqlite_db.create(self.path, _SCHEMA)
         self._add_missing_columns()
+        self._backfill_profiles_and_headings()
 
     def _connect(self):
         return sqlite_db.connect(self.path, timeout=60)
@@ -138,6 +139,33 @@ class KnowledgeBase:
                 have = {r[1] for r in db.execute(f"PRAGMA table_info({table})")}
                 if column not in have:
                     db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")
+
+    def _backfill_profiles_and_headings(self) -> None:
+        """Documents added by an earlier release have no profile and their chunks no page heading:
+        read both from the stored pages (no re-embedding; "Re-index all" also embeds them)."""
+        with self._connect() as db:
+            old = db.execute("SELECT id, name, title FROM documents WHERE profile = '{}'").fetchall()
+            for doc_id, name, title in old:
+                pages = [
+                    r[0]
+                    for r in db.execute("SELECT text FROM pages WHERE doc_id = ? ORDER BY number", (doc_id,))
+                ]
+                profile = profile_document(name, title, pages)
+                db.execute(
+                    "UPDATE documents SET profile = ? WHERE id = ?", (json.dumps(profile.as_dict()), doc_id)
+                )
+                headings = [page_heading(p) for p in pages]
+                db.executemany(
+                    "UPDATE chunks SET context = ? WHERE row = ?",
+                    [
+                        (headings[start - 1] if 0 < start <= len(headings) else "", row)
+                        for row, start in db.execute(
+                            "SELECT row, page_start FROM chunks WHERE doc_id = ? AND context = ''", (doc_id,)
+                        ).fetchall()
+                    ],
+                )
+            if old:
+                self._bump(db)
 
     # --- documents -----------------------------------------------------------------
     def documents(self, where: str = "", params: tuple[Any, ...] = ()) -> list[DocumentInfo]:

@@ -107,3 +107,23 @@ def test_two_sessions_adding_at_once_keep_both(tmp_path, embedder):
     assert errors == []
     assert sorted(d.name for d in kb.documents()) == [f"doc{i}.pdf" for i in range(6)]
     assert kb.search("subject4 notes", 1)[0].file == "doc4.pdf"
+
+
+def test_documents_from_an_earlier_release_get_profiles_and_headings_on_open(tmp_path, embedder):
+    kb = kb_at(tmp_path, embedder)
+    cover = "\n".join(
+        [
+            "FORM 10-Q",
+            "For the quarterly period ended April 30, 2023",
+            "NVIDIA CORPORATION",
+            "(Exact name of registrant)",
+        ]
+    )
+    table = "Condensed Consolidated Statements of Income\nRevenue $ 7,192 $ 8,288"
+    kb.add_document("nvda.pdf", "c" * 64, 1, [cover, table], [])
+    with kb._connect() as db:  # as an earlier release left it: no profile, no headings
+        db.execute("UPDATE documents SET profile = '{}'")
+        db.execute("UPDATE chunks SET context = ''")
+    reopened = kb_at(tmp_path, embedder)
+    hit = next(h for h in reopened.search("NVIDIA revenue", 5) if h.page_start == 2)
+    assert hit.label.startswith("Nvidia Corporation, 10-Q") and "Statements of Income" in hit.context
