@@ -128,6 +128,11 @@ def _title_case(company: str) -> str:
     return company.title() if company.isupper() else company
 
 
+def iso_dates(text: str) -> list[str]:
+    """Every "Month D, YYYY" date in ``text`` as an ISO date."""
+    return [d for m in _DATE.finditer(text) if (d := _iso(m.group(0)))]
+
+
 def _iso(text: str) -> str | None:
     m = _DATE.search(text)
     if not m or m.group(1).lower().rstrip(".") not in _MONTHS:

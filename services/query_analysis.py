@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from services.doc_profile import GENERIC_NAME_WORDS, DocProfile, name_words
+from services.doc_profile import GENERIC_NAME_WORDS, DocProfile, iso_dates, name_words
 from services.page_context import statements_asked, statements_implied
 
 _WORD = re.compile(r"[a-z0-9][a-z0-9&'\-]*")
@@ -65,6 +65,7 @@ class QueryIntent:
     statements: frozenset[str]  # named: "cash flow", "balance sheet", "income statement", "equity"
     implied_statements: frozenset[str]  # reporting a metric it asks about ("capex" -> "cash flow")
     search_text: str  # the question with its abbreviations spelled out, for search
+    dates: frozenset[str] = frozenset()  # ISO dates it names ("April 30, 2023" -> "2023-04-30")
 
 
 def analyse(question: str) -> QueryIntent:
@@ -82,6 +83,7 @@ def analyse(question: str) -> QueryIntent:
         statements=frozenset(statements_asked(question)),
         implied_statements=frozenset(statements_implied(question)),
         search_text=expand_abbreviations(question),
+        dates=frozenset(iso_dates(question)),
     )
 
 
@@ -162,6 +164,8 @@ def match_documents(
 
 
 def _period_fit(intent: QueryIntent, profile: DocProfile) -> float:
+    if intent.dates and profile.period_end:  # "the quarter ended April 30, 2023": that filing
+        return 1.0 if profile.period_end in intent.dates else 0.0
     if not intent.years and not intent.quarter:
         return 0.0
     year_ok = bool(intent.years & set(profile.years)) if intent.years else True

@@ -108,6 +108,10 @@ def test_documents_are_matched_by_distinctive_company_words_and_period():
     assert matched("What is General Mills' FY2020 revenue?") == {"gm": (1.0, 1.0)}
     assert matched("general and administrative expenses") == {}
     assert matched("NVIDIA's most recent quarter") == {"q1": (1.0, 0.0), "q2": (1.0, 1.0)}
+    assert matched("NVIDIA's revenue for the quarter ended July 30, 2023?") == {
+        "q1": (1.0, 0.0),
+        "q2": (1.0, 1.0),
+    }
     assert matched("GM's revenue") == {"gm": (1.0, 0.0)}  # initials of General Mills
     assert matched("NVDA's revenue in Q2 2023") == {"q1": (1.0, 0.3), "q2": (1.0, 1.0)}  # a prefix
     assert matched("What did gm say?") == {}  # lower case: a word, not an acronym
