@@ -321,12 +321,13 @@ class KnowledgeBase:
         }
         vectors = np.frombuffer(b"".join(r[6] for r in rows), dtype=np.float32).reshape(len(rows), DIMENSIONS)
         passages = [Row(*r[:6]) for r in rows]
-        labels = {doc: p.label(name) for doc, name, p in _named_profiles(passages, profiles)}
+        files = {p.doc_id: p.file for p in passages}
+        labels = {doc: (profiles.get(doc) or DocProfile()).label(file) for doc, file in files.items()}
         index = HybridIndex(vectors, [f"{labels[p.doc_id]}\n{p.context}\n{p.text}" for p in passages])
         doc_of_row = np.array([p.doc_id for p in passages])
         doc_rows = {doc: np.flatnonzero(doc_of_row == doc) for doc in profiles}
         names = distinctive_names(profiles, lambda word: set(doc_of_row[index.rows_with_word(word)]))
-        return Corpus(index, passages, profiles, names, doc_rows)
+        return Corpus(index, passages, profiles, names, doc_rows, labels)
 
     # --- helpers -------------------------------------------------------------------
     def _chunk(self, doc_id: str, name: str, pages: list[str]) -> tuple[list[Chunk], list[str]]:
@@ -362,13 +363,6 @@ def indexed_texts(chunks: list[Chunk], contexts: list[str], label: str) -> list[
         f"{label}\n{ctx}\n{c.text}" if ctx else f"{label}\n{c.text}"
         for c, ctx in zip(chunks, contexts, strict=True)
     ]
-
-
-def _named_profiles(passages: list[Row], profiles: dict[str, DocProfile]):
-    seen: dict[str, str] = {}
-    for p in passages:
-        seen.setdefault(p.doc_id, p.file)
-    return [(doc, file, profiles.get(doc) or DocProfile()) for doc, file in seen.items()]
 
 
 def open_knowledge_base(settings: Any, directory: Path | str | None = None) -> KnowledgeBase:

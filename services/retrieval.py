@@ -46,11 +46,7 @@ class Corpus:
     profiles: dict[str, DocProfile]
     names: dict[str, frozenset[str]]  # distinctive company words per document
     doc_rows: dict[str, np.ndarray]  # document -> its row numbers
-
-    def label(self, doc_id: str) -> str:
-        profile = self.profiles.get(doc_id) or DocProfile()
-        file = next((self.rows[r].file for r in self.doc_rows.get(doc_id, [])[:1]), "")
-        return profile.label(file)
+    labels: dict[str, str]  # document -> its label (company, form, period, file stem)
 
 
 @dataclass(frozen=True)
@@ -61,7 +57,6 @@ class Retrieved:
     label: str
     relevance: float
     similarity: float
-    rank_score: float
 
 
 def retrieve(
@@ -95,6 +90,4 @@ def _candidates(corpus: Corpus, keyword: np.ndarray, query_vector: np.ndarray, m
 
 def _retrieved(corpus: Corpus, scored: Scored, gate: RelevanceGate) -> Retrieved:
     row = corpus.rows[scored.row]
-    return Retrieved(
-        row, corpus.label(row.doc_id), gate.relevance(scored.similarity), scored.similarity, scored.score
-    )
+    return Retrieved(row, corpus.labels[row.doc_id], gate.relevance(scored.similarity), scored.similarity)
