@@ -12,6 +12,7 @@ from config.settings import Settings  # noqa: E402
 from core.assistant import LocalAIAssistant  # noqa: E402
 from core.session_manager import SessionManager  # noqa: E402
 from ui.chat_interface import render_chat  # noqa: E402
+from ui.page_guard import guard_page, render_exposure_warning  # noqa: E402
 from ui.sidebar import render_sidebar  # noqa: E402
 from ui.styles import apply_styles  # noqa: E402
 
@@ -24,9 +25,11 @@ def get_assistant() -> LocalAIAssistant:
 
 def main() -> None:
     st.set_page_config(page_title="Local Assistant", page_icon=":material/lock:", layout="wide")
+    session = SessionManager()
+    guard_page(session)
     apply_styles()
     assistant = get_assistant()
-    session = SessionManager()
+    render_exposure_warning(assistant.settings)
     render_sidebar(assistant, session)
     render_chat(assistant, session)
 

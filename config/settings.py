@@ -66,6 +66,8 @@ class Settings:
     """Sampling temperature for answers from documents (0: the model copies figures, never samples)."""
     max_message_chars: int = 4000
     """Longest message a user may send; longer ones are refused with a clear error."""
+    max_chats: int = 1000
+    """Most chats one browser may keep; starting another asks the user to delete old ones first."""
 
     # --- knowledge base ------------------------------------------------------------
     chunk_tokens: int = 200
@@ -83,8 +85,15 @@ class Settings:
     """Extra prompt tokens for each passage past ``top_k`` (questions spanning several documents)."""
     max_upload_mb: int = 200
     """Largest PDF accepted, in MiB."""
+    max_files_per_upload: int = 20
+    """Most files added in one upload; more are refused as a whole, with a clear message."""
     pdf_timeout_s: float = 120.0
     """Per-file time limit for text extraction."""
+
+    # --- serving -------------------------------------------------------------------
+    exposed_address: str = ""
+    """The address people reach the app at when it differs from Streamlit's ``server.address``
+    (docker compose binds 0.0.0.0 inside the container but publishes on 127.0.0.1)."""
 
     # --- voice ---------------------------------------------------------------------
     stt_engine: str = "faster-whisper"
@@ -93,6 +102,8 @@ class Settings:
     """Whisper model size (tiny.en is packaged; others need local weights)."""
     max_audio_s: float = 300.0
     """Longest recording accepted, in seconds."""
+    max_audio_storage_mb: int = 500
+    """Disk kept for spoken replies (for replay); past it the oldest recordings are removed."""
     tts_rate: int = 175
     """Speaking rate in words per minute."""
     tts_volume: float = 0.9

@@ -7,7 +7,6 @@ embedded model when Ollama cannot answer), streams the answer as events and stor
 from __future__ import annotations
 
 import time
-import uuid
 from collections.abc import Iterator
 from contextlib import closing
 from dataclasses import dataclass, replace
@@ -41,10 +40,11 @@ from models import llm_registry
 from models.llm_base import LLM, GenerationStats, Health, Message
 from models.tts_model import Pyttsx3TTS
 from models.whisper_model import STT, create_stt
-from services.conversations import Conversation, ConversationStore, StoredMessage
+from services.audio_store import AudioStore
+from services.conversations import SHARED, Conversation, ConversationStore, StoredMessage
 from services.query_analysis import expand_abbreviations
 from utils.audio_utils import join_wavs
-from utils.helpers import atomic_write_bytes, speech_text
+from utils.helpers import speech_text
 
 
 class Retriever(Protocol):
@@ -104,6 +104,7 @@ class LocalAIAssistant:
         self._llms: dict[str, LLM] = dict(llms or {})
         self._knowledge_base = knowledge_base
         self._stts: dict[tuple[str, str], STT] = {}
+        self.audio = AudioStore(Path(settings.data_dir) / "audio", settings.max_audio_storage_mb * 2**20)
 
     # --- backends -------------------------------------------------------------------
     def llm(self, name: str) -> LLM:
@@ -160,6 +161,15 @@ class LocalAIAssistant:
     def documents(self) -> list[Any]:
         return self.knowledge_base.documents()
 
+    def validate_upload(self, count: int) -> None:
+        """UserInputError when one upload holds more files than the app adds at once."""
+        limit = self.settings.max_files_per_upload
+        if count > limit:
+            raise UserInputError(
+                f"You chose {count} files; at most {limit} are added at once. "
+                "Add them in smaller groups (nothing was added)."
+            )
+
     def ingest(self, uploads: list[Upload]) -> Iterator[IngestProgress | IngestResult]:
         """Add PDFs, yielding progress per page and chunk batch, then one result per file."""
         return ingest(self.knowledge_base, uploads, self.settings)  # type: ignore[arg-type]
@@ -194,14 +204,26 @@ class LocalAIAssistant:
         return self.tts(options).synthesize(speech_text(text))
 
     # --- conversations --------------------------------------------------------------
-    def new_conversation(self) -> Conversation:
-        return self.store.create()
+    def new_conversation(self, owner: str = SHARED) -> Conversation:
+        """A new chat for ``owner`` (a browser's id; SHARED from the command line)."""
+        limit = self.settings.max_chats
+        if owner != SHARED and self.store.count(owner) >= limit:
+            raise UserInputError(
+                f"You have {limit:,} chats, the most kept per person. "
+                "Delete some old ones (sidebar, This chat) to start a new one."
+            )
+        return self.store.create(owner=owner)
 
-    def conversation(self, conversation_id: str) -> Conversation | None:
-        return self.store.get(conversation_id)
+    def conversation(self, conversation_id: str, owner: str | None = None) -> Conversation | None:
+        """The chat, if it exists (and, given ``owner``, if that browser may see it)."""
+        conv = self.store.get(conversation_id)
+        if conv is None or (owner is not None and not conv.visible_to(owner)):
+            return None
+        return conv
 
-    def conversations(self) -> list[Conversation]:
-        return self.store.list()
+    def conversations(self, owner: str | None = None) -> list[Conversation]:
+        """Every chat, or those ``owner`` may see (their own and the shared ones)."""
+        return self.store.list(owner)
 
     def messages(self, conversation_id: str) -> list[StoredMessage]:
         return self.store.messages(conversation_id)
@@ -210,7 +232,10 @@ class LocalAIAssistant:
         self.store.rename(conversation_id, title)
 
     def delete_conversation(self, conversation_id: str) -> None:
+        """Delete the chat, its messages and its stored spoken replies."""
+        recordings = [m.meta.get("audio", "") for m in self.store.messages(conversation_id)]
         self.store.delete(conversation_id)
+        self.audio.delete(recordings)
 
     def export_markdown(self, conversation_id: str) -> str:
         return self.store.export_markdown(conversation_id)
@@ -349,7 +374,12 @@ class LocalAIAssistant:
                 yield Notice(str(spoken.error))
             breakdown.update(speech_timings(spoken, first_token_s, breakdown))
             if clips:
-                meta["audio"] = self._save_audio(join_wavs(clips))
+                meta["audio"], removed = self.audio.save(join_wavs(clips))
+                if removed:
+                    yield Notice(
+                        f"Removed the {removed} oldest spoken repl{'y' if removed == 1 else 'ies'} to keep "
+                        f"stored speech under {self.settings.max_audio_storage_mb} MB."
+                    )
         stats = Stats(
             backend=llm.name,
             model=gen_stats.model or attempt.model or "",
@@ -366,18 +396,9 @@ class LocalAIAssistant:
         yield Done(message_id, answer)
         return "done"
 
-    def _save_audio(self, wav: bytes) -> str:
-        """Store a spoken reply under DATA_DIR/audio for replay; returns its file name."""
-        folder = Path(self.settings.data_dir) / "audio"
-        folder.mkdir(parents=True, exist_ok=True)
-        name = f"{uuid.uuid4().hex}.wav"
-        atomic_write_bytes(folder / name, wav)
-        return name
-
     def audio_path(self, name: str) -> Path | None:
         """The stored spoken reply called ``name``, if it is still there."""
-        path = Path(self.settings.data_dir) / "audio" / Path(name).name
-        return path if path.is_file() else None
+        return self.audio.path(name)
 
     def _cut_off(
         self, conversation_id: str, pieces: list[str], meta: dict[str, Any], reason: str

@@ -6,7 +6,9 @@ Per-browser-session choices live here with their defaults in one place; durable 
 
 from __future__ import annotations
 
-from collections.abc import MutableMapping
+import re
+import uuid
+from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass, field, fields
 from typing import Any
 
@@ -36,20 +38,50 @@ class SessionDefaults:
     ingest_results: list = field(default_factory=list)  # (ok, message) of the last upload
     ingest_summary: str = ""  # e.g. "Added 3 of 4 file(s)"
     password_needed: dict = field(default_factory=dict)  # file name -> bytes awaiting a password
+    live_replies: dict = field(default_factory=dict)  # conversation id -> spoken-reply folder ids
+
+
+OWNER_COOKIE = "local_assistant_owner"
+"""The cookie that tells one browser's chats from another's (a random id, no personal data)."""
+_OWNER_ID = re.compile(r"[0-9a-f]{32}")
 
 
 class SessionManager:
     """Typed access to one browser session's state."""
 
-    def __init__(self, state: MutableMapping[str, Any] | None = None):
-        if state is None:
+    def __init__(
+        self, state: MutableMapping[str, Any] | None = None, cookies: Mapping[str, str] | None = None
+    ):
+        if state is None or cookies is None:
             import streamlit as st
 
-            state = st.session_state
+            state = st.session_state if state is None else state
+            cookies = dict(st.context.cookies) if cookies is None else cookies
         self._state = state
         defaults = SessionDefaults()
         for f in fields(SessionDefaults):
             self._state.setdefault(f.name, getattr(defaults, f.name))
+        if "owner" not in self._state:
+            known = cookies.get(OWNER_COOKIE, "")
+            self._state["owner_is_new"] = not _OWNER_ID.fullmatch(known)
+            self._state["owner"] = uuid.uuid4().hex if self._state["owner_is_new"] else known
+
+    @property
+    def owner(self) -> str:
+        """This browser's id: its chats are listed only for it (kept in a cookie across reloads)."""
+        return self._state["owner"]
+
+    def add_live_reply(self, conversation_id: str, reply: str) -> None:
+        """Remember the folder of a reply spoken in this chat, to remove it with the chat."""
+        self._state["live_replies"].setdefault(conversation_id, []).append(reply)
+
+    def pop_live_replies(self, conversation_id: str) -> list[str]:
+        return self._state["live_replies"].pop(conversation_id, [])
+
+    @property
+    def owner_cookie_to_set(self) -> str:
+        """The id to store in the browser's cookie, when the browser does not hold it yet."""
+        return self._state["owner"] if self._state["owner_is_new"] else ""
 
     def get(self, key: str) -> Any:
         return self._state[key]

@@ -20,7 +20,8 @@ CREATE TABLE IF NOT EXISTS conversations (
     id TEXT PRIMARY KEY,
     title TEXT NOT NULL,
     created_at REAL NOT NULL,
-    updated_at REAL NOT NULL
+    updated_at REAL NOT NULL,
+    owner TEXT NOT NULL DEFAULT ''
 );
 CREATE TABLE IF NOT EXISTS messages (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -32,6 +33,11 @@ CREATE TABLE IF NOT EXISTS messages (
 );
 CREATE INDEX IF NOT EXISTS messages_by_conversation ON messages(conversation_id, id);
 """
+# Columns later releases added; files made before them get the column on open.
+_ADDED_COLUMNS = [("conversations", "owner", "TEXT NOT NULL DEFAULT ''")]
+_COLUMNS = "id, title, created_at, updated_at, owner"
+SHARED = ""
+"""The owner of chats made from the command line or before chats had owners: every browser sees them."""
 
 
 @dataclass(frozen=True)
@@ -40,6 +46,10 @@ class Conversation:
     title: str
     created_at: float
     updated_at: float
+    owner: str = SHARED
+
+    def visible_to(self, owner: str) -> bool:
+        return self.owner in (owner, SHARED)
 
 
 @dataclass(frozen=True)
@@ -57,36 +67,44 @@ class ConversationStore:
     def __init__(self, path: Path | str):
         self.path = Path(path)
         sqlite_db.create(self.path, _SCHEMA)
+        sqlite_db.add_missing_columns(self.path, _ADDED_COLUMNS)
 
     def _connect(self):
         return sqlite_db.connect(self.path, timeout=10)
 
-    def create(self, title: str = "New chat") -> Conversation:
+    def create(self, title: str = "New chat", owner: str = SHARED) -> Conversation:
         now = time.time()
-        conv = Conversation(uuid.uuid4().hex, title, now, now)
+        conv = Conversation(uuid.uuid4().hex, title, now, now, owner)
         with self._connect() as db:
             db.execute(
-                "INSERT INTO conversations VALUES (?, ?, ?, ?)",
-                (conv.id, conv.title, conv.created_at, conv.updated_at),
+                f"INSERT INTO conversations ({_COLUMNS}) VALUES (?, ?, ?, ?, ?)",
+                (conv.id, conv.title, conv.created_at, conv.updated_at, conv.owner),
             )
         return conv
 
     def get(self, conversation_id: str) -> Conversation | None:
         with self._connect() as db:
             row = db.execute(
-                "SELECT id, title, created_at, updated_at FROM conversations WHERE id = ?",
+                f"SELECT {_COLUMNS} FROM conversations WHERE id = ?",
                 (conversation_id,),
             ).fetchone()
         return Conversation(*row) if row else None
 
-    def list(self) -> list[Conversation]:
-        """All conversations, most recently active first."""
+    def list(self, owner: str | None = None) -> list[Conversation]:
+        """Conversations, most recently active first: all of them, or those ``owner`` sees
+        (their own and the shared ones)."""
+        where, args = ("", ()) if owner is None else ("WHERE owner IN (?, ?) ", (owner, SHARED))
         with self._connect() as db:
             rows = db.execute(
-                "SELECT id, title, created_at, updated_at FROM conversations "
-                "ORDER BY updated_at DESC, rowid DESC"
+                f"SELECT {_COLUMNS} FROM conversations {where}ORDER BY updated_at DESC, rowid DESC",
+                args,
             ).fetchall()
         return [Conversation(*r) for r in rows]
+
+    def count(self, owner: str) -> int:
+        """How many conversations ``owner`` made."""
+        with self._connect() as db:
+            return db.execute("SELECT COUNT(*) FROM conversations WHERE owner = ?", (owner,)).fetchone()[0]
 
     def rename(self, conversation_id: str, title: str) -> None:
         title = " ".join(title.split())[:120] or "Untitled"

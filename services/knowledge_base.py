@@ -127,18 +127,11 @@ class KnowledgeBase:
         self._corpus: Corpus | None = None
         self._generation = -1
         sqlite_db.create(self.path, _SCHEMA)
-        self._add_missing_columns()
+        sqlite_db.add_missing_columns(self.path, _ADDED_COLUMNS)
         self._backfill_profiles_and_headings()
 
     def _connect(self):
         return sqlite_db.connect(self.path, timeout=60)
-
-    def _add_missing_columns(self) -> None:
-        with self._connect() as db:
-            for table, column, declaration in _ADDED_COLUMNS:
-                have = {r[1] for r in db.execute(f"PRAGMA table_info({table})")}
-                if column not in have:
-                    db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")
 
     def _backfill_profiles_and_headings(self) -> None:
         """Documents added by an earlier release have no profile and their chunks no page heading:

@@ -23,3 +23,12 @@ def create(path: Path, schema: str) -> None:
     with connect(path) as db:
         db.execute("PRAGMA journal_mode=WAL")
         db.executescript(schema)
+
+
+def add_missing_columns(path: Path, columns: list[tuple[str, str, str]]) -> None:
+    """Add each (table, column, declaration) a file made by an earlier release lacks."""
+    with connect(path) as db:
+        for table, column, declaration in columns:
+            have = {r[1] for r in db.execute(f"PRAGMA table_info({table})")}
+            if column not in have:
+                db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")

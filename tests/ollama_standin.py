@@ -20,6 +20,7 @@ Faults are switched on with ``server.fault``: "500", "malformed" (a non-JSON lin
 from __future__ import annotations
 
 import json
+import re
 import time
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler
@@ -99,7 +100,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._json(500, {"error": "llama runner process has terminated: exit status 2"})
             return
         self._start_ndjson()
-        for i, piece in enumerate(self.server.reply):
+        for i, piece in enumerate(self.server.reply_to(body.get("messages") or [])):
             if i == 2 and self.server.fault == "malformed":
                 self._chunk(b"{not json\n")
                 break
@@ -189,6 +190,16 @@ class OllamaStandIn(StandInServer):
         super().__init__(_Handler, reply)
         self.models = list(models if models is not None else ["llama3.2:latest"])
         self.pullable = {"tinyllama:latest"}
+        self.echo: re.Pattern[str] | None = None
+
+    def reply_to(self, messages: list[dict[str, Any]]) -> list[str]:
+        """The fixed reply, or with ``echo`` set, "Answer to <the last match in the question>."
+        (tells concurrent sessions' answers apart)."""
+        if self.echo is None:
+            return self.reply
+        question = next((m["content"] for m in reversed(messages) if m.get("role") == "user"), "")
+        found = self.echo.findall(question)
+        return ["Answer to ", found[-1] if found else "nothing", "."]
 
     @property
     def url(self) -> str:

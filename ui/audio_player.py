@@ -1,9 +1,10 @@
 """Play a reply's sentences in order while later ones are still being written.
 
-Each spoken sentence is written as static/tts/<reply>/<n>.wav (Streamlit serves ./static at
-/app/static when enableStaticServing is on). A small player rendered once per reply fetches
-0.wav, 1.wav, ... in turn, starting each one when the previous ends, until done.json says how
-many there are. The player's HTML holds only the reply's random id: no user or model text.
+Each spoken sentence is written as static/tts/<reply>/<n>.wav, <reply> being a random 128-bit
+id (Streamlit serves ./static at /app/static when enableStaticServing is on). A small player
+rendered once per reply fetches 0.wav, 1.wav, ... in turn, starting each one when the previous
+ends, until done.json says how many there are. The player's HTML holds only the reply's random
+id: no user or model text.
 """
 
 from __future__ import annotations
@@ -79,3 +80,10 @@ def _remove_old() -> None:
     for folder in STATIC_DIR.iterdir():
         if folder.is_dir() and now - folder.stat().st_mtime > KEEP_S:
             shutil.rmtree(folder, ignore_errors=True)
+
+
+def remove_replies(replies: list[str]) -> None:
+    """Remove the served sentence files of these replies (their chat was deleted)."""
+    for reply in replies:
+        if len(reply) == 32 and reply.isalnum():  # our own random ids only, never a path
+            shutil.rmtree(STATIC_DIR / reply, ignore_errors=True)

@@ -17,6 +17,7 @@ from errors import AssistantError, AudioError, UserInputError
 from services.conversations import StoredMessage
 from ui.audio_player import LiveReplyAudio
 from ui.components import render_breakdown, render_check, render_cut_off, render_sources
+from ui.safe_text import inert_markdown
 
 WELCOME = (
     "Ask me anything, by typing or with the microphone. "
@@ -27,7 +28,7 @@ AUDIO_TYPES = ["wav", "mp3", "m4a", "ogg", "oga", "opus", "webm", "flac", "aac"]
 
 def render_chat(assistant: LocalAIAssistant, session: SessionManager) -> None:
     conversation_id = session.conversation_id
-    if conversation_id and assistant.conversation(conversation_id) is None:
+    if conversation_id and assistant.conversation(conversation_id, session.owner) is None:
         session.conversation_id = conversation_id = ""
     messages = assistant.messages(conversation_id) if conversation_id else []
     if not messages:
@@ -77,15 +78,15 @@ def _listen(assistant: LocalAIAssistant, session: SessionManager, recording: Any
                 recording.getvalue(), session.get("stt_engine"), session.get("whisper_size")
             )
     except AudioError as e:
-        st.info(str(e), icon=":material/hearing:")
+        st.info(inert_markdown(str(e)), icon=":material/hearing:")
     except AssistantError as e:
-        st.error(str(e))
+        st.error(inert_markdown(str(e)))
     return None
 
 
 def _render_stored(assistant: LocalAIAssistant, message: StoredMessage) -> None:
     with st.chat_message(message.role):
-        st.markdown(message.content)
+        st.markdown(inert_markdown(message.content))
         if message.role != "assistant":
             return
         audio = message.meta.get("audio")
@@ -101,19 +102,24 @@ def _answer(assistant: LocalAIAssistant, session: SessionManager, prompt: str, h
     try:
         question = assistant.validate_message(prompt)
     except UserInputError as e:
-        st.error(str(e))
+        st.error(inert_markdown(str(e)))
         return
     if question is None:
         return
     if not session.conversation_id:
-        session.conversation_id = assistant.new_conversation().id
+        try:
+            session.conversation_id = assistant.new_conversation(session.owner).id
+        except UserInputError as e:
+            st.error(inert_markdown(str(e)))
+            return
     with st.chat_message("user"):
-        st.markdown(question)
+        st.markdown(inert_markdown(question))
     options = session.ask_options()
     with st.chat_message("assistant"):
         notices = st.container()
         live = LiveReplyAudio() if options.speak else None
         if live:
+            session.add_live_reply(session.conversation_id, live.reply)
             live.render_player()
         stop = st.empty()
         stop.button(
@@ -126,14 +132,14 @@ def _answer(assistant: LocalAIAssistant, session: SessionManager, prompt: str, h
         events = assistant.ask(session.conversation_id, question, options, heard)
         try:
             with closing(events):
-                st.write_stream(_tokens(events, notices, others, live))
+                _stream_markdown(_tokens(events, notices, others, live))
         finally:
             if live:
                 live.finish()
         stop.empty()
         for event in others:
             if isinstance(event, Error):
-                st.error(event.text)
+                st.error(inert_markdown(event.text))
                 if not event.partial:
                     return  # nothing was said: leave the error on screen
         if live and live.count:
@@ -149,10 +155,24 @@ def _answer(assistant: LocalAIAssistant, session: SessionManager, prompt: str, h
     st.rerun()
 
 
+def _stream_markdown(pieces: Iterator[str]) -> None:
+    """Show the answer as it grows, made inert each time (an image split across two pieces is
+    still caught), like ``st.write_stream`` but never rendering an image or a tag."""
+    shown = st.empty()
+    text = ""
+    for piece in pieces:
+        text += piece
+        shown.markdown(inert_markdown(text) + " ▌")
+    if text:
+        shown.markdown(inert_markdown(text))
+    else:
+        shown.empty()
+
+
 def _tokens(
     events: Iterator[Event], notices, others: list[Event], live: LiveReplyAudio | None
 ) -> Iterator[str]:
-    """Yield the answer's text for ``st.write_stream``; show notices and hand audio to the player."""
+    """Yield the answer's text for ``_stream_markdown``; show notices and hand audio to the player."""
     for event in events:
         if isinstance(event, Token):
             yield event.text
@@ -160,6 +180,6 @@ def _tokens(
             if live:
                 live.add(event.index, event.wav)
         elif isinstance(event, Notice):
-            notices.caption(f":material/info: {event.text}")
+            notices.caption(f":material/info: {inert_markdown(event.text)}")
         elif not isinstance(event, Done):
             others.append(event)  # errors and stats; sources are also stored with the message

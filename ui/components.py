@@ -7,6 +7,8 @@ from typing import Any
 
 import streamlit as st
 
+from ui.safe_text import escape_markdown, inert_markdown
+
 
 def render_sources(sources: list[dict[str, Any]]) -> None:
     """The passages an answer was built on, each in an expander, with its relevance (0-1)."""
@@ -35,16 +37,11 @@ def render_check(check: dict[str, Any] | None) -> None:
         )
 
 
-def escape_markdown(text: str) -> str:
-    """``text`` shown literally where Streamlit renders Markdown (labels, captions)."""
-    return "".join(f"\\{ch}" if ch in "\\`*_{}[]()<>#+-.!|~$" else ch for ch in text)
-
-
 def render_cut_off(meta: dict[str, Any]) -> None:
     if meta.get("cut_off"):
         reason = meta.get("cut_off_reason", "stopped")
         text = "Stopped by you." if reason == "stopped" else f"Answer cut off: {reason}"
-        st.caption(f":material/warning: {text}")
+        st.caption(f":material/warning: {inert_markdown(text)}")
 
 
 def render_stats_panel(message_count: int, stats: dict[str, Any] | None) -> None:
@@ -58,7 +55,7 @@ def render_stats_panel(message_count: int, stats: dict[str, Any] | None) -> None
     cols[0].metric("First token", f"{first:.1f} s" if first is not None else "-")
     cols[1].metric("Total", f"{stats.get('total_s', 0):.1f} s")
     cols[2].metric("Tokens/s", f"{stats.get('tokens_per_s', 0):.1f}")
-    st.caption(f"{stats.get('backend', '?')} · {stats.get('model', '?')}")
+    st.caption(f"{escape_markdown(stats.get('backend', '?'))} · {escape_markdown(stats.get('model', '?'))}")
     render_breakdown(stats.get("breakdown") or {})
 
 

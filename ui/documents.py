@@ -10,6 +10,8 @@ from core.assistant import LocalAIAssistant
 from core.events import IngestProgress, IngestResult
 from core.ingest import Upload
 from core.session_manager import SessionManager
+from errors import UserInputError
+from ui.safe_text import escape_markdown, inert_markdown
 
 
 def render_documents(assistant: LocalAIAssistant, session: SessionManager) -> None:
@@ -26,7 +28,12 @@ def render_documents(assistant: LocalAIAssistant, session: SessionManager) -> No
         files = st.file_uploader("Add PDFs", type=["pdf"], accept_multiple_files=True)
         submitted = st.form_submit_button("Add to knowledge base", icon=":material/upload_file:")
     if submitted and files:
-        _ingest(assistant, session, [Upload(f.name, data=f.getvalue()) for f in files])
+        try:
+            assistant.validate_upload(len(files))
+        except UserInputError as e:
+            st.error(str(e))
+        else:
+            _ingest(assistant, session, [Upload(f.name, data=f.getvalue()) for f in files])
     else:
         _render_last_results(session)  # what the last upload did, until the next one
     _render_password_requests(assistant, session)
@@ -41,11 +48,12 @@ def _ingest(assistant: LocalAIAssistant, session: SessionManager, uploads: list[
             if isinstance(event, IngestProgress):
                 verb = "Reading page" if event.stage == "reading" else "Embedding chunk"
                 bar.progress(
-                    event.done / max(event.total, 1), text=f"{event.file}: {verb} {event.done}/{event.total}"
+                    event.done / max(event.total, 1),
+                    text=f"{escape_markdown(event.file)}: {verb} {event.done}/{event.total}",
                 )
             else:
                 results.append(event)
-                (st.success if event.ok else st.error)(event.message)
+                (st.success if event.ok else st.error)(inert_markdown(event.message))
         bar.empty()
         failed = sum(not r.ok for r in results)
         label = f"Added {len(results) - failed} of {len(results)} file(s)"
@@ -63,7 +71,7 @@ def _render_password_requests(assistant: LocalAIAssistant, session: SessionManag
     needed: dict[str, bytes] = session.get("password_needed")
     for name, data in list(needed.items()):
         with st.form(f"password_{name}", border=True):
-            st.caption(f":material/lock: {name} is password-protected.")
+            st.caption(f":material/lock: {escape_markdown(name)} is password-protected.")
             password = st.text_input("Password", type="password", key=f"pw_{name}")
             if st.form_submit_button("Unlock and add"):
                 remaining = dict(needed)
@@ -79,7 +87,7 @@ def _render_last_results(session: SessionManager) -> None:
         return
     with st.expander(session.get("ingest_summary"), expanded=not all(ok for ok, _ in results)):
         for ok, message in results:
-            st.caption(f":material/{'check_circle' if ok else 'error'}: {message}")
+            st.caption(f":material/{'check_circle' if ok else 'error'}: {inert_markdown(message)}")
 
 
 def _render_document_list(assistant: LocalAIAssistant) -> None:
@@ -89,7 +97,7 @@ def _render_document_list(assistant: LocalAIAssistant) -> None:
         return
     st.caption(f"{len(docs)} document(s), {sum(d.chunks for d in docs):,} passages")
     for doc in docs:
-        with st.expander(doc.name):
+        with st.expander(escape_markdown(doc.name)):
             added = time.strftime("%Y-%m-%d %H:%M", time.localtime(doc.added_at))
             st.caption(
                 f"{doc.pages} pages · {doc.chunks} chunks · {doc.size_bytes / 2**20:.1f} MB · added {added}"

@@ -8,8 +8,10 @@ from core import prompts
 from core.assistant import LocalAIAssistant
 from core.session_manager import SessionManager
 from errors import AssistantError
+from ui.audio_player import remove_replies
 from ui.components import render_stats_panel
 from ui.documents import render_documents
+from ui.safe_text import escape_markdown, inert_markdown
 from ui.voice_settings import render_voice_settings
 
 BACKEND_LABELS = {
@@ -52,9 +54,9 @@ def _render_model(assistant: LocalAIAssistant, session: SessionManager) -> None:
 def _render_ollama(assistant: LocalAIAssistant, session: SessionManager, required: bool) -> None:
     health = assistant.ollama_health()
     if health.ok:
-        st.success(health.detail, icon=":material/check_circle:")
+        st.success(inert_markdown(health.detail), icon=":material/check_circle:")
     elif required:
-        st.error(f"{health.detail}. Start Ollama or choose another backend.")
+        st.error(f"{inert_markdown(health.detail)}. Start Ollama or choose another backend.")
     else:
         st.info("Ollama is not running: answers come from the built-in model.")
     if not health.ok:
@@ -86,9 +88,9 @@ def _render_openai(assistant: LocalAIAssistant, session: SessionManager, require
             return
         health, models = assistant.openai_status(options)
         if not health.ok:
-            (st.error if required else st.caption)(health.detail)
+            (st.error if required else st.caption)(inert_markdown(health.detail))
             return
-        st.success(health.detail, icon=":material/check_circle:")
+        st.success(inert_markdown(health.detail), icon=":material/check_circle:")
         if models:
             if session.get("openai_model") not in models:
                 default = assistant.settings.openai_model
@@ -127,17 +129,17 @@ def _render_pull(assistant: LocalAIAssistant) -> None:
         submitted = st.form_submit_button("Pull")
     if not submitted:
         return
-    bar = st.progress(0.0, text=f"Pulling {name}...")
+    bar = st.progress(0.0, text=f"Pulling {escape_markdown(name)}...")
     try:
         for step in assistant.pull_model(name):
             fraction = step.fraction
             label = f"{step.status} {fraction:.0%}" if fraction is not None else step.status
-            bar.progress(min(fraction or 0.0, 1.0), text=label)
+            bar.progress(min(fraction or 0.0, 1.0), text=escape_markdown(label))
     except AssistantError as e:
         bar.empty()
-        st.error(str(e))
+        st.error(inert_markdown(str(e)))
         return
-    bar.progress(1.0, text=f"{name} is ready.")
+    bar.progress(1.0, text=f"{escape_markdown(name)} is ready.")
 
 
 def _render_style(session: SessionManager) -> None:
@@ -153,17 +155,17 @@ def _render_conversations(assistant: LocalAIAssistant, session: SessionManager) 
     if st.button("New chat", icon=":material/add:", use_container_width=True, key="new_chat"):
         session.conversation_id = ""  # created with its first message: no empty chats pile up
     current = session.conversation_id
-    for conv in assistant.conversations():
+    for conv in assistant.conversations(session.owner):
         is_current = conv.id == current
         if st.button(
-            conv.title,
+            escape_markdown(conv.title),
             key=f"conv_{conv.id}",
             type="primary" if is_current else "secondary",
             use_container_width=True,
         ):
             session.conversation_id = conv.id
             st.rerun()
-    if current and assistant.conversation(current):
+    if current and assistant.conversation(current, session.owner):
         _render_current_actions(assistant, session, current)
 
 
@@ -186,6 +188,7 @@ def _render_current_actions(assistant: LocalAIAssistant, session: SessionManager
             "Delete this chat", icon=":material/delete:", key="delete_chat", use_container_width=True
         ):
             assistant.delete_conversation(current)
+            remove_replies(session.pop_live_replies(current))
             session.conversation_id = ""
             st.rerun()
 

@@ -8,6 +8,7 @@ from core.assistant import LocalAIAssistant
 from core.session_manager import SessionManager
 from errors import AssistantError
 from models.whisper_model import SIZES, STT_ENGINES
+from ui.safe_text import inert_markdown
 
 
 @st.cache_data(show_spinner=False)
@@ -26,7 +27,7 @@ def render_voice_settings(assistant: LocalAIAssistant, session: SessionManager) 
         try:
             voices = _voice_choices(assistant)
         except AssistantError as e:
-            st.warning(str(e))
+            st.warning(inert_markdown(str(e)))
             voices = {"": "Default"}
         st.selectbox("Voice", list(voices), format_func=voices.get, key="tts_voice")
         st.slider("Speaking rate (words/min)", 80, 300, step=5, key="tts_rate")

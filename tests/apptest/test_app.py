@@ -56,7 +56,8 @@ def test_typed_question_gets_a_streamed_answer_stored_and_listed(fake_reply, tmp
     messages = at.chat_message
     assert [m.name for m in messages] == ["user", "assistant"]
     answer = messages[1].markdown[0]
-    assert answer.value == "".join(fake_reply)
+    # the tags are escaped (shown as typed, never rendered); the Markdown emphasis is kept
+    assert answer.value == "The capital of France is **Paris** \\<b>bold\\</b>\\<script>x()\\</script>"
     assert not answer.proto.allow_html  # model text is Markdown, never raw HTML
     assert any(b.label == "What is the capital of France?" for b in at.sidebar.button)
     conv = ConversationStore(tmp_path / "conversations.sqlite3").list()[0]

@@ -1,0 +1,119 @@
+"""Text made inert for Streamlit's Markdown: checked by rendering it with a real CommonMark
+renderer that, unlike Streamlit, *does* render raw HTML, so any tag or image that survived
+would show up in its output."""
+
+from __future__ import annotations
+
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from markdown_it import MarkdownIt
+
+from ui.safe_text import escape_markdown, inert_markdown
+
+RENDERER = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
+ALLOWED_TAGS = {
+    "p", "em", "strong", "code", "pre", "a", "ul", "ol", "li", "blockquote", "h1", "h2", "h3",
+    "h4", "h5", "h6", "hr", "br", "table", "thead", "tbody", "tr", "th", "td", "s",
+}  # fmt: skip
+TAG = re.compile(r"<\s*/?\s*([a-zA-Z][a-zA-Z0-9-]*)")
+
+
+def rendered_tags(markdown: str) -> set[str]:
+    html = RENDERER.render(markdown)
+    # code blocks and spans are shown as text: their content is HTML-escaped by the renderer
+    return {m.group(1).lower() for m in TAG.finditer(html)}
+
+
+HOSTILE = [
+    "![status](http://127.0.0.1:9/img.png?q=secret)",
+    'Look: <img src="http://127.0.0.1:9/x.png"> and <script>alert(1)</script>',
+    "![ref]\n\n[ref]: http://127.0.0.1:9/ref.png",
+    "<iframe src=http://127.0.0.1:9/></iframe>",
+    "<http://127.0.0.1:9/autolink>",
+    "\\<img src=http://127.0.0.1:9/a.png>",
+    "`code` then ![x](http://127.0.0.1:9/a.png) `more <b>`",
+    "- ```\n  code\n  ```\n![y](http://127.0.0.1:9/b.png)",
+    "\\`not code <img src=http://127.0.0.1:9/c.png>\\`",
+    "<div>\n```\n![x](http://127.0.0.1:9/d.png)\n```\n</div>",
+    "> ```\n![z](http://127.0.0.1:9/e.png)",
+]
+
+
+def test_hostile_markdown_renders_no_image_and_no_tag():
+    for text in HOSTILE:
+        tags = rendered_tags(inert_markdown(text))
+        assert tags <= ALLOWED_TAGS, (text, tags - ALLOWED_TAGS)
+        assert "img" not in tags
+
+
+def test_without_the_guard_the_same_text_would_load_images():
+    """The check above can fail: the raw text renders images and tags."""
+    assert "img" in rendered_tags(HOSTILE[0])
+    assert "script" in rendered_tags(HOSTILE[1])
+
+
+def test_formatting_and_code_are_kept():
+    answer = (
+        "**Revenue** was $7,192 million [1].\n\n"
+        "| Year | Revenue |\n|---|---|\n| 2023 | 7,192 |\n\n"
+        "```cpp\nstd::vector<int> v; if (![&]{ return true; }()) {}\n```\n"
+        "Use `a < b` and [the docs](https://example.org)."
+    )
+    html = RENDERER.render(inert_markdown(answer))
+    assert "<strong>Revenue</strong>" in html
+    assert "<table>" in html
+    assert "std::vector&lt;int&gt; v; if (![&amp;]" in html  # the code block is untouched
+    assert "<code>a &lt; b</code>" in html
+    assert '<a href="https://example.org">the docs</a>' in html
+
+
+def test_escaped_text_shows_the_characters_typed():
+    html = RENDERER.render(inert_markdown("a < b, ![x](u) and <b>"))
+    assert "a &lt; b, ![x](u) and &lt;b&gt;" in html
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "!",
+                "[",
+                "]",
+                "(",
+                ")",
+                "<",
+                ">",
+                "`",
+                "```",
+                "\n",
+                " ",
+                "    ",
+                "\\",
+                "x",
+                "img",
+                "http://h/p.png",
+                "> ",
+                "- ",
+                "~~~",
+                "<img src=",
+                "![a](",
+                "[r]: ",
+                "\n\n",
+            ]
+        ),  # fmt: skip
+        max_size=40,
+    ).map("".join)
+)
+def test_no_generated_text_renders_an_image_or_tag(text):
+    tags = rendered_tags(inert_markdown(text))
+    assert tags <= ALLOWED_TAGS, (text, tags - ALLOWED_TAGS)
+
+
+def test_escape_markdown_shows_a_file_name_literally():
+    name = "![x](http://h/a.png) *report* [1].pdf"
+    html = RENDERER.render(escape_markdown(name))
+    assert "img" not in rendered_tags(escape_markdown(name))
+    assert "![x](http://h/a.png) *report* [1].pdf" in html
