@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
+FAVICON = Path(__file__).resolve().parent / "static" / "favicon.png"
 
 import streamlit as st  # noqa: E402
 
@@ -24,7 +26,8 @@ def get_assistant() -> LocalAIAssistant:
 
 
 def main() -> None:
-    st.set_page_config(page_title="Local Assistant", page_icon=":material/lock:", layout="wide")
+    # A local file: a ":material/...:" page icon makes the browser fetch it from fonts.gstatic.com.
+    st.set_page_config(page_title="Local Assistant", page_icon=str(FAVICON), layout="wide")
     session = SessionManager()
     guard_page(session)
     apply_styles()

@@ -22,7 +22,7 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "img-src 'self' data: blob:",
         "media-src 'self' data: blob:",
         "font-src 'self' data:",
-        "connect-src 'self'",
+        "connect-src 'self' blob: data:",
         "frame-src 'self' blob: data:",
         "object-src 'none'",
         "base-uri 'self'",

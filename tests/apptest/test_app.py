@@ -107,3 +107,13 @@ def test_whitespace_message_is_ignored(fake_reply):
     at = run_app()
     at.chat_input[0].set_value("   ").run()
     assert len(at.chat_message) == 0 and not at.error
+
+
+def test_no_warning_on_loopback_and_a_banner_when_reachable_from_other_computers(fake_reply, monkeypatch):
+    at = run_app()
+    assert not any("reachable from other computers" in w.value for w in at.warning)
+    monkeypatch.setenv("EXPOSED_ADDRESS", "0.0.0.0")
+    st.cache_resource.clear()  # settings are read when the orchestrator is made
+    at = run_app()
+    banner = [w.value for w in at.warning if "reachable from other computers" in w.value]
+    assert banner and "0.0.0.0" in banner[0] and "HTTPS" in banner[0]

@@ -73,6 +73,10 @@ def hostile(url: str, where: str) -> str:
     )
 
 
+def from_app(url: str, app_url: str) -> bool:
+    return url.startswith((app_url, "blob:", "data:", "about:"))
+
+
 def open_sources(page) -> None:
     for title in page.locator(f"{MESSAGES} [data-testid='stExpander'] summary").all():
         title.click()
@@ -83,6 +87,8 @@ def test_hostile_text_in_messages_answers_passages_and_file_names_fetches_nothin
     with Listener() as listener, OllamaStandIn(models=[MODEL]) as ollama:
         ollama.reply = ["Sure. ", "!", f"[x]({listener.url}/answer.png) ", hostile(listener.url, "answer")]
         server = app_server(OLLAMA_BASE_URL=ollama.url, OLLAMA_MODEL=MODEL)
+        elsewhere: list[str] = []  # every request the page makes to anything but the app
+        page.on("request", lambda r: elsewhere.append(r.url) if not from_app(r.url, server.url) else None)
         open_app(page, server.url)
         sidebar = page.locator("[data-testid='stSidebar']")
         pdf = text_pdf(
@@ -124,6 +130,7 @@ def test_hostile_text_in_messages_answers_passages_and_file_names_fetches_nothin
         page.wait_for_timeout(1000)
         assert listener.hits == []
         assert ollama.requests, "the answer should have come from the stand-in"
+        assert elsewhere == []  # not the listener, and nothing else either (fonts, icons, CDNs)
 
 
 LOAD_FROM = """url => {

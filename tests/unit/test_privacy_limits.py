@@ -119,3 +119,17 @@ def test_session_owner_comes_from_the_cookie_or_is_made_once():
 )  # fmt: skip
 def test_loopback_addresses(address, loopback):
     assert is_loopback(address) is loopback
+
+
+def test_deleting_a_chat_removes_its_served_sentence_files_and_nothing_else(tmp_path, monkeypatch):
+    from ui import audio_player
+
+    monkeypatch.setattr(audio_player, "STATIC_DIR", tmp_path / "tts")
+    mine, other = audio_player.LiveReplyAudio(), audio_player.LiveReplyAudio()
+    mine.add(0, b"RIFF")
+    other.add(0, b"RIFF")
+    session = SessionManager({}, cookies={})
+    session.add_live_reply("chat-1", mine.reply)
+    audio_player.remove_replies([*session.pop_live_replies("chat-1"), "..", "../tts"])
+    assert not mine.folder.exists() and other.folder.exists()
+    assert len(mine.reply) == 32  # a random 128-bit id, so its URL cannot be guessed
