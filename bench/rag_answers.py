@@ -16,7 +16,9 @@ ingested by that checkout's own code if it is empty.
   allowed ("$7,192 million" = "7.19 billion");
 - flagged: answers with at least one figure the checks did not find in the sources;
 - degenerate: empty, or only citation markers / echoed source headers;
-- first token median and p90, seconds.
+- first token median and p90, seconds;
+- reference figure in the prompt: the same test on the passages the model was given (an upper
+  bound for the model; a miss there is retrieval's or the excerpt's).
 """
 
 from __future__ import annotations
@@ -57,10 +59,21 @@ def run(args: argparse.Namespace) -> None:
     extra = {"builtin_model": args.builtin} if "builtin_model" in fields and args.builtin else {}
     options = AskOptions(backend="embedded", **extra)
     list(assistant.ask(assistant.new_conversation().id, "Say hi.", options))  # warm up
+    prompts: list[str] = []  # what the model was given, to tell retrieval misses from model misses
+    if hasattr(assistant, "build_messages"):
+        build = assistant.build_messages
+
+        def recording_build(*a, **k):
+            messages = build(*a, **k)
+            prompts.append(messages[-1].content if messages else "")
+            return messages
+
+        assistant.build_messages = recording_build
     rows = [json.loads(line) for line in (BENCH / "qa.jsonl").read_text().splitlines() if line.strip()]
     with open(args.out, "w", encoding="utf-8") as out:
         for row in rows[:: args.every][: args.limit or None]:
             started = time.perf_counter()
+            prompts.clear()
             events = list(assistant.ask(assistant.new_conversation().id, row["question"], options))
             sources = next((e.items for e in events if isinstance(e, Sources)), [])
             stats = next((e for e in events if isinstance(e, Stats)), None)
@@ -77,6 +90,7 @@ def run(args: argparse.Namespace) -> None:
                 "retrieval_s": (stats.breakdown or {}).get("retrieval_s") if stats else None,
                 "total_s": time.perf_counter() - started,
                 "unsupported": check.unsupported_figures if check else None,
+                "prompt": prompts[-1] if prompts else None,
             }
             out.write(json.dumps(record) + "\n")
             out.flush()
@@ -90,14 +104,14 @@ def reference_figures(record: dict):
     return [f for f in find_figures(text) if not is_trivial(f)]
 
 
-def figure_hit(record: dict) -> bool | None:
-    """None when the reference has no figure to look for."""
+def figure_hit(record: dict, field: str = "answer") -> bool | None:
+    """None when the reference has no figure to look for (or ``field`` was not recorded)."""
     from core.figures import find_figures
 
     wanted = reference_figures(record)
-    if not wanted:
+    if not wanted or record.get(field) is None:
         return None
-    found = find_figures(record["answer"])
+    found = find_figures(record[field])
     for ref in wanted:
         for got in found:
             if got.percent != ref.percent:
@@ -119,9 +133,10 @@ def score(paths: list[str], same_questions: bool = False) -> None:
 
     print(
         "| run | questions | figure-hit (all) | figure-hit FinanceBench | figure-hit 10-Q | "
-        "answers with a flagged figure | degenerate | first token s median / p90 |"
+        "answers with a flagged figure | degenerate | first token s median / p90 | "
+        "reference figure in the prompt |"
     )
-    print("|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|")
     for path, records in runs.items():
         hits = {"all": [], "financebench": [], "docugami-sec10q": []}
         for r in records:
@@ -132,6 +147,7 @@ def score(paths: list[str], same_questions: bool = False) -> None:
         flagged = [bool(r["unsupported"]) for r in records if r["unsupported"] is not None]
         degenerate = sum(is_degenerate(r["answer"]) for r in records)
         firsts = [r["first_token_s"] for r in records if r["first_token_s"] is not None]
+        in_prompt = [h for h in (figure_hit(r, "prompt") for r in records) if h is not None]
 
         def share(values):
             return f"{sum(values) / len(values):.2f} ({sum(values)}/{len(values)})" if values else "-"
@@ -140,7 +156,8 @@ def score(paths: list[str], same_questions: bool = False) -> None:
         print(
             f"| {Path(path).stem} | {len(records)} | {share(hits['all'])} | {share(hits['financebench'])} | "
             f"{share(hits['docugami-sec10q'])} | {share(flagged) if flagged else 'not checked'} | "
-            f"{degenerate} | {statistics.median(firsts):.2f} / {p90:.2f} |"
+            f"{degenerate} | {statistics.median(firsts):.2f} / {p90:.2f} | "
+            f"{share(in_prompt) if in_prompt else 'not recorded'} |"
         )
 
 
