@@ -88,7 +88,11 @@ class Settings:
     max_files_per_upload: int = 20
     """Most files added in one upload; more are refused as a whole, with a clear message."""
     pdf_timeout_s: float = 120.0
-    """Per-file time limit for text extraction."""
+    """Per-file time limit for text extraction (each page read by OCR adds ``ocr_page_timeout_s``)."""
+    ocr_max_pixels: int = 50_000_000
+    """Largest page image (or image on a page) read by OCR, in pixels; 0 turns OCR off."""
+    ocr_page_timeout_s: float = 60.0
+    """Time limit for reading one scanned page by OCR."""
 
     # --- serving -------------------------------------------------------------------
     exposed_address: str = ""

@@ -450,7 +450,17 @@ class LocalAIAssistant:
         top_k = self.settings.top_k
         hits = kb.search(question, top_k)
         sources = [
-            Source(i, h.file, h.page_start, h.page_end, h.score, h.text, label=h.label, context=h.context)
+            Source(
+                i,
+                h.file,
+                h.page_start,
+                h.page_end,
+                h.score,
+                h.text,
+                label=h.label,
+                context=h.context,
+                ocr=h.ocr,
+            )
             for i, h in enumerate(hits, start=1)
         ]
         # A question spanning documents gets one passage per document: a little more room for each.

@@ -27,6 +27,7 @@ class Source:
     excerpt: str = ""  # the lines of ``text`` put in the prompt ("" = all of it)
     label: str = ""  # which document: company, form and period from its cover, and the file stem
     context: str = ""  # the heading of its page: statement title and column years
+    ocr: bool = False  # its text was read from a scanned page by OCR (may hold misread characters)
 
     def as_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)

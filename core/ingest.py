@@ -14,8 +14,9 @@ from pathlib import Path
 from config.settings import Settings
 from core.events import IngestProgress, IngestResult
 from errors import DocumentError, PasswordRequired
+from services import ocr
 from services.knowledge_base import KnowledgeBase, file_sha256
-from services.pdf_processor import extract_pdf
+from services.pdf_processor import OcrOptions, extract_pdf
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,8 @@ def _ingest_one(
                     settings.pdf_timeout_s,
                     lambda d, t: report(IngestProgress(upload.name, "reading", d, t)),
                     name=upload.name,
+                    ocr=_ocr_options(settings),
+                    on_ocr=lambda d, t: report(IngestProgress(upload.name, "ocr", d, t)),
                 )
             )
             doc = yield from _run_with_progress(
@@ -84,6 +87,7 @@ def _ingest_one(
                     extracted.empty_pages,
                     lambda d, t: report(IngestProgress(upload.name, "embedding", d, t)),
                     extracted.title,
+                    extracted.ocr_pages,
                 )
             )
         except PasswordRequired as e:
@@ -94,8 +98,12 @@ def _ingest_one(
             return
     seconds = time.perf_counter() - started
     note = ""
+    if extracted.ocr_pages:
+        note += f" Read by OCR: {_page_list(extracted.ocr_pages)}."
+    if extracted.refused_pages:
+        note += f" Not read: {'; '.join(extracted.refused_pages[:3])}."
     if doc.empty_pages:
-        note = f" Pages with no extractable text: {_page_list(doc.empty_pages)}."
+        note += f" Pages with no extractable text: {_page_list(doc.empty_pages)}."
     yield IngestResult(
         upload.name,
         True,
@@ -105,6 +113,13 @@ def _ingest_one(
         seconds,
         tuple(doc.empty_pages),
     )
+
+
+def _ocr_options(settings: Settings) -> OcrOptions | None:
+    """OCR for scanned pages, unless turned off or Tesseract is not installed."""
+    if settings.ocr_max_pixels <= 0 or not ocr.available():
+        return None
+    return OcrOptions(settings.ocr_max_pixels, settings.ocr_page_timeout_s)
 
 
 def _run_with_progress(work):

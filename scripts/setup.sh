@@ -27,7 +27,7 @@ step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
 as_root() { if [[ $EUID -eq 0 ]]; then "$@"; else sudo "$@"; fi; }
 
 # --- 1. system packages ----------------------------------------------------------------
-apt_packages=(espeak-ng libespeak-ng1)
+apt_packages=(espeak-ng libespeak-ng1 tesseract-ocr tesseract-ocr-eng)  # speech; OCR of scanned pages
 (( DEV )) && apt_packages+=(chromium fonts-dejavu-core)
 command -v g++ >/dev/null || apt_packages+=(build-essential)  # to compile llama.cpp
 missing=()

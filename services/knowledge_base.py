@@ -42,7 +42,8 @@ CREATE TABLE IF NOT EXISTS documents (
     size_bytes INTEGER NOT NULL,
     pages INTEGER NOT NULL,
     empty_pages TEXT NOT NULL,
-    added_at REAL NOT NULL
+    added_at REAL NOT NULL,
+    ocr_pages TEXT NOT NULL DEFAULT '[]'
 );
 CREATE TABLE IF NOT EXISTS pages (
     doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
@@ -68,6 +69,7 @@ INSERT OR IGNORE INTO meta VALUES ('generation', '0');
 _ADDED_COLUMNS = [
     ("documents", "profile", "TEXT NOT NULL DEFAULT '{}'"),
     ("chunks", "context", "TEXT NOT NULL DEFAULT ''"),
+    ("documents", "ocr_pages", "TEXT NOT NULL DEFAULT '[]'"),
 ]
 
 
@@ -93,6 +95,7 @@ class Hit:
     text: str
     label: str = ""  # which document: company, form and period from its cover, and the file stem
     context: str = ""  # the heading of the passage's page
+    ocr: bool = False  # its text was read from a scanned page by OCR
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -102,6 +105,7 @@ class Hit:
             "score": round(self.score, 4),
             "label": self.label,
             "text": self.text,
+            "ocr": self.ocr,
         }
 
 
@@ -189,6 +193,7 @@ class KnowledgeBase:
         empty_pages: list[int],
         progress: Callable[[int, int], None] | None = None,
         title: str = "",
+        ocr_pages: list[int] | None = None,
     ) -> DocumentInfo:
         """Chunk, embed and store one document in a single transaction."""
         doc_id = content_sha256
@@ -203,7 +208,7 @@ class KnowledgeBase:
                 raise DocumentError(f"{name} is already in the knowledge base.")
             db.execute(
                 "INSERT INTO documents (id, name, sha256, title, profile, size_bytes, pages, empty_pages, "
-                "added_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "added_at, ocr_pages) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     doc_id,
                     name,
@@ -214,6 +219,7 @@ class KnowledgeBase:
                     len(pages),
                     json.dumps(empty_pages),
                     time.time(),
+                    json.dumps(ocr_pages or []),
                 ),
             )
             db.executemany(
@@ -283,6 +289,7 @@ class KnowledgeBase:
                 r.row.text,
                 r.label,
                 r.row.context,
+                corpus.read_by_ocr(r.row),
             )
             for r in found
         ]
@@ -320,7 +327,11 @@ class KnowledgeBase:
         doc_of_row = np.array([p.doc_id for p in passages])
         doc_rows = {doc: np.flatnonzero(doc_of_row == doc) for doc in profiles}
         names = distinctive_names(profiles, lambda word: set(doc_of_row[index.rows_with_word(word)]))
-        return Corpus(index, passages, profiles, names, doc_rows, labels)
+        ocr_pages = {
+            doc_id: frozenset(json.loads(pages))
+            for doc_id, pages in db.execute("SELECT id, ocr_pages FROM documents WHERE ocr_pages != '[]'")
+        }
+        return Corpus(index, passages, profiles, names, doc_rows, labels, ocr_pages)
 
     # --- helpers -------------------------------------------------------------------
     def _chunk(self, doc_id: str, name: str, pages: list[str]) -> tuple[list[Chunk], list[str]]:

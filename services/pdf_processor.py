@@ -14,6 +14,7 @@ import os
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +34,8 @@ class ExtractedPDF:
     empty_pages: list[int] = field(default_factory=list)  # 1-based pages with no extractable text
     extractor: str = "pdfium"
     title: str = ""  # the PDF's own Title metadata, if any
+    ocr_pages: list[int] = field(default_factory=list)  # 1-based pages whose text was read by OCR
+    refused_pages: list[str] = field(default_factory=list)  # pages OCR did not read, and why
 
     @property
     def page_count(self) -> int:
@@ -47,8 +50,11 @@ def extract_pdf(
     max_pages: int = MAX_PAGES,
     worker: str = "services.pdf_worker",
     name: str = "",
+    ocr: OcrOptions | None = None,
+    on_ocr: Callable[[int, int], None] | None = None,
 ) -> ExtractedPDF:
-    """Extract every page's text; raises DocumentError (or PasswordRequired) with a clear message
+    """Extract every page's text, reading scanned pages by OCR when ``ocr`` is given (``on_ocr``
+    hears "OCR page 3 of 12"); raises DocumentError (or PasswordRequired) with a clear message
     naming the file as ``name`` (default: the path's file name)."""
     path = Path(path)
     name = name or path.name
@@ -59,7 +65,10 @@ def extract_pdf(
     if b"%PDF-" not in head:
         raise DocumentError(f"{name} is not a PDF file.")
 
-    env = {**os.environ, "PDF_PASSWORD": password or ""}
+    env = {**os.environ, "PDF_PASSWORD": password or "", "PDF_OCR": "1" if ocr else "0"}
+    if ocr:
+        env["PDF_OCR_MAX_PIXELS"] = str(ocr.max_pixels)
+        env["PDF_OCR_PAGE_TIMEOUT_S"] = str(ocr.page_timeout_s)
     proc = subprocess.Popen(
         [sys.executable, "-m", worker, str(path), str(max_pages)],
         cwd=ROOT,
@@ -69,15 +78,10 @@ def extract_pdf(
         text=True,
         preexec_fn=_limit_memory if os.name == "posix" else None,
     )
-    timed_out = threading.Event()
-
-    def _kill() -> None:
-        timed_out.set()
-        proc.kill()
-
-    timer = threading.Timer(timeout_s, _kill)
-    timer.start()
+    watchdog = _Watchdog(proc, timeout_s)
     pages: list[str] = []
+    ocr_pages: list[int] = []
+    refused: list[str] = []
     title = ""
     result: dict = {}
     try:
@@ -86,20 +90,26 @@ def extract_pdf(
             msg = json.loads(line)
             if "page" in msg:
                 pages.append(msg["text"])
+                if msg.get("ocr"):
+                    ocr_pages.append(msg["page"])
+                if msg.get("refused"):
+                    refused.append(msg["refused"])
                 if on_page:
                     on_page(msg["page"], msg["of"])
+            elif "ocr" in msg:
+                assert ocr is not None
+                watchdog.extend(ocr.page_timeout_s)  # a scanned page may take a while to read
+                if on_ocr:
+                    on_ocr(msg["ocr"], msg["of"])
             elif "title" in msg:
                 title = msg["title"]
             else:
                 result = msg
         proc.wait()
     finally:
-        timer.cancel()
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
+        watchdog.stop()
     stderr = proc.stderr.read() if proc.stderr else ""
-    if timed_out.is_set():
+    if watchdog.fired:
         raise DocumentError(f"{name} took longer than {timeout_s:.0f} s to read and was skipped.")
     if "error" in result:
         kind = result.get("kind")
@@ -117,10 +127,50 @@ def extract_pdf(
         raise DocumentError(f"{name} has no pages.")
     empty = [i + 1 for i, text in enumerate(pages) if not text.strip()]
     if len(empty) == len(pages):
-        raise DocumentError(
-            f"{name} has no extractable text (it may be scanned images; OCR is not supported)."
+        why = (
+            f" ({'; '.join(refused[:3])})"
+            if refused
+            else " (OCR found none)"
+            if ocr
+            else " (it may be scanned images, and OCR is off or Tesseract is not installed)"
         )
-    return ExtractedPDF(pages, empty, result.get("extractor", "pdfium"), title)
+        raise DocumentError(f"{name} has no extractable text{why}.")
+    return ExtractedPDF(pages, empty, result.get("extractor", "pdfium"), title, ocr_pages, refused)
+
+
+@dataclass(frozen=True)
+class OcrOptions:
+    """How scanned pages are read (services/ocr.py)."""
+
+    max_pixels: int = 50_000_000
+    page_timeout_s: float = 60.0
+
+
+class _Watchdog:
+    """Kills the worker when its deadline passes; OCR'd pages push the deadline back."""
+
+    def __init__(self, proc: subprocess.Popen, timeout_s: float):
+        self.proc = proc
+        self.deadline = time.monotonic() + timeout_s
+        self.fired = False
+        self._stop = threading.Event()
+        threading.Thread(target=self._watch, daemon=True).start()
+
+    def extend(self, seconds: float) -> None:
+        self.deadline += seconds
+
+    def _watch(self) -> None:
+        while not self._stop.wait(0.1):
+            if time.monotonic() > self.deadline:
+                self.fired = True
+                self.proc.kill()
+                return
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
 
 
 def _limit_memory() -> None:

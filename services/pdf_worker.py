@@ -3,6 +3,10 @@
     {"title": "..."} {"page": 1, "of": 12, "text": "..."} ... {"done": true, "extractor": "pdfium"}
     or {"error": "...", "kind": "password" | "broken" | "too_big"}
 
+A page without a usable text layer is read by OCR when PDF_OCR=1 (services/ocr.py): first
+{"ocr": 3, "of": 12} (progress), then its page line with "ocr": true, or with "refused": "why"
+when the page or an image on it has more than PDF_OCR_MAX_PIXELS pixels.
+
 The password comes in the PDF_PASSWORD environment variable, never on the command line.
 """
 
@@ -10,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 import sys
 from collections.abc import Iterator
 
@@ -27,15 +32,60 @@ def _pdfium_pages(path: str, password: str | None, max_pages: int) -> Iterator[t
         _emit({"title": (doc.get_metadata_dict().get("Title") or "").strip()})
         total = len(doc)
         _check_count(total, max_pages)
+        ocr = os.environ.get("PDF_OCR") == "1"
         for i in range(total):
             page = doc[i]
             textpage = page.get_textpage()
-            text = textpage.get_text_bounded()
+            text = textpage.get_text_bounded().replace("\r\n", "\n")
             textpage.close()
+            if ocr:
+                text = _ocr_if_scanned(page, i + 1, total, text)
             page.close()
-            yield i + 1, total, text.replace("\r\n", "\n")
+            yield i + 1, total, text
     finally:
         doc.close()
+
+
+_OCR_DONE: dict[int, str] = {}  # page -> "ocr" or the reason it was refused, sent with its text
+
+
+def _ocr_if_scanned(page, number: int, total: int, text: str) -> str:
+    """The page's OCR text when its own text layer is unusable, else ``text``."""
+    import pypdfium2.raw as pdfium_c
+
+    from services import ocr
+
+    images = list(page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_IMAGE,)))
+    if not ocr.needs_ocr(text, bool(images)):
+        return text
+    limit = int(os.environ.get("PDF_OCR_MAX_PIXELS", "50000000"))
+    scale = ocr.DPI / 72
+    width, height = page.get_size()
+    try:
+        for image in images:
+            ocr.check_pixels(*image.get_px_size(), limit, "an image on it")
+        ocr.check_pixels(round(width * scale), round(height * scale), limit, f"the page at {ocr.DPI} dpi")
+    except ocr.PageTooLarge as e:
+        _OCR_DONE[number] = f"page {number}: {e}"
+        return text
+    _emit({"ocr": number, "of": total})
+    import io
+
+    bitmap = page.render(scale=scale, grayscale=True)
+    buffer = io.BytesIO()
+    bitmap.to_pil().save(buffer, format="PNG")
+    bitmap.close()
+    timeout = float(os.environ.get("PDF_OCR_PAGE_TIMEOUT_S", "60"))
+    try:
+        read = ocr.read_png(buffer.getvalue(), timeout)
+    except subprocess.TimeoutExpired:
+        _OCR_DONE[number] = f"page {number}: OCR took longer than {timeout:.0f} s"
+        return text
+    except (OSError, RuntimeError) as e:
+        _OCR_DONE[number] = f"page {number}: OCR failed ({e})"
+        return text
+    _OCR_DONE[number] = "ocr"
+    return read
 
 
 def _pypdf_pages(path: str, password: str | None, max_pages: int) -> Iterator[tuple[int, int, str]]:
@@ -67,7 +117,11 @@ def main(path: str, max_pages: int) -> int:
         sent = 0
         try:
             for number, total, text in pages(path, password, max_pages):
-                _emit({"page": number, "of": total, "text": text})
+                line = {"page": number, "of": total, "text": text}
+                how = _OCR_DONE.pop(number, "")
+                if how:
+                    line.update({"ocr": True} if how == "ocr" else {"refused": how})
+                _emit(line)
                 sent += 1
             _emit({"done": True, "extractor": name})
             return 0

@@ -13,7 +13,7 @@ One place composes the stages, each a small step of its own module:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -47,6 +47,12 @@ class Corpus:
     names: dict[str, frozenset[str]]  # distinctive company words per document
     doc_rows: dict[str, np.ndarray]  # document -> its row numbers
     labels: dict[str, str]  # document -> its label (company, form, period, file stem)
+    ocr_pages: dict[str, frozenset[int]] = field(default_factory=dict)  # document -> pages read by OCR
+
+    def read_by_ocr(self, row: Row) -> bool:
+        """Whether any page of the passage's text came from OCR."""
+        pages = self.ocr_pages.get(row.doc_id, frozenset())
+        return any(p in pages for p in range(row.page_start, row.page_end + 1))
 
 
 @dataclass(frozen=True)

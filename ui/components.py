@@ -18,9 +18,13 @@ def render_sources(sources: list[dict[str, Any]]) -> None:
     for src in sources:
         pages = _pages(src)
         title = f"[{src['number']}] {escape_markdown(src['file'])}, {pages} · relevance {src['score']:.2f}"
+        if src.get("ocr"):
+            title += " · read by OCR"
         with st.expander(title):
             if src.get("label"):
                 st.text(src["label"])
+            if src.get("ocr"):
+                st.caption("This text was read from a scanned page by OCR and may hold misread characters.")
             st.text(src["text"])
 
 

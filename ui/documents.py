@@ -46,10 +46,10 @@ def _ingest(assistant: LocalAIAssistant, session: SessionManager, uploads: list[
         bar = st.progress(0.0)
         for event in assistant.ingest(uploads):
             if isinstance(event, IngestProgress):
-                verb = "Reading page" if event.stage == "reading" else "Embedding chunk"
+                verb = {"reading": "Reading page", "ocr": "OCR page"}.get(event.stage, "Embedding chunk")
                 bar.progress(
                     event.done / max(event.total, 1),
-                    text=f"{escape_markdown(event.file)}: {verb} {event.done}/{event.total}",
+                    text=f"{escape_markdown(event.file)}: {verb} {event.done} of {event.total}",
                 )
             else:
                 results.append(event)
