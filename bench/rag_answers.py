@@ -65,7 +65,8 @@ def run(args: argparse.Namespace) -> None:
 
         def recording_build(*a, **k):
             messages = build(*a, **k)
-            prompts.append(messages[-1].content if messages else "")
+            last = messages[-1] if messages else {}
+            prompts.append(last["content"] if isinstance(last, dict) else getattr(last, "content", ""))
             return messages
 
         assistant.build_messages = recording_build

@@ -58,3 +58,15 @@ def test_streamlit_binds_localhost_by_default():
     config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
     assert config["server"]["address"] == "127.0.0.1"
     assert config["runner"]["fastReruns"] is False
+
+
+def test_streamlit_listens_on_loopback_and_only_local_host_names_may_open_its_websocket():
+    server = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())["server"]
+    assert server["address"] == "127.0.0.1"
+    assert set(server["allowedHosts"]) == {"localhost", "127.0.0.1", "::1"}
+
+
+def test_compose_says_the_app_is_published_on_loopback_only():
+    app = compose()["services"]["app"]
+    assert app["ports"] == ["127.0.0.1:8501:8501"]
+    assert app["environment"]["EXPOSED_ADDRESS"] == "127.0.0.1"  # so no exposure banner in docker
