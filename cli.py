@@ -1,7 +1,7 @@
 """Headless entry on the same orchestrator as the app (for scripts and benchmarks).
 
 python cli.py ask "What is the capital of France?" [--backend embedded] [--model NAME] [--kb DIR] [--json]
-python cli.py ingest --kb DIR FILE.pdf ... [--password PW]
+python cli.py ingest --kb DIR FILE_OR_FOLDER ... [--password PW]
 python cli.py search --kb DIR -k 5 --json "question" ...   (one JSON array per question, per line)
 python cli.py eval --kb DIR qa.jsonl -k 5                   (hit@k and MRR)
 """
@@ -90,8 +90,9 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     assistant = _assistant(settings, args.kb)
-    uploads = [Upload(Path(f).name, path=Path(f), password=args.password) for f in args.files]
-    failed = 0
+    files, ignored = _documents_in([Path(f) for f in args.files])
+    uploads = [Upload(f.name, path=f, password=args.password) for f in files]
+    failed = skipped = 0
     for event in assistant.ingest(uploads):
         if isinstance(event, IngestProgress):
             if not sys.stderr.isatty():
@@ -108,9 +109,32 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
                 sys.stderr.write("\r" + " " * 100 + "\r")
             print(("ok    " if event.ok else "FAILED ") + event.message)
             failed += not event.ok
+            skipped += event.ok and "already in the knowledge base" in event.message
     docs = assistant.documents()
+    added = len(uploads) - failed - skipped
+    others = f", {ignored} of other kinds ignored" if ignored else ""
+    print(f"{added} added, {skipped} already there, {failed} failed{others}")
     print(f"knowledge base: {len(docs)} documents, {sum(d.chunks for d in docs)} chunks")
     return 1 if failed else 0
+
+
+def _documents_in(paths: list[Path]) -> tuple[list[Path], int]:
+    """The supported files named, and those under named folders (recursively, sorted); and how
+    many files under the folders were of other kinds."""
+    from services.document_reader import SUPPORTED
+
+    files: list[Path] = []
+    ignored = 0
+    for path in paths:
+        if not path.is_dir():
+            files.append(path)  # named explicitly: an unsupported kind gets its own message
+            continue
+        for found in sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith(".")):
+            if found.suffix.lower() in SUPPORTED:
+                files.append(found)
+            else:
+                ignored += 1
+    return files, ignored
 
 
 def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
@@ -188,7 +212,9 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--kb", help="knowledge base directory (default: DATA_DIR/kb)")
     ask.set_defaults(func=cmd_ask)
 
-    ing = sub.add_parser("ingest", help="add PDFs to a knowledge base")
+    ing = sub.add_parser(
+        "ingest", help="add documents (PDF, docx, html, md, txt) or whole folders to a knowledge base"
+    )
     ing.add_argument("files", nargs="+")
     ing.add_argument("--kb", help="knowledge base directory (default: DATA_DIR/kb)")
     ing.add_argument("--password", default="", help="password for encrypted PDFs")

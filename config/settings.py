@@ -85,6 +85,8 @@ class Settings:
     """Extra prompt tokens for each passage past ``top_k`` (questions spanning several documents)."""
     max_upload_mb: int = 200
     """Largest PDF accepted, in MiB."""
+    max_text_mb: int = 20
+    """Largest web page, Markdown or text file accepted, in MiB (they are parsed in memory)."""
     max_files_per_upload: int = 20
     """Most files added in one upload; more are refused as a whole, with a clear message."""
     pdf_timeout_s: float = 120.0

@@ -161,6 +161,13 @@ class LocalAIAssistant:
     def documents(self) -> list[Any]:
         return self.knowledge_base.documents()
 
+    @staticmethod
+    def document_types() -> list[str]:
+        """File extensions the knowledge base reads (pdf, docx, html, md, txt ...)."""
+        from services.document_reader import SUPPORTED
+
+        return [suffix.lstrip(".") for suffix in SUPPORTED]
+
     def validate_upload(self, count: int) -> None:
         """UserInputError when one upload holds more files than the app adds at once."""
         limit = self.settings.max_files_per_upload
@@ -460,6 +467,7 @@ class LocalAIAssistant:
                 label=h.label,
                 context=h.context,
                 ocr=h.ocr,
+                unit=h.unit,
             )
             for i, h in enumerate(hits, start=1)
         ]

@@ -16,6 +16,7 @@ from dataclasses import replace
 import numpy as np
 
 from core.events import Source
+from core.figures import find_figures, is_trivial
 from services.page_context import compact_heading
 
 _SENTENCE = re.compile(r"(?<=[.!?;])\s+")
@@ -26,6 +27,13 @@ _STOP = frozenset(
     "report reported quarter".split()
 )
 KEYWORD_BONUS = 0.08
+FIGURE_BONUS = 0.1  # a line holding a figure, when the question asks for an amount
+_ASKS_FOR_FIGURE = re.compile(
+    r"\b(how (much|many)|amount|total|revenue|sales|income|expenses?|expenditures?|costs?|margin|"
+    r"ratio|percent(age)?|rate|price|value|cash|debt|assets|liabilities|earnings|profit|loss|"
+    r"dividends?|growth|change|increase|decrease|eps|ebitda|capex)\b|[$%]|\b(usd|millions?|billions?)\b",
+    re.IGNORECASE,
+)
 MAX_HEADING_CHARS = 70  # of a page's heading put before its lines (statement title, column years)
 MAX_SEGMENT_WORDS = 60
 
@@ -46,6 +54,16 @@ def segments(text: str) -> list[str]:
 
 def _terms(text: str) -> set[str]:
     return {w.rstrip("s") for w in _WORD.findall(text.lower()) if w not in _STOP and len(w) > 1}
+
+
+def asks_for_figure(question: str) -> bool:
+    """Whether a question asks for an amount, a rate or a change (so its answer is a figure)."""
+    return bool(_ASKS_FOR_FIGURE.search(question))
+
+
+def holds_figure(line: str) -> bool:
+    """Whether a line holds a figure worth quoting (not a year, a day or a small count)."""
+    return any(not is_trivial(f) for f in find_figures(line))
 
 
 def compress_sources(
@@ -72,6 +90,8 @@ def compress_sources(
     question_terms = _terms(question)
     scores = vectors[1:] @ vectors[0]
     scores = scores + KEYWORD_BONUS * np.array([len(question_terms & _terms(seg)) for _, _, seg in pieces])
+    if asks_for_figure(question):  # the line that answers is usually a table row with the figure
+        scores = scores + FIGURE_BONUS * np.array([holds_figure(seg) for _, _, seg in pieces])
     headings = [compact_heading(s.context, MAX_HEADING_CHARS) for s in sources]
     heading_cost = [count_tokens(h) + 1 if h else 0 for h in headings]
     chosen: set[int] = set()

@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from utils.citations import location
+
 
 @dataclass(frozen=True)
 class Notice:
@@ -28,16 +30,15 @@ class Source:
     label: str = ""  # which document: company, form and period from its cover, and the file stem
     context: str = ""  # the heading of its page: statement title and column years
     ocr: bool = False  # its text was read from a scanned page by OCR (may hold misread characters)
+    unit: str = "page"  # what page_start/page_end count: "page", "section" or "paragraph"
 
     def as_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
 
     @property
     def pages(self) -> str:
-        """ "p. 5" or "pp. 5-6"."""
-        if self.page_start == self.page_end:
-            return f"p. {self.page_start}"
-        return f"pp. {self.page_start}-{self.page_end}"
+        """Where it is: "p. 5", "pp. 5-6", "section 3", "¶ 12-14"."""
+        return location(self.unit, self.page_start, self.page_end)
 
 
 @dataclass(frozen=True)

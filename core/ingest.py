@@ -15,8 +15,9 @@ from config.settings import Settings
 from core.events import IngestProgress, IngestResult
 from errors import DocumentError, PasswordRequired
 from services import ocr
+from services.document_reader import ReadOptions, read_document
 from services.knowledge_base import KnowledgeBase, file_sha256
-from services.pdf_processor import OcrOptions, extract_pdf
+from services.pdf_processor import OcrOptions
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,7 @@ def _ingest_one(
     with tempfile.TemporaryDirectory(prefix="kb-upload-") as tmp:
         path = upload.path
         if upload.data is not None:
-            path = Path(tmp) / "upload.pdf"
+            path = Path(tmp) / f"upload{Path(upload.name).suffix.lower()}"
             path.write_bytes(upload.data)
         assert path is not None
         digest = file_sha256(path)
@@ -68,14 +69,17 @@ def _ingest_one(
             return
         try:
             extracted = yield from _run_with_progress(
-                lambda report: extract_pdf(
+                lambda report: read_document(
                     path,
-                    upload.password or None,
-                    settings.pdf_timeout_s,
+                    upload.name,
+                    ReadOptions(
+                        upload.password,
+                        settings.pdf_timeout_s,
+                        _ocr_options(settings),
+                        settings.max_text_mb * 2**20,
+                    ),
                     lambda d, t: report(IngestProgress(upload.name, "reading", d, t)),
-                    name=upload.name,
-                    ocr=_ocr_options(settings),
-                    on_ocr=lambda d, t: report(IngestProgress(upload.name, "ocr", d, t)),
+                    lambda d, t: report(IngestProgress(upload.name, "ocr", d, t)),
                 )
             )
             doc = yield from _run_with_progress(
@@ -88,6 +92,7 @@ def _ingest_one(
                     lambda d, t: report(IngestProgress(upload.name, "embedding", d, t)),
                     extracted.title,
                     extracted.ocr_pages,
+                    extracted.unit,
                 )
             )
         except PasswordRequired as e:
@@ -107,7 +112,8 @@ def _ingest_one(
     yield IngestResult(
         upload.name,
         True,
-        f"{upload.name}: {doc.pages} pages, {doc.chunks} chunks in {seconds:.1f} s.{note}",
+        f"{upload.name}: {doc.pages} {extracted.unit}{'s' if doc.pages != 1 else ''}, "
+        f"{doc.chunks} chunks in {seconds:.1f} s.{note}",
         doc.pages,
         doc.chunks,
         seconds,

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from services import sqlite_db
+from utils.citations import location
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS conversations (
@@ -161,11 +162,7 @@ class ConversationStore:
             if m.meta.get("cut_off"):
                 lines += ["", f"_(answer cut off: {m.meta.get('cut_off_reason', 'stopped')})_"]
             for i, src in enumerate(m.meta.get("sources", []), start=1):
-                lines.append(f"> [{i}] {src.get('file')} p. {_pages(src)}")
+                where = location(src.get("unit", "page"), src.get("page_start"), src.get("page_end"))
+                lines.append(f"> [{i}] {src.get('file')}, {where}")
             lines.append("")
         return "\n".join(lines)
-
-
-def _pages(src: dict[str, Any]) -> str:
-    start, end = src.get("page_start"), src.get("page_end")
-    return f"{start}" if start == end else f"{start}-{end}"

@@ -43,7 +43,8 @@ CREATE TABLE IF NOT EXISTS documents (
     pages INTEGER NOT NULL,
     empty_pages TEXT NOT NULL,
     added_at REAL NOT NULL,
-    ocr_pages TEXT NOT NULL DEFAULT '[]'
+    ocr_pages TEXT NOT NULL DEFAULT '[]',
+    unit TEXT NOT NULL DEFAULT 'page'
 );
 CREATE TABLE IF NOT EXISTS pages (
     doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
@@ -70,6 +71,7 @@ _ADDED_COLUMNS = [
     ("documents", "profile", "TEXT NOT NULL DEFAULT '{}'"),
     ("chunks", "context", "TEXT NOT NULL DEFAULT ''"),
     ("documents", "ocr_pages", "TEXT NOT NULL DEFAULT '[]'"),
+    ("documents", "unit", "TEXT NOT NULL DEFAULT 'page'"),
 ]
 
 
@@ -96,6 +98,7 @@ class Hit:
     label: str = ""  # which document: company, form and period from its cover, and the file stem
     context: str = ""  # the heading of the passage's page
     ocr: bool = False  # its text was read from a scanned page by OCR
+    unit: str = "page"  # what page_start/page_end count: "page", "section" or "paragraph"
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -106,6 +109,7 @@ class Hit:
             "label": self.label,
             "text": self.text,
             "ocr": self.ocr,
+            "unit": self.unit,
         }
 
 
@@ -194,6 +198,7 @@ class KnowledgeBase:
         progress: Callable[[int, int], None] | None = None,
         title: str = "",
         ocr_pages: list[int] | None = None,
+        unit: str = "page",
     ) -> DocumentInfo:
         """Chunk, embed and store one document in a single transaction."""
         doc_id = content_sha256
@@ -208,7 +213,7 @@ class KnowledgeBase:
                 raise DocumentError(f"{name} is already in the knowledge base.")
             db.execute(
                 "INSERT INTO documents (id, name, sha256, title, profile, size_bytes, pages, empty_pages, "
-                "added_at, ocr_pages) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "added_at, ocr_pages, unit) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     doc_id,
                     name,
@@ -220,6 +225,7 @@ class KnowledgeBase:
                     json.dumps(empty_pages),
                     time.time(),
                     json.dumps(ocr_pages or []),
+                    unit,
                 ),
             )
             db.executemany(
@@ -290,6 +296,7 @@ class KnowledgeBase:
                 r.label,
                 r.row.context,
                 corpus.read_by_ocr(r.row),
+                corpus.units.get(r.row.doc_id, "page"),
             )
             for r in found
         ]
@@ -331,7 +338,8 @@ class KnowledgeBase:
             doc_id: frozenset(json.loads(pages))
             for doc_id, pages in db.execute("SELECT id, ocr_pages FROM documents WHERE ocr_pages != '[]'")
         }
-        return Corpus(index, passages, profiles, names, doc_rows, labels, ocr_pages)
+        units = dict(db.execute("SELECT id, unit FROM documents WHERE unit != 'page'").fetchall())
+        return Corpus(index, passages, profiles, names, doc_rows, labels, ocr_pages, units)
 
     # --- helpers -------------------------------------------------------------------
     def _chunk(self, doc_id: str, name: str, pages: list[str]) -> tuple[list[Chunk], list[str]]:

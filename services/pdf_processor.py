@@ -27,8 +27,9 @@ MEMORY_LIMIT_BYTES = 2 << 30
 
 
 @dataclass
-class ExtractedPDF:
-    """Text per page (1-based page numbers are ``index + 1``)."""
+class ExtractedDocument:
+    """Text per unit (1-based numbers are ``index + 1``): pages of a PDF, sections of a Word file,
+    web page or Markdown file, paragraphs of a text file."""
 
     pages: list[str]
     empty_pages: list[int] = field(default_factory=list)  # 1-based pages with no extractable text
@@ -36,10 +37,14 @@ class ExtractedPDF:
     title: str = ""  # the PDF's own Title metadata, if any
     ocr_pages: list[int] = field(default_factory=list)  # 1-based pages whose text was read by OCR
     refused_pages: list[str] = field(default_factory=list)  # pages OCR did not read, and why
+    unit: str = "page"  # what a number cites: "page", "section" or "paragraph"
 
     @property
     def page_count(self) -> int:
         return len(self.pages)
+
+
+ExtractedPDF = ExtractedDocument
 
 
 def extract_pdf(
@@ -52,20 +57,24 @@ def extract_pdf(
     name: str = "",
     ocr: OcrOptions | None = None,
     on_ocr: Callable[[int, int], None] | None = None,
-) -> ExtractedPDF:
+    kind: str = "pdf",
+) -> ExtractedDocument:
     """Extract every page's text, reading scanned pages by OCR when ``ocr`` is given (``on_ocr``
     hears "OCR page 3 of 12"); raises DocumentError (or PasswordRequired) with a clear message
-    naming the file as ``name`` (default: the path's file name)."""
+    naming the file as ``name`` (default: the path's file name). ``kind`` "text" reads a Word,
+    web-page, Markdown or text file instead (services/doc_worker.py), the same way."""
     path = Path(path)
     name = name or path.name
     if path.stat().st_size == 0:
         raise DocumentError(f"{name} is empty (0 bytes).")
     with open(path, "rb") as f:
         head = f.read(1024)
-    if b"%PDF-" not in head:
+    if kind == "pdf" and b"%PDF-" not in head:
         raise DocumentError(f"{name} is not a PDF file.")
+    if kind != "pdf":
+        worker = "services.doc_worker"
 
-    env = {**os.environ, "PDF_PASSWORD": password or "", "PDF_OCR": "1" if ocr else "0"}
+    env = {**os.environ, "PDF_PASSWORD": password or "", "PDF_OCR": "1" if ocr else "0", "DOC_NAME": name}
     if ocr:
         env["PDF_OCR_MAX_PIXELS"] = str(ocr.max_pixels)
         env["PDF_OCR_PAGE_TIMEOUT_S"] = str(ocr.page_timeout_s)
@@ -112,8 +121,10 @@ def extract_pdf(
     if watchdog.fired:
         raise DocumentError(f"{name} took longer than {timeout_s:.0f} s to read and was skipped.")
     if "error" in result:
-        kind = result.get("kind")
-        if kind == "password":
+        error_kind = result.get("kind")
+        if error_kind == "message":
+            raise DocumentError(result["error"])
+        if error_kind == "password":
             raise PasswordRequired(
                 f"{name} is password-protected. Enter its password."
                 if not password
@@ -121,10 +132,11 @@ def extract_pdf(
             )
         raise DocumentError(f"{name}: {result['error']}")
     if proc.returncode != 0 or "done" not in result:
-        reason = "it ran out of memory" if "MemoryError" in stderr else "the PDF reader crashed on it"
+        reader = "the PDF reader" if kind == "pdf" else "the document reader"
+        reason = "it ran out of memory" if "MemoryError" in stderr else f"{reader} crashed on it"
         raise DocumentError(f"{name} could not be read: {reason}. The file is probably damaged.")
     if not pages:
-        raise DocumentError(f"{name} has no pages.")
+        raise DocumentError(f"{name} has no pages." if kind == "pdf" else f"{name} has no text.")
     empty = [i + 1 for i, text in enumerate(pages) if not text.strip()]
     if len(empty) == len(pages):
         why = (
@@ -135,7 +147,8 @@ def extract_pdf(
             else " (it may be scanned images, and OCR is off or Tesseract is not installed)"
         )
         raise DocumentError(f"{name} has no extractable text{why}.")
-    return ExtractedPDF(pages, empty, result.get("extractor", "pdfium"), title, ocr_pages, refused)
+    extractor, unit = result.get("extractor", "pdfium"), result.get("unit", "page")
+    return ExtractedDocument(pages, empty, extractor, title, ocr_pages, refused, unit)
 
 
 @dataclass(frozen=True)

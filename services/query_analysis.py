@@ -28,6 +28,7 @@ _SPANS = re.compile(
 ABBREVIATIONS = {
     r"\bpp\s*&\s*e\b|\bppn?e\b": "property, plant and equipment",
     r"\bcapex\b": "capital expenditures purchases of property and equipment",
+    r"\bcapital expenditures?\b": "purchases of property, plant and equipment",
     r"\beps\b": "earnings per share",
     r"\bcogs\b": "cost of goods sold cost of sales",
     r"\bsg\s*&\s*a\b": "selling, general and administrative expenses",

@@ -48,6 +48,7 @@ class Corpus:
     doc_rows: dict[str, np.ndarray]  # document -> its row numbers
     labels: dict[str, str]  # document -> its label (company, form, period, file stem)
     ocr_pages: dict[str, frozenset[int]] = field(default_factory=dict)  # document -> pages read by OCR
+    units: dict[str, str] = field(default_factory=dict)  # document -> "section" or "paragraph" if not pages
 
     def read_by_ocr(self, row: Row) -> bool:
         """Whether any page of the passage's text came from OCR."""

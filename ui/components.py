@@ -8,6 +8,7 @@ from typing import Any
 import streamlit as st
 
 from ui.safe_text import escape_markdown, inert_markdown
+from utils.citations import location
 
 
 def render_sources(sources: list[dict[str, Any]]) -> None:
@@ -72,5 +73,4 @@ def render_breakdown(breakdown: dict[str, float]) -> None:
 
 
 def _pages(src: dict[str, Any]) -> str:
-    start, end = src["page_start"], src["page_end"]
-    return f"p. {start}" if start == end else f"pp. {start}-{end}"
+    return location(src.get("unit", "page"), src["page_start"], src["page_end"])

@@ -1,4 +1,4 @@
-"""Sidebar section for the knowledge base: upload PDFs, see progress, list and delete documents."""
+"""Sidebar section for the knowledge base: upload documents, see progress, list and delete them."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from ui.safe_text import escape_markdown, inert_markdown
 def render_documents(assistant: LocalAIAssistant, session: SessionManager) -> None:
     st.subheader("Documents")
     st.toggle(
-        "Use my documents", key="use_documents", help="Ground answers in the PDFs below, with citations."
+        "Use my documents", key="use_documents", help="Ground answers in the documents below, with citations."
     )
     st.toggle(
         "Answer only from documents",
@@ -25,7 +25,12 @@ def render_documents(assistant: LocalAIAssistant, session: SessionManager) -> No
         help='Reply "I don\'t know" when nothing relevant is found in your documents.',
     )
     with st.form("upload_pdfs", clear_on_submit=True, border=False):
-        files = st.file_uploader("Add PDFs", type=["pdf"], accept_multiple_files=True)
+        files = st.file_uploader(
+            "Add documents",
+            type=assistant.document_types(),
+            accept_multiple_files=True,
+            help="PDFs (scanned pages are read by OCR), Word, web pages, Markdown and text files.",
+        )
         submitted = st.form_submit_button("Add to knowledge base", icon=":material/upload_file:")
     if submitted and files:
         try:
@@ -93,7 +98,7 @@ def _render_last_results(session: SessionManager) -> None:
 def _render_document_list(assistant: LocalAIAssistant) -> None:
     docs = assistant.documents()
     if not docs:
-        st.caption("No documents yet. Add PDFs to ask questions about them.")
+        st.caption("No documents yet. Add some to ask questions about them.")
         return
     st.caption(f"{len(docs)} document(s), {sum(d.chunks for d in docs):,} passages")
     for doc in docs:

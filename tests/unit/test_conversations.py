@@ -56,4 +56,4 @@ def test_export_markdown(tmp_path):
     md = store.export_markdown(conv.id)
     assert md.startswith("# Trip")
     assert "**You:**\n\nWhere?" in md and "**Assistant:**\n\nParis [1]" in md
-    assert "> [1] guide.pdf p. 3-4" in md and "cut off: stopped" in md
+    assert "> [1] guide.pdf, pp. 3-4" in md and "cut off: stopped" in md

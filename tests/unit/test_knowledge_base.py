@@ -40,7 +40,16 @@ def test_add_list_search_with_page_numbers(tmp_path, embedder):
     assert hits[0].file == "intel.pdf" and hits[0].page_start <= 2 <= hits[0].page_end
     assert "14,158" in hits[0].text
     assert hits[0].score == pytest.approx(1.0) or hits[0].score >= hits[-1].score
-    assert set(hits[0].as_json()) == {"file", "page_start", "page_end", "score", "label", "text", "ocr"}
+    assert set(hits[0].as_json()) == {
+        "file",
+        "page_start",
+        "page_end",
+        "score",
+        "label",
+        "text",
+        "ocr",
+        "unit",
+    }
 
 
 def test_same_content_is_not_indexed_twice(tmp_path, embedder):
