@@ -23,12 +23,34 @@ from core.events import Check, Done, Error, IngestProgress, Notice, Sources, Sta
 from core.ingest import Upload  # noqa: E402
 from errors import AssistantError  # noqa: E402
 
+KB_HELP = "a knowledge base: its name in the app, or a directory (default: My documents, DATA_DIR/kb)"
 
-def _assistant(settings: Settings, kb_dir: str | None = None) -> LocalAIAssistant:
+
+def _assistant(settings: Settings, kb: str | None = None, create: bool = False) -> LocalAIAssistant:
     from services.knowledge_base import open_knowledge_base
 
-    kb = open_knowledge_base(settings, kb_dir) if kb_dir else None
-    return LocalAIAssistant(settings, knowledge_base=kb)
+    directory = _kb_directory(settings, kb, create) if kb else None
+    knowledge_base = open_knowledge_base(settings, directory) if directory else None
+    return LocalAIAssistant(settings, knowledge_base=knowledge_base)
+
+
+def _kb_directory(settings: Settings, kb: str, create: bool) -> str:
+    """``--kb``: a directory (an existing one, or a path with a slash), else the name of one of the
+    app's knowledge bases (made by ``ingest`` if it does not exist yet)."""
+    from services.collections import CollectionStore
+
+    path = Path(kb).expanduser()
+    if path.is_dir() or "/" in kb or kb.startswith("."):
+        return str(path)
+    store = CollectionStore(Path(settings.data_dir), settings.kb_dir)
+    found = store.find(kb)
+    if found is None:
+        if not create:
+            names = ", ".join(f'"{c.name}"' for c in store.list())
+            raise SystemExit(f'No knowledge base called "{kb}" (there are: {names}).')
+        found = store.create(kb)
+        print(f'Created the knowledge base "{found.name}".', file=sys.stderr)
+    return str(store.directory(found.id))
 
 
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
@@ -89,7 +111,7 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
-    assistant = _assistant(settings, args.kb)
+    assistant = _assistant(settings, args.kb, create=True)
     files, ignored = _documents_in([Path(f) for f in args.files])
     uploads = [Upload(f.name, path=f, password=args.password) for f in files]
     failed = skipped = 0
@@ -209,27 +231,27 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ask.add_argument("--preset", default="default")
     ask.add_argument("--stats", action="store_true", help="print timings to stderr")
-    ask.add_argument("--kb", help="knowledge base directory (default: DATA_DIR/kb)")
+    ask.add_argument("--kb", help=KB_HELP)
     ask.set_defaults(func=cmd_ask)
 
     ing = sub.add_parser(
         "ingest", help="add documents (PDF, docx, html, md, txt) or whole folders to a knowledge base"
     )
     ing.add_argument("files", nargs="+")
-    ing.add_argument("--kb", help="knowledge base directory (default: DATA_DIR/kb)")
+    ing.add_argument("--kb", help=KB_HELP)
     ing.add_argument("--password", default="", help="password for encrypted PDFs")
     ing.set_defaults(func=cmd_ingest)
 
     search = sub.add_parser("search", help="retrieve passages for questions")
     search.add_argument("questions", nargs="+")
-    search.add_argument("--kb", help="knowledge base directory (default: DATA_DIR/kb)")
+    search.add_argument("--kb", help=KB_HELP)
     search.add_argument("-k", type=int, default=5)
     search.add_argument("--json", action="store_true", help="one JSON array of hits per question, per line")
     search.set_defaults(func=cmd_search)
 
     ev = sub.add_parser("eval", help="hit@k and MRR of retrieval on a QA file (JSON lines)")
     ev.add_argument("qa")
-    ev.add_argument("--kb", help="knowledge base directory (default: DATA_DIR/kb)")
+    ev.add_argument("--kb", help=KB_HELP)
     ev.add_argument("-k", type=int, default=5)
     ev.add_argument("--json", action="store_true")
     ev.set_defaults(func=cmd_eval)

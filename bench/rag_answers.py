@@ -72,7 +72,7 @@ def run(args: argparse.Namespace) -> None:
         assistant.build_messages = recording_build
     rows = [json.loads(line) for line in (BENCH / "qa.jsonl").read_text().splitlines() if line.strip()]
     with open(args.out, "w", encoding="utf-8") as out:
-        for row in rows[:: args.every][: args.limit or None]:
+        for row in rows[args.offset :: args.every][: args.limit or None]:
             started = time.perf_counter()
             prompts.clear()
             events = list(assistant.ask(assistant.new_conversation().id, row["question"], options))
@@ -171,6 +171,9 @@ def main() -> None:
     r.add_argument("--builtin", default="", help="fast or better (the built-in model)")
     r.add_argument("--limit", type=int, default=0)
     r.add_argument("--every", type=int, default=1, help="take every n-th question (a quick sample)")
+    r.add_argument(
+        "--offset", type=int, default=0, help="start at this question (--every 2 --offset 1: the other half)"
+    )
     r.add_argument("--max-tokens", type=int, default=160)
     s = sub.add_parser("score")
     s.add_argument("files", nargs="+")

@@ -41,6 +41,7 @@ from models.llm_base import LLM, GenerationStats, Health, Message
 from models.tts_model import Pyttsx3TTS
 from models.whisper_model import STT, create_stt
 from services.audio_store import AudioStore
+from services.collections import DEFAULT, Collection, CollectionStore
 from services.conversations import SHARED, Conversation, ConversationStore, StoredMessage
 from services.query_analysis import expand_abbreviations
 from utils.audio_utils import join_wavs
@@ -102,7 +103,8 @@ class LocalAIAssistant:
         self.settings = settings
         self.store = store or ConversationStore(settings.db_path)
         self._llms: dict[str, LLM] = dict(llms or {})
-        self._knowledge_base = knowledge_base
+        self._knowledge_bases: dict[str, Retriever] = {DEFAULT: knowledge_base} if knowledge_base else {}
+        self._collections: CollectionStore | None = None
         self._stts: dict[tuple[str, str], STT] = {}
         self.audio = AudioStore(Path(settings.data_dir) / "audio", settings.max_audio_storage_mb * 2**20)
 
@@ -151,15 +153,44 @@ class LocalAIAssistant:
     # --- knowledge base -------------------------------------------------------------
     @property
     def knowledge_base(self) -> Retriever:
-        """The knowledge base under DATA_DIR, opened on first use (the embedder loads later still)."""
-        if self._knowledge_base is None:
+        """The first knowledge base ("My documents", DATA_DIR/kb), opened on first use."""
+        return self.knowledge_base_for(DEFAULT)
+
+    @property
+    def collections(self) -> CollectionStore:
+        """The knowledge bases' names and folders (created on first use)."""
+        if self._collections is None:
+            self._collections = CollectionStore(Path(self.settings.data_dir), self.settings.kb_dir)
+        return self._collections
+
+    def knowledge_base_for(self, collection: str) -> Retriever:
+        """The knowledge base ``collection``, opened on first use (the embedder loads later still)."""
+        if collection not in self._knowledge_bases:
+            if collection != DEFAULT and self.collections.get(collection) is None:
+                raise UserInputError("That knowledge base no longer exists; choose another one.")
             from services.knowledge_base import open_knowledge_base
 
-            self._knowledge_base = open_knowledge_base(self.settings)
-        return self._knowledge_base
+            directory = self.collections.directory(collection)
+            self._knowledge_bases[collection] = open_knowledge_base(self.settings, directory)
+        return self._knowledge_bases[collection]
 
-    def documents(self) -> list[Any]:
-        return self.knowledge_base.documents()
+    def knowledge_bases(self) -> list[Collection]:
+        return self.collections.list()
+
+    def create_knowledge_base(self, name: str) -> Collection:
+        return self.collections.create(name)
+
+    def rename_knowledge_base(self, collection: str, name: str) -> None:
+        self.collections.rename(collection, name)
+
+    def delete_knowledge_base(self, collection: str) -> None:
+        """Delete it with all its documents; chats that used it now use none."""
+        self.collections.delete(collection)
+        self._knowledge_bases.pop(collection, None)
+        self.store.forget_collection(collection)
+
+    def documents(self, collection: str = DEFAULT) -> list[Any]:
+        return self.knowledge_base_for(collection).documents()
 
     @staticmethod
     def document_types() -> list[str]:
@@ -177,18 +208,20 @@ class LocalAIAssistant:
                 "Add them in smaller groups (nothing was added)."
             )
 
-    def ingest(self, uploads: list[Upload]) -> Iterator[IngestProgress | IngestResult]:
-        """Add PDFs, yielding progress per page and chunk batch, then one result per file."""
-        return ingest(self.knowledge_base, uploads, self.settings)  # type: ignore[arg-type]
+    def ingest(
+        self, uploads: list[Upload], collection: str = DEFAULT
+    ) -> Iterator[IngestProgress | IngestResult]:
+        """Add documents, yielding progress per page and chunk batch, then one result per file."""
+        return ingest(self.knowledge_base_for(collection), uploads, self.settings)  # type: ignore[arg-type]
 
-    def delete_document(self, doc_id: str) -> None:
-        self.knowledge_base.delete_document(doc_id)
+    def delete_document(self, doc_id: str, collection: str = DEFAULT) -> None:
+        self.knowledge_base_for(collection).delete_document(doc_id)
 
-    def reindex(self) -> int:
-        return self.knowledge_base.reindex()
+    def reindex(self, collection: str = DEFAULT) -> int:
+        return self.knowledge_base_for(collection).reindex()
 
-    def search(self, query: str, k: int | None = None) -> list[Any]:
-        return self.knowledge_base.search(query, k or self.settings.top_k)
+    def search(self, query: str, k: int | None = None, collection: str = DEFAULT) -> list[Any]:
+        return self.knowledge_base_for(collection).search(query, k or self.settings.top_k)
 
     # --- voice ------------------------------------------------------------------------
     def stt(self, engine: str = "", size: str = "") -> STT:
@@ -211,15 +244,19 @@ class LocalAIAssistant:
         return self.tts(options).synthesize(speech_text(text))
 
     # --- conversations --------------------------------------------------------------
-    def new_conversation(self, owner: str = SHARED) -> Conversation:
-        """A new chat for ``owner`` (a browser's id; SHARED from the command line)."""
+    def new_conversation(self, owner: str = SHARED, collection: str = DEFAULT) -> Conversation:
+        """A new chat for ``owner`` (a browser's id; SHARED from the command line), answering from
+        the knowledge base ``collection`` ("" = none)."""
         limit = self.settings.max_chats
         if owner != SHARED and self.store.count(owner) >= limit:
             raise UserInputError(
                 f"You have {limit:,} chats, the most kept per person. "
                 "Delete some old ones (sidebar, This chat) to start a new one."
             )
-        return self.store.create(owner=owner)
+        return self.store.create(owner=owner, collection=collection)
+
+    def set_conversation_knowledge_base(self, conversation_id: str, collection: str) -> None:
+        self.store.set_collection(conversation_id, collection)
 
     def conversation(self, conversation_id: str, owner: str | None = None) -> Conversation | None:
         """The chat, if it exists (and, given ``owner``, if that browser may see it)."""
@@ -286,8 +323,9 @@ class LocalAIAssistant:
         if not history:
             self.store.rename(conversation_id, _title_from(question))
 
-        use_documents = options.use_documents and not self.knowledge_base.is_empty()
-        sources = self._retrieve(question) if use_documents else []
+        kb = self._knowledge_base_asked(options)
+        use_documents = kb is not None and not kb.is_empty()
+        sources = self._retrieve(question, kb) if kb is not None and use_documents else []
         breakdown = {**(heard.timings if heard else {}), "retrieval_s": time.perf_counter() - started}
         if sources:
             yield Sources(sources)
@@ -451,9 +489,18 @@ class LocalAIAssistant:
             if m.role in ("user", "assistant") and m.content
         ]
 
-    def _retrieve(self, question: str) -> list[Source]:
+    def _knowledge_base_asked(self, options: AskOptions) -> Retriever | None:
+        """The knowledge base a question is answered from, or None (documents off, none chosen,
+        or the chosen one was deleted)."""
+        if not options.use_documents or not options.collection:
+            return None
+        try:
+            return self.knowledge_base_for(options.collection)
+        except UserInputError:
+            return None
+
+    def _retrieve(self, question: str, kb: Retriever) -> list[Source]:
         """The best passages for ``question``, trimmed to their best lines for the prompt."""
-        kb = self.knowledge_base
         top_k = self.settings.top_k
         hits = kb.search(question, top_k)
         sources = [

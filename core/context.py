@@ -27,7 +27,7 @@ _STOP = frozenset(
     "report reported quarter".split()
 )
 KEYWORD_BONUS = 0.08
-FIGURE_BONUS = 0.1  # a line holding a figure, when the question asks for an amount
+FIGURE_BONUS = 0.2  # a line holding a figure, when the question asks for an amount
 _ASKS_FOR_FIGURE = re.compile(
     r"\b(how (much|many)|amount|total|revenue|sales|income|expenses?|expenditures?|costs?|margin|"
     r"ratio|percent(age)?|rate|price|value|cash|debt|assets|liabilities|earnings|profit|loss|"

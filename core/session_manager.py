@@ -28,6 +28,8 @@ class SessionDefaults:
     preset: str = "default"
     custom_prompt: str = ""
     use_documents: bool = True
+    collection: str = "default"  # the knowledge base this chat uses ("" = none)
+    pending_collection: str = ""  # to select on the next run (set after the selectbox was drawn)
     documents_only: bool = False
     speak_replies: bool = False
     stt_engine: str = "faster-whisper"
@@ -40,6 +42,9 @@ class SessionDefaults:
     password_needed: dict = field(default_factory=dict)  # file name -> bytes awaiting a password
     live_replies: dict = field(default_factory=dict)  # conversation id -> spoken-reply folder ids
 
+
+NO_KNOWLEDGE_BASE = "none"
+"""The knowledge-base choice meaning "answer without documents" (ids are hex or "default")."""
 
 OWNER_COOKIE = "local_assistant_owner"
 """The cookie that tells one browser's chats from another's (a random id, no personal data)."""
@@ -70,6 +75,12 @@ class SessionManager:
     def owner(self) -> str:
         """This browser's id: its chats are listed only for it (kept in a cookie across reloads)."""
         return self._state["owner"]
+
+    @property
+    def collection(self) -> str:
+        """The knowledge base this chat answers from, as the orchestrator names it ("" = none)."""
+        chosen = self._state["collection"]
+        return "" if chosen == NO_KNOWLEDGE_BASE else chosen
 
     def add_live_reply(self, conversation_id: str, reply: str) -> None:
         """Remember the folder of a reply spoken in this chat, to remove it with the chat."""
@@ -110,6 +121,7 @@ class SessionManager:
             preset=self._state["preset"],
             custom_prompt=self._state["custom_prompt"],
             use_documents=self._state["use_documents"],
+            collection=self.collection,
             documents_only=self._state["documents_only"],
             speak=self._state["speak_replies"],
             tts_voice=self._state["tts_voice"],

@@ -22,7 +22,8 @@ CREATE TABLE IF NOT EXISTS conversations (
     title TEXT NOT NULL,
     created_at REAL NOT NULL,
     updated_at REAL NOT NULL,
-    owner TEXT NOT NULL DEFAULT ''
+    owner TEXT NOT NULL DEFAULT '',
+    collection TEXT NOT NULL DEFAULT 'default'
 );
 CREATE TABLE IF NOT EXISTS messages (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -35,8 +36,11 @@ CREATE TABLE IF NOT EXISTS messages (
 CREATE INDEX IF NOT EXISTS messages_by_conversation ON messages(conversation_id, id);
 """
 # Columns later releases added; files made before them get the column on open.
-_ADDED_COLUMNS = [("conversations", "owner", "TEXT NOT NULL DEFAULT ''")]
-_COLUMNS = "id, title, created_at, updated_at, owner"
+_ADDED_COLUMNS = [
+    ("conversations", "owner", "TEXT NOT NULL DEFAULT ''"),
+    ("conversations", "collection", "TEXT NOT NULL DEFAULT 'default'"),
+]
+_COLUMNS = "id, title, created_at, updated_at, owner, collection"
 SHARED = ""
 """The owner of chats made from the command line or before chats had owners: every browser sees them."""
 
@@ -48,6 +52,7 @@ class Conversation:
     created_at: float
     updated_at: float
     owner: str = SHARED
+    collection: str = "default"  # the knowledge base the chat answers from ("" = none)
 
     def visible_to(self, owner: str) -> bool:
         return self.owner in (owner, SHARED)
@@ -73,15 +78,26 @@ class ConversationStore:
     def _connect(self):
         return sqlite_db.connect(self.path, timeout=10)
 
-    def create(self, title: str = "New chat", owner: str = SHARED) -> Conversation:
+    def create(
+        self, title: str = "New chat", owner: str = SHARED, collection: str = "default"
+    ) -> Conversation:
         now = time.time()
-        conv = Conversation(uuid.uuid4().hex, title, now, now, owner)
+        conv = Conversation(uuid.uuid4().hex, title, now, now, owner, collection)
         with self._connect() as db:
             db.execute(
-                f"INSERT INTO conversations ({_COLUMNS}) VALUES (?, ?, ?, ?, ?)",
-                (conv.id, conv.title, conv.created_at, conv.updated_at, conv.owner),
+                f"INSERT INTO conversations ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)",
+                (conv.id, conv.title, conv.created_at, conv.updated_at, conv.owner, conv.collection),
             )
         return conv
+
+    def set_collection(self, conversation_id: str, collection: str) -> None:
+        with self._connect() as db:
+            db.execute("UPDATE conversations SET collection = ? WHERE id = ?", (collection, conversation_id))
+
+    def forget_collection(self, collection: str) -> None:
+        """Chats that answered from a deleted knowledge base now answer from none."""
+        with self._connect() as db:
+            db.execute("UPDATE conversations SET collection = '' WHERE collection = ?", (collection,))
 
     def get(self, conversation_id: str) -> Conversation | None:
         with self._connect() as db:

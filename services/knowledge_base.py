@@ -85,6 +85,7 @@ class DocumentInfo:
     chunks: int
     empty_pages: list[int]
     added_at: float
+    unit: str = "page"  # what ``pages`` counts: "page", "section" or "paragraph"
 
 
 @dataclass(frozen=True)
@@ -174,11 +175,11 @@ class KnowledgeBase:
         with self._connect() as db:
             rows = db.execute(
                 "SELECT d.id, d.name, d.sha256, d.size_bytes, d.pages, "
-                "(SELECT COUNT(*) FROM chunks c WHERE c.doc_id = d.id), d.empty_pages, d.added_at "
+                "(SELECT COUNT(*) FROM chunks c WHERE c.doc_id = d.id), d.empty_pages, d.added_at, d.unit "
                 f"FROM documents d {'WHERE ' + where if where else ''} ORDER BY d.added_at",
                 params,
             ).fetchall()
-        return [DocumentInfo(*r[:6], json.loads(r[6]), r[7]) for r in rows]
+        return [DocumentInfo(*r[:6], json.loads(r[6]), r[7], r[8]) for r in rows]
 
     def is_empty(self) -> bool:
         with self._connect() as db:

@@ -108,7 +108,7 @@ def _answer(assistant: LocalAIAssistant, session: SessionManager, prompt: str, h
         return
     if not session.conversation_id:
         try:
-            session.conversation_id = assistant.new_conversation(session.owner).id
+            session.conversation_id = assistant.new_conversation(session.owner, session.collection).id
         except UserInputError as e:
             st.error(inert_markdown(str(e)))
             return

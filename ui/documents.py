@@ -9,13 +9,14 @@ import streamlit as st
 from core.assistant import LocalAIAssistant
 from core.events import IngestProgress, IngestResult
 from core.ingest import Upload
-from core.session_manager import SessionManager
+from core.session_manager import NO_KNOWLEDGE_BASE, SessionManager
 from errors import UserInputError
 from ui.safe_text import escape_markdown, inert_markdown
 
 
 def render_documents(assistant: LocalAIAssistant, session: SessionManager) -> None:
     st.subheader("Documents")
+    collection = _render_knowledge_base_choice(assistant, session)
     st.toggle(
         "Use my documents", key="use_documents", help="Ground answers in the documents below, with citations."
     )
@@ -24,6 +25,9 @@ def render_documents(assistant: LocalAIAssistant, session: SessionManager) -> No
         key="documents_only",
         help='Reply "I don\'t know" when nothing relevant is found in your documents.',
     )
+    if collection == NO_KNOWLEDGE_BASE:
+        st.caption("This chat answers without documents. Choose a knowledge base to add some.")
+        return
     with st.form("upload_pdfs", clear_on_submit=True, border=False):
         files = st.file_uploader(
             "Add documents",
@@ -38,18 +42,81 @@ def render_documents(assistant: LocalAIAssistant, session: SessionManager) -> No
         except UserInputError as e:
             st.error(str(e))
         else:
-            _ingest(assistant, session, [Upload(f.name, data=f.getvalue()) for f in files])
+            _ingest(assistant, session, [Upload(f.name, data=f.getvalue()) for f in files], collection)
     else:
         _render_last_results(session)  # what the last upload did, until the next one
-    _render_password_requests(assistant, session)
-    _render_document_list(assistant)
+    _render_password_requests(assistant, session, collection)
+    _render_document_list(assistant, collection)
 
 
-def _ingest(assistant: LocalAIAssistant, session: SessionManager, uploads: list[Upload]) -> None:
+def _render_knowledge_base_choice(assistant: LocalAIAssistant, session: SessionManager) -> str:
+    """Which knowledge base this chat answers from (remembered with the chat), and managing them."""
+    bases = assistant.knowledge_bases()
+    names = {kb.id: kb.name for kb in bases} | {NO_KNOWLEDGE_BASE: "None: answer without documents"}
+    if session.get("pending_collection"):  # just created or deleted: select it before the widget exists
+        session.set("collection", session.get("pending_collection"))
+        session.set("pending_collection", "")
+        _remember_for_chat(assistant, session)
+    if session.get("collection") not in names:
+        session.set("collection", bases[0].id)
+    st.selectbox(
+        "Knowledge base",
+        list(names),
+        format_func=names.get,
+        key="collection",
+        on_change=_remember_for_chat,
+        args=(assistant, session),
+        help="Each chat answers from one knowledge base; documents belong to one of them.",
+    )
+    chosen = session.get("collection")
+    with st.expander("Manage knowledge bases"):
+        with st.form("new_knowledge_base", clear_on_submit=True, border=False):
+            name = st.text_input("New knowledge base", placeholder="e.g. Contracts")
+            if st.form_submit_button("Create", icon=":material/add:") and name.strip():
+                try:
+                    created = assistant.create_knowledge_base(name)
+                except UserInputError as e:
+                    st.error(inert_markdown(str(e)))
+                else:
+                    session.set("pending_collection", created.id)
+                    st.rerun()
+        if chosen != NO_KNOWLEDGE_BASE:
+            _render_rename_delete(assistant, session, chosen, names[chosen])
+    return chosen
+
+
+def _render_rename_delete(
+    assistant: LocalAIAssistant, session: SessionManager, chosen: str, name: str
+) -> None:
+    new_name = st.text_input("Rename", value=name, key=f"rename_kb_{chosen}")
+    if new_name.strip() and new_name != name:
+        try:
+            assistant.rename_knowledge_base(chosen, new_name)
+        except UserInputError as e:
+            st.error(inert_markdown(str(e)))
+        else:
+            st.rerun()
+    if chosen == assistant.knowledge_bases()[0].id:
+        return  # the first one stays (it is where earlier releases kept their documents)
+    sure = st.checkbox(f"Yes, delete {escape_markdown(name)} and all its documents", key=f"sure_{chosen}")
+    if st.button("Delete this knowledge base", icon=":material/delete:", disabled=not sure, key="delete_kb"):
+        assistant.delete_knowledge_base(chosen)
+        session.set("pending_collection", assistant.knowledge_bases()[0].id)
+        st.rerun()
+
+
+def _remember_for_chat(assistant: LocalAIAssistant, session: SessionManager) -> None:
+    if session.conversation_id:
+        assistant.set_conversation_knowledge_base(session.conversation_id, session.collection)
+
+
+def _ingest(
+    assistant: LocalAIAssistant, session: SessionManager, uploads: list[Upload], collection: str
+) -> None:
     results: list[IngestResult] = []
     with st.status(f"Adding {len(uploads)} file(s)…", expanded=True) as status:
         bar = st.progress(0.0)
-        for event in assistant.ingest(uploads):
+        for event in assistant.ingest(uploads, collection):
             if isinstance(event, IngestProgress):
                 verb = {"reading": "Reading page", "ocr": "OCR page"}.get(event.stage, "Embedding chunk")
                 bar.progress(
@@ -72,7 +139,7 @@ def _ingest(assistant: LocalAIAssistant, session: SessionManager, uploads: list[
     )
 
 
-def _render_password_requests(assistant: LocalAIAssistant, session: SessionManager) -> None:
+def _render_password_requests(assistant: LocalAIAssistant, session: SessionManager, collection: str) -> None:
     needed: dict[str, bytes] = session.get("password_needed")
     for name, data in list(needed.items()):
         with st.form(f"password_{name}", border=True):
@@ -82,7 +149,7 @@ def _render_password_requests(assistant: LocalAIAssistant, session: SessionManag
                 remaining = dict(needed)
                 remaining.pop(name)
                 session.set("password_needed", remaining)
-                _ingest(assistant, session, [Upload(name, data=data, password=password)])
+                _ingest(assistant, session, [Upload(name, data=data, password=password)], collection)
                 st.rerun()
 
 
@@ -95,8 +162,8 @@ def _render_last_results(session: SessionManager) -> None:
             st.caption(f":material/{'check_circle' if ok else 'error'}: {inert_markdown(message)}")
 
 
-def _render_document_list(assistant: LocalAIAssistant) -> None:
-    docs = assistant.documents()
+def _render_document_list(assistant: LocalAIAssistant, collection: str) -> None:
+    docs = assistant.documents(collection)
     if not docs:
         st.caption("No documents yet. Add some to ask questions about them.")
         return
@@ -105,14 +172,15 @@ def _render_document_list(assistant: LocalAIAssistant) -> None:
         with st.expander(escape_markdown(doc.name)):
             added = time.strftime("%Y-%m-%d %H:%M", time.localtime(doc.added_at))
             st.caption(
-                f"{doc.pages} pages · {doc.chunks} chunks · {doc.size_bytes / 2**20:.1f} MB · added {added}"
+                f"{doc.pages} {doc.unit}s · {doc.chunks} chunks · {doc.size_bytes / 2**20:.1f} MB · "
+                f"added {added}"
             )
             if doc.empty_pages:
                 st.caption(f"Pages without text: {', '.join(map(str, doc.empty_pages[:20]))}")
             if st.button("Remove", key=f"del_doc_{doc.id}", icon=":material/delete:"):
-                assistant.delete_document(doc.id)
+                assistant.delete_document(doc.id, collection)
                 st.rerun()
     if st.button("Re-index all", key="reindex", help="Re-chunk and re-embed after changing chunk settings."):
         with st.spinner("Re-indexing…"):
-            count = assistant.reindex()
+            count = assistant.reindex(collection)
         st.success(f"Re-indexed: {count:,} passages.")

@@ -6,7 +6,7 @@ import streamlit as st
 
 from core import prompts
 from core.assistant import LocalAIAssistant
-from core.session_manager import SessionManager
+from core.session_manager import NO_KNOWLEDGE_BASE, SessionManager
 from errors import AssistantError
 from ui.audio_player import remove_replies
 from ui.components import render_stats_panel
@@ -164,6 +164,7 @@ def _render_conversations(assistant: LocalAIAssistant, session: SessionManager) 
             use_container_width=True,
         ):
             session.conversation_id = conv.id
+            session.set("pending_collection", conv.collection or NO_KNOWLEDGE_BASE)
             st.rerun()
     if current and assistant.conversation(current, session.owner):
         _render_current_actions(assistant, session, current)
