@@ -117,3 +117,24 @@ def test_no_warning_on_loopback_and_a_banner_when_reachable_from_other_computers
     at = run_app()
     banner = [w.value for w in at.warning if "reachable from other computers" in w.value]
     assert banner and "0.0.0.0" in banner[0] and "HTTPS" in banner[0]
+
+
+def test_create_choose_and_delete_a_knowledge_base(fake_reply, tmp_path):
+    at = run_app()
+    next(t for t in at.sidebar.text_input if t.label == "New knowledge base").set_value("Contracts")
+    next(b for b in at.sidebar.button if b.label == "Create").click().run()
+    assert not at.exception
+    picker = next(s for s in at.sidebar.selectbox if s.label == "Knowledge base")
+    assert picker.options == ["My documents", "Contracts", "None: answer without documents"]
+    chosen = picker.value
+    assert chosen not in ("default", "none")  # the new one is chosen
+
+    at.chat_input[0].set_value("What is the capital of France?").run()
+    conv = ConversationStore(tmp_path / "conversations.sqlite3").list()[0]
+    assert conv.collection == chosen  # the chat remembers its knowledge base
+
+    next(c for c in at.sidebar.checkbox if c.label.startswith("Yes, delete")).check().run()
+    next(b for b in at.sidebar.button if b.label == "Delete this knowledge base").click().run()
+    picker = next(s for s in at.sidebar.selectbox if s.label == "Knowledge base")
+    assert picker.options == ["My documents", "None: answer without documents"]
+    assert picker.value == "default"
