@@ -1,7 +1,10 @@
 """OCR accuracy and speed (services/ocr.py, Tesseract 5) on real scans and on real filing pages
-rendered to images.
+rendered to images; with ``--engine rapidocr``, RapidOCR on the same images, for comparison.
 
     python bench/ocr.py [--pages 4]
+    # RapidOCR is not a dependency of the app: measure it from a separate environment
+    python -m venv /tmp/rapidenv && /tmp/rapidenv/bin/pip install rapidocr-onnxruntime pypdfium2 jiwer
+    /tmp/rapidenv/bin/python bench/ocr.py --engine rapidocr
 
 - linn.pdf (a real scan, tests/data/scans): character error rate against OCRmyPDF's reference
   text linn.txt, itself an earlier OCR transcript, so a disagreement is not always our error;
@@ -26,7 +29,6 @@ sys.path.insert(0, str(ROOT))
 
 from bench.rag_bench import cpu_flags  # noqa: E402
 from services import ocr  # noqa: E402
-from services.pdf_processor import OcrOptions, extract_pdf  # noqa: E402
 
 SCANS = ROOT / "tests" / "data" / "scans"
 SHARED = ROOT.parent / "shared" / "data"
@@ -40,6 +42,11 @@ def cer(reference: str, hypothesis: str) -> float:
     import jiwer
 
     return jiwer.cer(normalise(reference), normalise(hypothesis))
+
+
+def scan_png(pdf: Path) -> bytes:
+    """The first page of a scan, rendered as the app renders it for OCR."""
+    return rendered_pages(pdf, 1)[0][1]
 
 
 def rendered_pages(pdf: Path, pages: int) -> list[tuple[str, bytes]]:
@@ -56,30 +63,47 @@ def rendered_pages(pdf: Path, pages: int) -> list[tuple[str, bytes]]:
     return out
 
 
+def rapidocr_reader():
+    from rapidocr_onnxruntime import RapidOCR
+
+    engine = RapidOCR()
+
+    def read(png: bytes) -> str:
+        result, _ = engine(png)
+        return "\n".join(line[1] for line in result or [])
+
+    return read
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--pages", type=int, default=4, help="pages of each dev filing")
+    parser.add_argument("--engine", choices=["tesseract", "rapidocr"], default="tesseract")
     args = parser.parse_args()
-    print(f"CPU flags: {cpu_flags()}")
+    read = rapidocr_reader() if args.engine == "rapidocr" else (lambda png: ocr.read_png(png, 120))
+    print(f"CPU flags: {cpu_flags()}; engine: {args.engine}")
     print("| document | pages | CER | seconds per page |")
     print("|---|---|---|---|")
-    started = time.perf_counter()
-    linn = extract_pdf(SCANS / "linn.pdf", ocr=OcrOptions())
-    seconds = time.perf_counter() - started
     reference = (SCANS / "linn.txt").read_text(encoding="utf-8")
-    print(f"| linn.pdf (real scan, vs OCRmyPDF's reference text) | 1 | {cer(reference, linn.pages[0]):.3f} | "
-          f"{seconds:.1f} |")  # fmt: skip
-    for path in (SCANS / "c02-22.pdf", SHARED / "badpdfs" / "ccitt-endofline-true.pdf"):
+    for path, truth in (
+        (SCANS / "linn.pdf", reference),
+        (SCANS / "c02-22.pdf", None),
+        (SHARED / "badpdfs" / "ccitt-endofline-true.pdf", None),
+    ):
+        png = scan_png(path)
         started = time.perf_counter()
-        extract_pdf(path, ocr=OcrOptions())
-        print(f"| {path.name} (real scan, no reference) | 1 | - | {time.perf_counter() - started:.1f} |")
+        text = read(png)
+        seconds = time.perf_counter() - started
+        what = "vs OCRmyPDF's reference text" if truth else "no reference"
+        error = f"{cer(truth, text):.3f}" if truth else "-"
+        print(f"| {path.name} (real scan, {what}) | 1 | {error} | {seconds:.1f} |")
     errors, times = [], []
     for pdf in sorted((SHARED / "rag-dev" / "pdfs").glob("*.pdf")):
         for text, png in rendered_pages(pdf, args.pages):
             started = time.perf_counter()
-            read = ocr.read_png(png, timeout_s=120)
+            found = read(png)
             times.append(time.perf_counter() - started)
-            errors.append(cer(text, read))
+            errors.append(cer(text, found))
     print(
         f"| rag-dev filings rendered at {ocr.DPI} dpi (vs their text layer) | {len(errors)} | "
         f"{statistics.median(errors):.3f} median, {max(errors):.3f} worst | "
