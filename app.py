@@ -21,8 +21,11 @@ from ui.styles import apply_styles  # noqa: E402
 
 @st.cache_resource(show_spinner=False)
 def get_assistant() -> LocalAIAssistant:
-    """One orchestrator per server process: models load once and are shared by all sessions."""
-    return LocalAIAssistant(Settings.from_env())
+    """One orchestrator per server process: models load once and are shared by all sessions, and
+    start loading in the background at once (warm start)."""
+    assistant = LocalAIAssistant(Settings.from_env())
+    assistant.warmup = assistant.warm_up_in_background()
+    return assistant
 
 
 def main() -> None:

@@ -7,7 +7,7 @@ embedded model when Ollama cannot answer), streams the answer as events and stor
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import closing
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -35,6 +35,7 @@ from core.ingest import Upload, ingest
 from core.options import AskOptions
 from core.prompt_builder import build_messages
 from core.voice import Heard, SpokenReply, listen, speech_timings
+from core.warmup import Warmup
 from errors import LLMStreamError, LLMUnavailable, ModelNotFound, UserInputError
 from models import llm_registry
 from models.llm_base import LLM, GenerationStats, Health, Message
@@ -105,6 +106,7 @@ class LocalAIAssistant:
         self._llms: dict[str, LLM] = dict(llms or {})
         self._knowledge_bases: dict[str, Retriever] = {DEFAULT: knowledge_base} if knowledge_base else {}
         self._collections: CollectionStore | None = None
+        self.warmup: Warmup | None = None  # set when the app starts loading models in the background
         self._stts: dict[tuple[str, str], STT] = {}
         self.audio = AudioStore(Path(settings.data_dir) / "audio", settings.max_audio_storage_mb * 2**20)
 
@@ -149,6 +151,35 @@ class LocalAIAssistant:
         if not name:
             raise UserInputError("Type the name of a model to pull, for example llama3.2.")
         return self.llm("ollama").pull(name)  # type: ignore[attr-defined]
+
+    def warm_up_in_background(self) -> Warmup:
+        """Start loading, in a background thread, what the first question will need: the
+        embedder (for documents) and the built-in model when answers would come from it."""
+        from services.embeddings import shared_embedder
+
+        steps: list[tuple[str, Callable[[], object]]] = [
+            ("the embedding model", lambda: shared_embedder().embed(["warm up"]))
+        ]
+        if self._answers_from_builtin():
+            steps.append(
+                (
+                    "the built-in model",
+                    lambda: self.llm("embedded").warm_up(self._builtin_model(AskOptions())),
+                )
+            )
+        return Warmup(steps).start()
+
+    def _builtin_model(self, options: AskOptions) -> str:
+        """The GGUF path or built-in model key the embedded engine answers ``options`` with."""
+        builtin = options.builtin_model or self.settings.builtin_model
+        return options.gguf_path or self.settings.gguf_path or builtin
+
+    def _answers_from_builtin(self) -> bool:
+        """Whether answers would come from the built-in model as the app is set up now."""
+        backend = self.settings.llm_backend
+        if backend != "auto":
+            return backend == "embedded"
+        return not self.settings.openai_base_url and not self.ollama_health().ok
 
     # --- knowledge base -------------------------------------------------------------
     @property
@@ -468,8 +499,7 @@ class LocalAIAssistant:
 
     def _attempts(self, options: AskOptions) -> list[_Attempt]:
         backend = options.backend if options.backend != "auto" else self.settings.llm_backend
-        builtin = options.builtin_model or self.settings.builtin_model
-        embedded = _Attempt(self.llm("embedded"), options.gguf_path or self.settings.gguf_path or builtin)
+        embedded = _Attempt(self.llm("embedded"), self._builtin_model(options))
         ollama = _Attempt(self.llm("ollama"), options.ollama_model or self.settings.ollama_model)
         remote_model = options.openai_model or self.settings.openai_model or None
         remote = _Attempt(self.openai_llm(options), remote_model)

@@ -79,6 +79,9 @@ class LlamaCppLLM(LLM):
             self.load_seconds = time.perf_counter() - started
             return self._llama
 
+    def warm_up(self, model: str | None = None) -> None:
+        self.load(model)
+
     # --- interface ------------------------------------------------------------------
     def health(self) -> Health:
         try:

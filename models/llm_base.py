@@ -64,6 +64,10 @@ class LLM(ABC):
         """How many tokens fit in the model's window (prompt + answer)."""
         return 4096
 
+    def warm_up(self, model: str | None = None) -> None:
+        """Load what the first answer would load (an in-process model); servers need nothing."""
+        return None
+
 
 #: name -> factory(settings) -> LLM. Adding a backend = one file + one line here (see models/__init__).
 LLM_BACKENDS: dict[str, Callable[..., LLM]] = {}

@@ -26,6 +26,8 @@ def render_sidebar(assistant: LocalAIAssistant, session: SessionManager) -> None
     with st.sidebar:
         st.title(":material/lock: Local Assistant")
         st.caption("Private: everything runs on this computer.")
+        if assistant.warmup is not None and not assistant.warmup.done:
+            _render_warmup(assistant)
         _render_conversations(assistant, session)
         st.divider()
         render_documents(assistant, session)
@@ -37,6 +39,16 @@ def render_sidebar(assistant: LocalAIAssistant, session: SessionManager) -> None
         _render_style(session)
         st.divider()
         _render_stats(assistant, session)
+
+
+@st.fragment(run_every=1.0)
+def _render_warmup(assistant: LocalAIAssistant) -> None:
+    """What is loading in the background, refreshed every second; the page stays usable. When it
+    is done, one rerun of the page drops this fragment (and its timer)."""
+    warmup = assistant.warmup
+    if warmup is None or warmup.done:
+        st.rerun()
+    st.caption(f":material/hourglass_top: Loading {warmup.loading or 'models'} in the background…")
 
 
 def _render_model(assistant: LocalAIAssistant, session: SessionManager) -> None:

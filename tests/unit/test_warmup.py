@@ -1,0 +1,46 @@
+"""Warm start: the models load in the background as soon as the app starts (named fakes)."""
+
+from __future__ import annotations
+
+from config.settings import Settings
+from core.assistant import LocalAIAssistant
+from core.warmup import Warmup
+from services.conversations import ConversationStore
+from tests.fakes import FakeLLM
+
+
+class RecordingLLM(FakeLLM):
+    """A named fake that records what it was asked to load."""
+
+    def __init__(self, name: str):
+        super().__init__(name)
+        self.warmed: list[str | None] = []
+
+    def warm_up(self, model: str | None = None) -> None:
+        self.warmed.append(model)
+
+
+def test_steps_run_in_the_background_and_failures_are_kept():
+    calls = []
+    warmup = Warmup(
+        [("a", lambda: calls.append("a")), ("b", lambda: 1 / 0), ("c", lambda: calls.append("c"))]
+    )
+    assert warmup.start().wait(5)
+    assert calls == ["a", "c"] and warmup.errors[0].startswith("b: division by zero")
+    assert set(warmup.seconds) == {"a", "b", "c"} and warmup.loading == ""
+
+
+def test_the_builtin_model_is_loaded_only_when_answers_would_come_from_it(tmp_path, monkeypatch):
+    import services.embeddings
+
+    class FakeEmbedder:  # named fake: the real one is loaded in the integration tests
+        def embed(self, texts):
+            return None
+
+    monkeypatch.setattr(services.embeddings, "shared_embedder", lambda: FakeEmbedder())
+    for backend, expected in (("embedded", ["better"]), ("ollama", [])):
+        llm = RecordingLLM("embedded")
+        settings = Settings(data_dir=tmp_path, llm_backend=backend, builtin_model="better")
+        assistant = LocalAIAssistant(settings, ConversationStore(tmp_path / "c.db"), {"embedded": llm})
+        assert assistant.warm_up_in_background().wait(5)
+        assert llm.warmed == expected
