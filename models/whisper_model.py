@@ -88,13 +88,14 @@ class FasterWhisperSTT(STT):
         return WhisperModel(self.model_path(), device="cpu", compute_type="int8", cpu_threads=self.threads)
 
     def _transcribe(self, model: Any, audio: np.ndarray) -> tuple[str, str]:
+        # faster-whisper's own decoding options (greedy): with condition_on_previous_text=False and
+        # without_timestamps=True the text differed from the raw engine's on real recordings
+        # (split or merged words, dropped commas); decoding and resampling were identical.
         segments, info = model.transcribe(
             audio,
             language="en" if self.size.endswith(".en") else None,
             beam_size=1,
-            vad_filter=False,  # speech was already checked; whole clips are short
-            condition_on_previous_text=False,
-            without_timestamps=True,
+            vad_filter=False,  # speech was already checked (core/voice.py), as the raw engine's default
         )
         return " ".join(s.text for s in segments), info.language
 

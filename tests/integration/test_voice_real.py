@@ -92,9 +92,14 @@ def test_short_clip_and_three_minutes_of_silence(stt):
 
 
 def test_clipped_very_loud_input_still_transcribes(stt):
+    """Clipped 30x too loud: still mostly right, and exactly what the raw engine hears (with the
+    raw engine's decoding options the WER here is 0.36; the former options stayed under 0.35)."""
     loud = np.clip(decode_audio(JFK) * 30.0, -1.0, 1.0)
     heard = listen(wav_bytes(loud, 16000), stt, 300)
-    assert wer(REFERENCE["jfk.flac"], heard.text) <= 0.35, heard.text
+    assert wer(REFERENCE["jfk.flac"], heard.text) <= 0.4, heard.text
+    samples = decode_audio(wav_bytes(loud, 16000))
+    segments, _ = stt.load().transcribe(samples, language="en", beam_size=1)
+    assert heard.text == " ".join(" ".join(s.text for s in segments).split())
 
 
 def test_missing_whisper_size_is_a_clear_error(tmp_path):
@@ -168,3 +173,14 @@ def test_cli_speak_writes_a_wav(tmp_path):
     )
     assert out.returncode == 0, out.stderr
     assert target.read_bytes()[:4] == b"RIFF" and decode_audio(target.read_bytes()).shape[0] > 8000
+
+
+@pytest.mark.parametrize("clip", ["jfk.flac", "fw_hotwords.mp3", "fw_multilingual.mp3"])
+def test_app_transcript_equals_the_raw_engines(stt, clip):
+    """What `cli.py transcribe` hears is what raw faster-whisper hears on the same file with greedy
+    decoding (`WhisperModel(...).transcribe(path, beam_size=1)`): no word split or merged."""
+    data = (AUDIO / clip).read_bytes()
+    heard = listen(data, stt, max_audio_s=300).text
+    segments, _ = stt.load().transcribe(str(AUDIO / clip), beam_size=1)
+    raw = " ".join(" ".join(s.text for s in segments).split())
+    assert heard == raw
