@@ -43,11 +43,12 @@ def render_sidebar(assistant: LocalAIAssistant, session: SessionManager) -> None
 
 @st.fragment(run_every=1.0)
 def _render_warmup(assistant: LocalAIAssistant) -> None:
-    """What is loading in the background, refreshed every second; the page stays usable. When it
-    is done, one rerun of the page drops this fragment (and its timer)."""
+    """What is loading in the background, refreshed every second; the page stays usable. Once it
+    is done the fragment shows nothing, and the next run of the page no longer draws it (a rerun
+    forced here could cut off a reply being spoken)."""
     warmup = assistant.warmup
     if warmup is None or warmup.done:
-        st.rerun()
+        return
     st.caption(f":material/hourglass_top: Loading {warmup.loading or 'models'} in the background…")
 
 
