@@ -55,7 +55,8 @@ def main() -> None:
     from core.ingest import Upload
     from services.pdf_processor import extract_pdf
 
-    pages = extract_pdf(args.pdf).pages
+    # control characters (form feeds, PDF artefacts) are not allowed in a Word file's XML
+    pages = ["".join(ch for ch in p if ch in "\n\t" or ord(ch) >= 32) for p in extract_pdf(args.pdf).pages]
     chars = sum(len(p) for p in pages)
     print(f"CPU flags: {cpu_flags()}; text of {args.pdf.name}: {len(pages)} pages, {chars:,} characters")
     print("| format | units | chunks | seconds | thousand characters/s |")
