@@ -44,6 +44,8 @@ def render_documents(assistant: LocalAIAssistant, session: SessionManager) -> No
         else:
             _ingest(assistant, session, [Upload(f.name, data=f.getvalue()) for f in files], collection)
     else:
+        if submitted:  # pressed before any file finished uploading: say so rather than do nothing
+            st.warning("Choose one or more files first, and wait until they are listed under Upload.")
         _render_last_results(session)  # what the last upload did, until the next one
     _render_password_requests(assistant, session, collection)
     _render_document_list(assistant, collection)

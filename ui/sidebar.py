@@ -41,14 +41,10 @@ def render_sidebar(assistant: LocalAIAssistant, session: SessionManager) -> None
         _render_stats(assistant, session)
 
 
-@st.fragment(run_every=1.0)
 def _render_warmup(assistant: LocalAIAssistant) -> None:
-    """What is loading in the background, refreshed every second; the page stays usable. Once it
-    is done the fragment shows nothing, and the next run of the page no longer draws it (a rerun
-    forced here could cut off a reply being spoken)."""
+    """What is still loading in the background (shown until a later run finds it done). No timer
+    refreshes it: a fragment rerunning every second raced with uploads and clicks under load."""
     warmup = assistant.warmup
-    if warmup is None or warmup.done:
-        return
     st.caption(f":material/hourglass_top: Loading {warmup.loading or 'models'} in the background…")
 
 

@@ -15,6 +15,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.e2e.conftest import ask, open_app, screenshot, wait_until_idle
 from tests.ollama_standin import OllamaStandIn
@@ -186,9 +187,14 @@ def test_five_browsers_at_once_never_see_each_others_chats(app_server, browser):
                 sidebar.locator(DROPZONE).set_input_files(
                     files=[{"name": f"session-{i}.pdf", "mimeType": "application/pdf", "buffer": pdf}]
                 )
-                sidebar.get_by_role("button", name="Add to knowledge base").click()
-            for p in pages:
-                p.get_by_text("Added 1 of 1 file(s)").wait_for()
+            for i, p in enumerate(pages):  # as a person would: press Add once the file is listed
+                chip = p.locator("[data-testid='stFileChip']", has_text=f"session-{i}.pdf")
+                chip.locator("[data-testid='stFileChipDeleteBtn']").wait_for()
+                p.get_by_role("button", name="Add to knowledge base").click()
+            for i, p in enumerate(pages):
+                refused = p.get_by_text("Choose one or more files first")
+                p.get_by_text("Added 1 of 1 file(s)").or_(refused).first.wait_for()
+                assert p.get_by_text("Added 1 of 1 file(s)").count(), f"session {i}: the upload was not sent"
                 wait_until_idle(p)
 
             for i, p in enumerate(pages):
@@ -204,14 +210,21 @@ def test_five_browsers_at_once_never_see_each_others_chats(app_server, browser):
 
             # each deletes its chat; the others keep theirs
             first = pages[0]
+            wait_until_idle(first)
+            first.locator("[data-testid='stSidebar']").get_by_text("This chat", exact=True).click()
             delete = first.get_by_role("button", name="Delete this chat")
-            if not delete.is_visible():
-                first.locator("[data-testid='stSidebar']").get_by_text("This chat", exact=True).click()
-            delete.click()
-            first.wait_for_function(
+            gone = (
                 "() => !document.querySelector(\"[data-testid='stSidebar']\").innerText"
                 ".includes('Session question')"
             )
+            for _ in range(3):  # a click that lands while the page re-renders can be dropped
+                delete.click()
+                try:
+                    first.wait_for_function(gone, timeout=15_000)
+                    break
+                except PlaywrightTimeout:
+                    continue
+            first.wait_for_function(gone)
             for p in pages[1:]:
                 p.reload()
                 p.wait_for_selector("[data-testid='stChatInput'] textarea")

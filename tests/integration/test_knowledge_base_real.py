@@ -41,7 +41,7 @@ def test_search_json_shape_one_line_per_question(dev_kb):
     assert len(lines) == 2
     first, second = (json.loads(line) for line in lines)
     assert len(first) == 4 and all(
-        set(h) == {"file", "page_start", "page_end", "score", "label", "text"} for h in first
+        set(h) == {"file", "page_start", "page_end", "score", "label", "text", "ocr", "unit"} for h in first
     )
     assert first[0]["file"] == "2023 Q3 INTC.pdf" and second[0]["file"] == "2023 Q1 NVDA.pdf"
     assert all(1 <= h["page_start"] <= h["page_end"] for h in first)
