@@ -19,7 +19,7 @@ MAX_SECTIONS = 100_000  # paragraphs of a long text file
 
 @dataclass(frozen=True)
 class DocumentFormat:
-    kind: str  # "pdf" or "text" (the worker that reads it)
+    kind: str  # "pdf" or "text"
     description: str
     plain_text: bool = False  # read whole into memory by a parser: kept under the text size limit
 
@@ -73,4 +73,5 @@ def read_document(
         ocr=options.ocr if form.kind == "pdf" else None,
         on_ocr=on_ocr,
         kind=form.kind,
+        worker="services.pdf_worker" if form.kind == "pdf" else "services.doc_worker",
     )

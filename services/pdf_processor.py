@@ -44,9 +44,6 @@ class ExtractedDocument:
         return len(self.pages)
 
 
-ExtractedPDF = ExtractedDocument
-
-
 def extract_pdf(
     path: Path | str,
     password: str | None = None,
@@ -61,8 +58,8 @@ def extract_pdf(
 ) -> ExtractedDocument:
     """Extract every page's text, reading scanned pages by OCR when ``ocr`` is given (``on_ocr``
     hears "OCR page 3 of 12"); raises DocumentError (or PasswordRequired) with a clear message
-    naming the file as ``name`` (default: the path's file name). ``kind`` "text" reads a Word,
-    web-page, Markdown or text file instead (services/doc_worker.py), the same way."""
+    naming the file as ``name`` (default: the path's file name). ``kind`` "text" with ``worker``
+    services.doc_worker reads a Word, web-page, Markdown or text file the same way."""
     path = Path(path)
     name = name or path.name
     if path.stat().st_size == 0:
@@ -71,8 +68,6 @@ def extract_pdf(
         head = f.read(1024)
     if kind == "pdf" and b"%PDF-" not in head:
         raise DocumentError(f"{name} is not a PDF file.")
-    if kind != "pdf":
-        worker = "services.doc_worker"
 
     env = {**os.environ, "PDF_PASSWORD": password or "", "PDF_OCR": "1" if ocr else "0", "DOC_NAME": name}
     if ocr:

@@ -24,7 +24,10 @@ def _emit(obj: dict) -> None:
     sys.stdout.flush()
 
 
-def _pdfium_pages(path: str, password: str | None, max_pages: int) -> Iterator[tuple[int, int, str]]:
+Page = tuple[int, int, str, dict]  # number, total, text, and what OCR did ({"ocr": True} / {"refused": why})
+
+
+def _pdfium_pages(path: str, password: str | None, max_pages: int) -> Iterator[Page]:
     import pypdfium2 as pdfium
 
     doc = pdfium.PdfDocument(path, password=password)
@@ -38,26 +41,23 @@ def _pdfium_pages(path: str, password: str | None, max_pages: int) -> Iterator[t
             textpage = page.get_textpage()
             text = textpage.get_text_bounded().replace("\r\n", "\n")
             textpage.close()
-            if ocr:
-                text = _ocr_if_scanned(page, i + 1, total, text)
+            text, how = _ocr_if_scanned(page, i + 1, total, text) if ocr else (text, {})
             page.close()
-            yield i + 1, total, text
+            yield i + 1, total, text, how
     finally:
         doc.close()
 
 
-_OCR_DONE: dict[int, str] = {}  # page -> "ocr" or the reason it was refused, sent with its text
-
-
-def _ocr_if_scanned(page, number: int, total: int, text: str) -> str:
-    """The page's OCR text when its own text layer is unusable, else ``text``."""
+def _ocr_if_scanned(page, number: int, total: int, text: str) -> tuple[str, dict]:
+    """The page's OCR text when its own text layer is unusable, else ``text``; with what was done
+    ({} nothing, {"ocr": True} read by OCR, {"refused": why} not read)."""
     import pypdfium2.raw as pdfium_c
 
     from services import ocr
 
     images = list(page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_IMAGE,)))
     if not ocr.needs_ocr(text, bool(images)):
-        return text
+        return text, {}
     limit = int(os.environ.get("PDF_OCR_MAX_PIXELS", "50000000"))
     scale = ocr.DPI / 72
     width, height = page.get_size()
@@ -66,8 +66,7 @@ def _ocr_if_scanned(page, number: int, total: int, text: str) -> str:
             ocr.check_pixels(*image.get_px_size(), limit, "an image on it")
         ocr.check_pixels(round(width * scale), round(height * scale), limit, f"the page at {ocr.DPI} dpi")
     except ocr.PageTooLarge as e:
-        _OCR_DONE[number] = f"page {number}: {e}"
-        return text
+        return text, {"refused": f"page {number}: {e}"}
     _emit({"ocr": number, "of": total})
     import io
 
@@ -79,16 +78,13 @@ def _ocr_if_scanned(page, number: int, total: int, text: str) -> str:
     try:
         read = ocr.read_png(buffer.getvalue(), timeout)
     except subprocess.TimeoutExpired:
-        _OCR_DONE[number] = f"page {number}: OCR took longer than {timeout:.0f} s"
-        return text
+        return text, {"refused": f"page {number}: OCR took longer than {timeout:.0f} s"}
     except (OSError, RuntimeError) as e:
-        _OCR_DONE[number] = f"page {number}: OCR failed ({e})"
-        return text
-    _OCR_DONE[number] = "ocr"
-    return read
+        return text, {"refused": f"page {number}: OCR failed ({e})"}
+    return read, {"ocr": True}
 
 
-def _pypdf_pages(path: str, password: str | None, max_pages: int) -> Iterator[tuple[int, int, str]]:
+def _pypdf_pages(path: str, password: str | None, max_pages: int) -> Iterator[Page]:
     from pypdf import PdfReader
 
     reader = PdfReader(path)
@@ -98,7 +94,7 @@ def _pypdf_pages(path: str, password: str | None, max_pages: int) -> Iterator[tu
     total = len(reader.pages)
     _check_count(total, max_pages)
     for i, page in enumerate(reader.pages):
-        yield i + 1, total, page.extract_text() or ""
+        yield i + 1, total, page.extract_text() or "", {}
 
 
 class TooBig(Exception):
@@ -116,12 +112,8 @@ def main(path: str, max_pages: int) -> int:
     for name, pages in (("pdfium", _pdfium_pages), ("pypdf", _pypdf_pages)):
         sent = 0
         try:
-            for number, total, text in pages(path, password, max_pages):
-                line = {"page": number, "of": total, "text": text}
-                how = _OCR_DONE.pop(number, "")
-                if how:
-                    line.update({"ocr": True} if how == "ocr" else {"refused": how})
-                _emit(line)
+            for number, total, text, how in pages(path, password, max_pages):
+                _emit({"page": number, "of": total, "text": text, **how})
                 sent += 1
             _emit({"done": True, "extractor": name})
             return 0
