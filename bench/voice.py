@@ -9,7 +9,10 @@
    being ready as audio, with the embedded LLM and a 3-passage knowledge-base context (the three
    dev filings), models warm. The spoken questions are dev-set questions synthesised with
    espeak-ng (no recordings of people asking them exist here) and padded with silence to 5.0 s.
-   Reported: p50 and p90 of the whole turn and the median of each stage.
+   Reported: p50 and p90 of the whole turn and the median of each stage, once with the natural
+   Piper voice (the default) and once with espeak-ng.
+3. Text-to-speech alone, both engines interleaved: seconds to synthesise the first sentence of a
+   typical answer (the first-audio latency a spoken reply adds), and audio seconds per second.
 """
 
 from __future__ import annotations
@@ -83,7 +86,41 @@ def stt_overhead(runs: int, tmp: Path) -> None:
         )
 
 
-def voice_turns(runs: int, tmp: Path) -> None:
+FIRST_SENTENCES = [
+    "Microsoft's net income for the quarter was $17,556 million.",
+    "Apple's total net sales were $81,797 million for the quarter ended July 1, 2023.",
+    "According to passage 2, the company repurchased shares worth $5.5 billion.",
+    "Yes.",
+    "The filing does not say how many employees the company had at the end of the quarter.",
+]
+
+
+def tts_speed(runs: int) -> None:
+    from models.tts_model import PiperTTS, Pyttsx3TTS
+    from utils.audio_utils import decode_audio
+
+    engines = {"Piper (joe, natural)": PiperTTS(), "espeak-ng (pyttsx3)": Pyttsx3TTS()}
+    for engine in engines.values():
+        engine.synthesize("Warm up.")
+    seconds: dict[str, list[float]] = {name: [] for name in engines}
+    audio: dict[str, float] = dict.fromkeys(engines, 0.0)
+    for _ in range(runs):
+        for sentence in FIRST_SENTENCES:
+            for name, engine in engines.items():
+                started = time.perf_counter()
+                wav = engine.synthesize(sentence)
+                seconds[name].append(time.perf_counter() - started)
+                audio[name] += decode_audio(wav).shape[0] / 16000
+    print(f"\ntext-to-speech, first sentence of an answer ({len(FIRST_SENTENCES)} sentences x {runs}):")
+    print("| engine | median s | p90 s | audio s per second |")
+    print("|---|---|---|---|")
+    for name in engines:
+        p90 = statistics.quantiles(seconds[name], n=10)[-1]
+        speed = audio[name] / sum(seconds[name])
+        print(f"| {name} | {statistics.median(seconds[name]):.3f} | {p90:.3f} | {speed:.1f} |")
+
+
+def voice_turns(runs: int, tmp: Path, voice: str = "") -> None:
     from config.settings import Settings
     from core.assistant import AskOptions, LocalAIAssistant
     from core.events import IngestResult, Notice, Stats, Token
@@ -99,7 +136,7 @@ def voice_turns(runs: int, tmp: Path) -> None:
         speech = decode_audio(Pyttsx3TTS(rate=150).synthesize(question))
         padded = np.concatenate([speech, np.zeros(max(0, 16000 * 5 - speech.shape[0]), dtype=np.float32)])
         clips.append(wav_bytes(padded[: 16000 * 5], 16000))
-    options = AskOptions(backend="embedded", speak=True)
+    options = AskOptions(backend="embedded", speak=True, tts_voice=voice)
     heard = assistant.transcribe(clips[0])  # warm every model once
     list(assistant.ask(assistant.new_conversation().id, heard.text, options, heard))
 
@@ -118,7 +155,7 @@ def voice_turns(runs: int, tmp: Path) -> None:
             turns.append(breakdown)
             said.append(heard.text)
     total = [t["voice_turn_s"] for t in turns]
-    print(f"\nvoice turn, end of a 5 s question -> first reply audio ready ({len(turns)} turns):")
+    print(f"\nvoice turn, end of a 5 s question -> first audio ({len(turns)} turns), voice {voice!r}:")
     print(f"p50 {statistics.median(total):.2f} s, p90 {statistics.quantiles(total, n=10)[-1]:.2f} s\n")
     stages = [
         "decode_s",
@@ -148,7 +185,9 @@ def main() -> None:
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="bench-voice-"))
     stt_overhead(args.stt_runs, tmp)
-    voice_turns(args.runs, tmp)
+    tts_speed(args.runs)
+    voice_turns(args.runs, tmp)  # the default voice: Piper where installed
+    voice_turns(args.runs, tmp / "espeak", voice="gmw/en-us")
 
 
 if __name__ == "__main__":

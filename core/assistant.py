@@ -39,7 +39,7 @@ from core.warmup import Warmup
 from errors import LLMStreamError, LLMUnavailable, ModelNotFound, UserInputError
 from models import llm_registry
 from models.llm_base import LLM, GenerationStats, Health, Message
-from models.tts_model import Pyttsx3TTS
+from models.tts_model import TTS, Voice, all_voices, create_tts
 from models.whisper_model import STT, create_stt
 from services.audio_store import AudioStore
 from services.collections import DEFAULT, Collection, CollectionStore
@@ -271,9 +271,15 @@ class LocalAIAssistant:
         """Text of a recording; AudioError / ModelMissing carry a message for the user."""
         return listen(data, self.stt(engine, size), self.settings.max_audio_s)
 
-    def tts(self, options: AskOptions | None = None) -> Pyttsx3TTS:
+    def tts(self, options: AskOptions | None = None) -> TTS:
+        """The synthesiser for the chosen voice (the natural Piper voice by default, where installed)."""
         o = options or AskOptions()
-        return Pyttsx3TTS(o.tts_rate, o.tts_volume, o.tts_voice or self.settings.tts_voice)
+        return create_tts(o.tts_voice or self.settings.tts_voice, o.tts_rate, o.tts_volume)
+
+    @staticmethod
+    def tts_voices() -> list[Voice]:
+        """Every installed voice, natural ones first."""
+        return all_voices()
 
     def speak(self, text: str, options: AskOptions | None = None) -> bytes:
         """WAV of ``text`` as it would be read aloud (no code, URLs or citation markers)."""

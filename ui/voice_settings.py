@@ -7,17 +7,24 @@ import streamlit as st
 from core.assistant import LocalAIAssistant
 from core.session_manager import SessionManager
 from errors import AssistantError
+from models.tts_model import PIPER_PREFIX
 from models.whisper_model import SIZES, STT_ENGINES
 from ui.safe_text import inert_markdown
 
 
 @st.cache_data(show_spinner=False)
 def _voice_choices(_assistant: LocalAIAssistant) -> dict[str, str]:
-    """Voice id -> name, English voices first (read once per server)."""
-    voices = _assistant.tts().voices()
-    english = [v for v in voices if "en" in v.id.split("/")[-1][:2] or v.name.lower().startswith("english")]
-    rest = [v for v in voices if v not in english]
-    return {"": "Default", **{v.id: v.name for v in english + rest}}
+    """Voice id -> name: natural voices, then English espeak-ng voices, then the rest (read once)."""
+    voices = _assistant.tts_voices()
+    natural = [v for v in voices if v.id.startswith(PIPER_PREFIX)]
+    english = [
+        v
+        for v in voices
+        if v not in natural and ("en" in v.id.split("/")[-1][:2] or v.name.lower().startswith("english"))
+    ]
+    rest = [v for v in voices if v not in natural and v not in english]
+    default = f"Default ({natural[0].name})" if natural else "Default"
+    return {"": default, **{v.id: v.name for v in natural + english + rest}}
 
 
 def render_voice_settings(assistant: LocalAIAssistant, session: SessionManager) -> None:

@@ -15,7 +15,7 @@ import pytest
 
 from core.voice import listen
 from errors import AudioError, ModelMissing
-from models.tts_model import Pyttsx3TTS
+from models.tts_model import PiperTTS, Pyttsx3TTS, all_voices, create_tts
 from models.whisper_model import create_stt
 from tests.conftest import ROOT, SHARED
 from utils.audio_utils import decode_audio, wav_bytes
@@ -136,12 +136,37 @@ def test_openai_whisper_runs_a_real_checkpoint_file(tmp_path):
     assert isinstance(transcript.text, str) and transcript.language == "en"
 
 
-def test_round_trip_speak_then_transcribe(stt):
+@pytest.mark.parametrize("engine", [PiperTTS, Pyttsx3TTS])
+def test_round_trip_speak_then_transcribe(stt, engine):
     sentence = "Please open the window and turn on the light."
-    wav = Pyttsx3TTS(rate=150).synthesize(sentence)
+    wav = engine(rate=150).synthesize(sentence)
     assert wav[:4] == b"RIFF"
     heard = listen(wav, stt, 300)
     assert wer(sentence, heard.text) <= 0.2, heard.text
+
+
+def _seconds_and_peak(wav: bytes) -> tuple[float, int]:
+    import io
+    import wave
+
+    import numpy as np
+
+    with wave.open(io.BytesIO(wav)) as f:
+        samples = np.frombuffer(f.readframes(f.getnframes()), dtype=np.int16)
+        return f.getnframes() / f.getframerate(), int(np.abs(samples.astype(np.int32)).max())
+
+
+def test_the_natural_voice_is_the_default_and_follows_rate_and_volume():
+    assert isinstance(create_tts(""), PiperTTS)
+    assert all_voices()[0].id == "piper:en_US-joe-medium"
+    sentence = "Revenue for the quarter was seven billion dollars."
+    normal, loud = _seconds_and_peak(create_tts("", rate=175, volume=1.0).synthesize(sentence))
+    fast, _ = _seconds_and_peak(create_tts("", rate=300, volume=1.0).synthesize(sentence))
+    _, quiet = _seconds_and_peak(create_tts("", rate=175, volume=0.3).synthesize(sentence))
+    assert fast < normal * 0.75
+    assert quiet < loud * 0.5
+    # an espeak-ng voice id still gets espeak-ng
+    assert isinstance(create_tts("gmw/en-us"), Pyttsx3TTS)
 
 
 def test_cli_transcribe_json_lines(tmp_path):

@@ -146,3 +146,23 @@ def test_first_piece_may_end_at_a_clause_so_speech_starts_sooner():
     assert short.feed("Yes, it is true. ") == [] and short.feed("Done") == [
         "Yes, it is true."
     ]  # no early cut
+
+
+def test_without_piper_the_default_voice_is_espeak(monkeypatch):
+    from models import tts_model
+
+    monkeypatch.setattr(tts_model, "piper_voices", lambda: {})
+    assert isinstance(tts_model.create_tts(""), tts_model.Pyttsx3TTS)
+    assert isinstance(tts_model.create_tts("gmw/en-us"), tts_model.Pyttsx3TTS)
+    # a stored choice of the natural voice, on a machine without it: a clear message, not a crash
+    from errors import SpeechError
+
+    with pytest.raises(SpeechError, match="natural voice is not installed"):
+        tts_model.create_tts("piper:en_US-joe-medium").synthesize("hello")
+
+
+def test_piper_voice_labels():
+    from models.tts_model import _piper_label
+
+    assert _piper_label("en_US-joe-medium") == "Joe (US English, natural)"
+    assert _piper_label("de_DE-thorsten-high") == "Thorsten (de_DE, natural)"
