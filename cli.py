@@ -195,7 +195,7 @@ def cmd_transcribe(args: argparse.Namespace, settings: Settings) -> int:
     for name in args.files:
         started = time.perf_counter()
         try:
-            heard = assistant.transcribe(Path(name).read_bytes(), args.engine, args.size)
+            heard = assistant.transcribe(Path(name).read_bytes(), args.engine, args.size, args.language)
             row = {"file": name, "text": heard.text, "duration_s": round(heard.duration_s, 3)}
         except (AudioError, ModelMissing, OSError) as e:
             row = {"file": name, "text": "", "duration_s": 0.0, "error": str(e)}
@@ -262,7 +262,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--json", action="store_true", help='one {"file", "text", "duration_s", "seconds"} per line'
     )
     tr.add_argument("--engine", default="", help="faster-whisper (default) or openai-whisper")
-    tr.add_argument("--size", default="", help="Whisper size (default tiny.en) or a .pt checkpoint path")
+    tr.add_argument(
+        "--size",
+        default="",
+        help="Whisper size: tiny.en (default, fast), base (accurate) or a .pt checkpoint",
+    )
+    tr.add_argument(
+        "--language", default="", help='language for multilingual sizes (default en; "auto" detects)'
+    )
     tr.set_defaults(func=cmd_transcribe)
 
     sp = sub.add_parser("speak", help="text to speech into a WAV file")

@@ -108,7 +108,10 @@ class Settings:
     stt_engine: str = "faster-whisper"
     """"faster-whisper" (default, packaged tiny.en) or "openai-whisper"."""
     whisper_size: str = "tiny.en"
-    """Whisper model size (tiny.en is packaged; others need local weights)."""
+    """Whisper model size: tiny.en (fast) and base (accurate, multilingual) are packaged; others
+    need local weights."""
+    whisper_language: str = "en"
+    """Language a multilingual Whisper model decodes ("auto" detects it); English-only models ignore it."""
     max_audio_s: float = 300.0
     """Longest recording accepted, in seconds."""
     max_audio_storage_mb: int = 500

@@ -260,16 +260,23 @@ class LocalAIAssistant:
         return self.knowledge_base_for(collection).search(query, k or self.settings.top_k)
 
     # --- voice ------------------------------------------------------------------------
-    def stt(self, engine: str = "", size: str = "") -> STT:
-        """The speech-to-text engine (loaded once per engine and size)."""
-        key = (engine or self.settings.stt_engine, size or self.settings.whisper_size)
+    def stt(self, engine: str = "", size: str = "", language: str = "") -> STT:
+        """The speech-to-text engine (loaded once per engine, size and language)."""
+        key = (
+            engine or self.settings.stt_engine,
+            size or self.settings.whisper_size,
+            language or self.settings.whisper_language,
+        )
         if key not in self._stts:
-            self._stts[key] = create_stt(*key, self.settings.model_cache_dir, self.settings.threads)
+            engine, size, language = key
+            self._stts[key] = create_stt(
+                engine, size, self.settings.model_cache_dir, self.settings.threads, language
+            )
         return self._stts[key]
 
-    def transcribe(self, data: bytes, engine: str = "", size: str = "") -> Heard:
+    def transcribe(self, data: bytes, engine: str = "", size: str = "", language: str = "") -> Heard:
         """Text of a recording; AudioError / ModelMissing carry a message for the user."""
-        return listen(data, self.stt(engine, size), self.settings.max_audio_s)
+        return listen(data, self.stt(engine, size, language), self.settings.max_audio_s)
 
     def tts(self, options: AskOptions | None = None) -> TTS:
         """The synthesiser for the chosen voice (the natural Piper voice by default, where installed)."""

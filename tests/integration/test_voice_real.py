@@ -209,3 +209,18 @@ def test_app_transcript_equals_the_raw_engines(stt, clip):
     segments, _ = stt.load().transcribe(str(AUDIO / clip), beam_size=1)
     raw = " ".join(" ".join(s.text for s in segments).split())
     assert heard == raw
+
+
+def test_the_packaged_base_model_is_the_accurate_size(tmp_path):
+    stt = create_stt("faster-whisper", "base", tmp_path, 2)  # multilingual; English unless told otherwise
+    transcript = stt.transcribe(decode_audio(JFK))
+    assert transcript.language == "en"
+    assert wer(REFERENCE["jfk.flac"], transcript.text) <= 0.1, transcript.text
+    assembled = tmp_path / "whisper" / "base"
+    assert sorted(p.name for p in assembled.iterdir()) == [
+        "config.json",
+        "model.bin",
+        "tokenizer.json",
+        "vocabulary.json",
+    ]
+    assert not (tmp_path / "whisper" / "base.partial").exists()
