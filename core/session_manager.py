@@ -32,6 +32,13 @@ class SessionDefaults:
     pending_collection: str = ""  # to select on the next run (set after the selectbox was drawn)
     documents_only: bool = False
     speak_replies: bool = False
+    hands_free: bool = False  # listen continuously, answer aloud (ui/hands_free)
+    hands_free_pause_ms: int = 800  # silence that ends an utterance
+    hands_free_turn: Any = None  # a core.turn_taking.Turn waiting for the chat to answer it
+    hands_free_answered: int = 0  # the last utterance number answered (the listener shows "listening")
+    hands_free_notice: str = ""  # e.g. the last utterance was too long
+    hands_free_off: str = ""  # why hands-free was switched off (shown until it is switched on again)
+    turn_taking: Any = None  # core.turn_taking.TurnTaking of this session
     stt_engine: str = "faster-whisper"
     whisper_size: str = "tiny.en"
     whisper_language: str = "en"
@@ -124,7 +131,7 @@ class SessionManager:
             use_documents=self._state["use_documents"],
             collection=self.collection,
             documents_only=self._state["documents_only"],
-            speak=self._state["speak_replies"],
+            speak=self._state["speak_replies"] or self._state["hands_free"],
             tts_voice=self._state["tts_voice"],
             tts_rate=int(self._state["tts_rate"]),
             tts_volume=float(self._state["tts_volume"]),

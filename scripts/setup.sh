@@ -30,6 +30,7 @@ as_root() { if [[ $EUID -eq 0 ]]; then "$@"; else sudo "$@"; fi; }
 apt_packages=(espeak-ng libespeak-ng1 tesseract-ocr tesseract-ocr-eng)  # speech; OCR of scanned pages
 (( DEV )) && apt_packages+=(chromium fonts-dejavu-core)
 command -v g++ >/dev/null || apt_packages+=(build-essential)  # to compile llama.cpp
+command -v npm >/dev/null || apt_packages+=(npm)  # bundles the hands-free voice detection
 missing=()
 for p in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
@@ -115,7 +116,25 @@ fi
 step "Preparing the embedding model for this CPU"
 (cd "$ROOT" && "$PY" -m services.embedding_backends)
 
-# --- 5. the engine runs on this CPU ---------------------------------------------------------
+# --- 5. hands-free voice detection, served by the app itself --------------------------------
+# Silero VAD for the browser (@ricky0123/vad-web) and the ONNX Runtime it runs in, pinned by the
+# package-lock; only the files the page loads are copied to vendor/ (no CDN at run time).
+front="$ROOT/ui/hands_free/frontend"
+vad_stamp="$front/vendor/.installed-$(sha256sum "$front/package-lock.json" | cut -c1-16)"
+if [[ ! -f "$vad_stamp" ]]; then
+  step "Bundling the hands-free voice detection (npm)"
+  if (cd "$front" && npm ci --no-audit --no-fund --loglevel=error >/dev/null); then
+    rm -rf "$front/vendor" && mkdir -p "$front/vendor"
+    cp "$front"/node_modules/@ricky0123/vad-web/dist/{bundle.min.js,vad.worklet.bundle.min.js,silero_vad_legacy.onnx} \
+      "$front"/node_modules/onnxruntime-web/dist/{ort.wasm.min.js,ort-wasm-simd-threaded.wasm,ort-wasm-simd-threaded.mjs} \
+      "$front/vendor/"
+    touch "$vad_stamp"
+  else
+    echo "npm could not install the voice detection: the app works, but Hands-free stays off." >&2
+  fi
+fi
+
+# --- 6. the engine runs on this CPU ---------------------------------------------------------
 # A build that uses an instruction this CPU lacks dies with SIGILL at the first token: try one
 # token in a child process (once per installed build) and fall back to the generic build.
 smoke_stamp="$VENV/.llama-runs-$LLAMA_VERSION-$variant"

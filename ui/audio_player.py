@@ -44,6 +44,7 @@ async function playNext() {
     if (await exists(base + next + ".wav")) break;
     await wait(100);
   }
+  if (player.dataset.stopped) return;  // hands-free barge-in: the user is talking
   player.src = base + next + ".wav";
   next += 1;
   player.play().catch(() => {});

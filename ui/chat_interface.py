@@ -44,6 +44,11 @@ def render_chat(assistant: LocalAIAssistant, session: SessionManager) -> None:
         accept_file=True,
         file_type=AUDIO_TYPES,
     )
+    turn = session.get("hands_free_turn")
+    if turn is not None:
+        session.set("hands_free_turn", None)
+        _answer_spoken_turn(assistant, session, turn)
+        return
     if value is None:
         return
     heard = None
@@ -71,17 +76,34 @@ def _recording(value: Any) -> Any:
     return files[0] if files else None
 
 
-def _listen(assistant: LocalAIAssistant, session: SessionManager, recording: Any) -> Heard | None:
+def _answer_spoken_turn(assistant: LocalAIAssistant, session: SessionManager, turn: Any) -> None:
+    """A hands-free utterance: transcribe it and answer aloud; noise that holds no words is
+    dropped quietly and listening goes on."""
+    session.set("hands_free_notice", turn.message)  # "too long" (shown under the switch), or cleared
+    heard = _listen(assistant, session, turn.wav, quiet=True) if turn.kind == "utterance" else None
+    session.set("hands_free_answered", turn.seq)
+    if heard is None or not heard.text.strip():
+        st.rerun()  # the listener learns that nothing is coming and shows "listening" again
+    _answer(assistant, session, heard.text, heard)
+
+
+def _listen(
+    assistant: LocalAIAssistant, session: SessionManager, recording: Any, quiet: bool = False
+) -> Heard | None:
+    """Text of a recording (an uploaded file, the chat's microphone, or hands-free bytes);
+    ``quiet``: say nothing when it held no speech (hands-free hears coughs and doors)."""
+    data = recording if isinstance(recording, bytes) else recording.getvalue()
     try:
         with st.spinner("Listening…"):
             return assistant.transcribe(
-                recording.getvalue(),
+                data,
                 session.get("stt_engine"),
                 session.get("whisper_size"),
                 session.get("whisper_language"),
             )
     except AudioError as e:
-        st.info(inert_markdown(str(e)), icon=":material/hearing:")
+        if not quiet:
+            st.info(inert_markdown(str(e)), icon=":material/hearing:")
     except AssistantError as e:
         st.error(inert_markdown(str(e)))
     return None

@@ -6,9 +6,11 @@ import streamlit as st
 
 from core.assistant import LocalAIAssistant
 from core.session_manager import SessionManager
+from core.turn_taking import MIN_SPEECH_S, TurnTaking
 from errors import AssistantError
 from models.tts_model import PIPER_PREFIX
 from models.whisper_model import LANGUAGES, SIZE_LABELS, SIZES, STT_ENGINES
+from ui.hands_free import hands_free_listener, listener_installed
 from ui.safe_text import inert_markdown
 
 
@@ -30,6 +32,7 @@ def _voice_choices(_assistant: LocalAIAssistant) -> dict[str, str]:
 def render_voice_settings(assistant: LocalAIAssistant, session: SessionManager) -> None:
     st.subheader("Voice")
     st.toggle("Speak replies", key="speak_replies", help="Read answers aloud as they are written.")
+    _render_hands_free(assistant, session)
     with st.expander("Voice settings"):
         try:
             voices = _voice_choices(assistant)
@@ -39,6 +42,14 @@ def render_voice_settings(assistant: LocalAIAssistant, session: SessionManager) 
         st.selectbox("Voice", list(voices), format_func=voices.get, key="tts_voice")
         st.slider("Speaking rate (words/min)", 80, 300, step=5, key="tts_rate")
         st.slider("Volume", 0.0, 1.0, step=0.05, key="tts_volume")
+        st.slider(
+            "Hands-free: pause that ends a question (ms)",
+            400,
+            2000,
+            step=100,
+            key="hands_free_pause_ms",
+            help="How long you must stay silent before what you said is sent.",
+        )
         st.radio("Speech recognition", list(STT_ENGINES), key="stt_engine", horizontal=True)
         size = st.selectbox(
             "Whisper model",
@@ -52,3 +63,39 @@ def render_voice_settings(assistant: LocalAIAssistant, session: SessionManager) 
             st.selectbox(
                 "Spoken language", list(LANGUAGES), format_func=LANGUAGES.get, key="whisper_language"
             )
+
+
+def _render_hands_free(assistant: LocalAIAssistant, session: SessionManager) -> None:
+    """The "Hands-free" switch and, while it is on, the listener (it shows its own state)."""
+    if session.get("hands_free_off") and session.get("hands_free"):
+        session.set("hands_free", False)  # the listener failed on the last run: switch off
+    st.toggle(
+        "Hands-free",
+        key="hands_free",
+        on_change=lambda: session.set("hands_free_off", ""),
+        help="Talk without clicking: the app listens, answers aloud after you pause, "
+        "and stops talking when you speak. Switch off to release the microphone.",
+    )
+    if session.get("hands_free_off"):
+        st.warning(inert_markdown(session.get("hands_free_off")), icon=":material/mic_off:")
+    if not session.get("hands_free"):
+        return
+    if session.get("hands_free_notice"):
+        st.caption(inert_markdown(session.get("hands_free_notice")))
+    if not listener_installed():
+        session.set("hands_free_off", "Hands-free needs its voice-detection files; run ./run.sh app again.")
+        st.rerun()
+    if session.get("turn_taking") is None:
+        session.set("turn_taking", TurnTaking(assistant.settings.max_audio_s))
+    value = hands_free_listener(
+        answered=session.get("hands_free_answered"),
+        pause_ms=int(session.get("hands_free_pause_ms")),
+        min_speech_ms=int(MIN_SPEECH_S * 1000),
+    )
+    turn = session.get("turn_taking").receive(value)
+    if turn.kind == "error":
+        session.set("hands_free_off", turn.message + " Hands-free is off.")
+        st.rerun()
+    elif turn.kind in ("utterance", "rejected", "too_short"):
+        session.set("hands_free_turn", turn)  # the chat answers it (ui/chat_interface.py)
+    # "barge_in": the rerun it caused has already stopped the answer being written

@@ -82,7 +82,11 @@ class AppServer:
     def stop(self) -> None:
         if self.proc and self.proc.poll() is None:
             self.proc.terminate()
-            self.proc.wait(timeout=20)
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:  # busy in a native call (llama.cpp, ONNX Runtime)
+                self.proc.kill()
+                self.proc.wait(timeout=20)
 
 
 @pytest.fixture

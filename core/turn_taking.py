@@ -1,0 +1,68 @@
+"""Hands-free turn-taking: what to do with each message from the browser's listener.
+
+The listener (ui/hands_free) sends one JSON value at a time: an utterance (16 kHz WAV, base64, its
+length and a nonce), a barge-in (the user started talking over the reply) or an error (no
+microphone, permission denied, microphone unplugged). Streamlit keeps a component's last value
+across reruns, so each value carries a nonce and is handled once. Pure logic, no Streamlit.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from dataclasses import dataclass
+from typing import Any
+
+MIN_SPEECH_S = 0.4  # shorter sounds (a cough, a door, a click) are not questions
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One thing the listener asked for."""
+
+    kind: str  # "none" | "utterance" | "barge_in" | "too_short" | "rejected" (with a message) | "error"
+    wav: bytes = b""
+    message: str = ""
+    seq: int = 0  # the listener's utterance number
+
+
+NOTHING = Turn("none")
+
+
+class TurnTaking:
+    """Reads listener values once each; ``receive`` returns the turn to act on."""
+
+    def __init__(self, max_audio_s: float, min_speech_s: float = MIN_SPEECH_S):
+        self.max_audio_s = max_audio_s
+        self.min_speech_s = min_speech_s
+        self.handled: set[str] = set()
+
+    def receive(self, value: Any) -> Turn:
+        if not isinstance(value, dict):
+            return NOTHING
+        nonce = str(value.get("nonce") or value.get("barge_in") or "")
+        if not nonce or nonce in self.handled:
+            return NOTHING  # the same value again, on a rerun
+        self.handled.add(nonce)
+        if "error" in value:
+            return Turn("error", message=str(value["error"])[:500])
+        if "barge_in" in value:
+            return Turn("barge_in")
+        if "utterance" not in value:
+            return NOTHING
+        seconds = float(value.get("seconds") or 0.0)
+        seq = int(value.get("seq") or 0)
+        if seconds < self.min_speech_s:
+            return Turn("too_short", seq=seq)
+        if seconds > self.max_audio_s:
+            return Turn(
+                "rejected",
+                seq=seq,
+                message=f"That was {seconds / 60:.1f} minutes of speech; the limit is "
+                f"{self.max_audio_s / 60:.0f} minutes. Ask in shorter parts.",
+            )
+        try:
+            wav = base64.b64decode(str(value["utterance"]), validate=True)
+        except (binascii.Error, ValueError):
+            return Turn("rejected", message="The recording arrived damaged; please say it again.", seq=seq)
+        return Turn("utterance", wav=wav, seq=seq)

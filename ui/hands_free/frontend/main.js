@@ -1,0 +1,198 @@
+// Hands-free conversation: listen all the time, send each utterance to the app as 16 kHz WAV,
+// and stop the spoken reply as soon as the user starts talking (barge-in).
+//
+// Voice activity detection is Silero VAD running in this page (@ricky0123/vad-web with
+// onnxruntime-web, files bundled at setup in vendor/; nothing is fetched from elsewhere). No audio
+// leaves the machine: utterances go to the local Streamlit server only.
+//
+// Echo: the microphone is opened with the browser's echo cancellation, which removes this page's
+// own playback from the signal, and while a reply is playing speech must be more certain
+// (positiveSpeechThreshold SPEAKING_THRESHOLD instead of LISTENING_THRESHOLD) to count.
+"use strict";
+
+const LISTENING_THRESHOLD = 0.5;
+const SPEAKING_THRESHOLD = 0.8;
+const LABELS = {
+  starting: "Starting the microphone…",
+  listening: "Listening — just talk",
+  hearing: "Hearing you…",
+  thinking: "Thinking…",
+  speaking: "Speaking — talk to interrupt",
+};
+
+let args = {};
+let vad = null;
+let state = "starting";
+let utterances = 0;
+let stopped = false;
+
+function post(type, extra) {
+  window.parent.postMessage(Object.assign({ isStreamlitMessage: true, type: type }, extra), "*");
+}
+function sendValue(value) {
+  post("streamlit:setComponentValue", { value: value, dataType: "json" });
+}
+function fitHeight() {
+  post("streamlit:setFrameHeight", { height: document.body.scrollHeight });
+}
+
+function show(next, text) {
+  state = next;
+  const box = document.getElementById("state");
+  box.dataset.state = next;
+  document.getElementById("label").textContent = text || LABELS[next] || next;
+  window.handsFreeState = next; // read by the browser tests
+}
+
+// The spoken reply's <audio> elements live in the page's other frames (same origin).
+function replyAudio() {
+  const found = [];
+  let frames = [];
+  try {
+    frames = window.parent.document.querySelectorAll("iframe");
+  } catch (e) {
+    return found;
+  }
+  for (const frame of frames) {
+    try {
+      if (frame.contentDocument) found.push(...frame.contentDocument.querySelectorAll("audio"));
+    } catch (e) {
+      /* another origin: not ours */
+    }
+  }
+  return found;
+}
+function replyPlaying() {
+  return replyAudio().some((a) => !a.paused && !a.ended);
+}
+function stopReply() {
+  for (const audio of replyAudio()) {
+    audio.dataset.stopped = "1"; // the player does not start the next sentence
+    audio.pause();
+  }
+}
+
+function wav16k(samples) {
+  const buffer = new ArrayBuffer(44 + samples.length * 2);
+  const view = new DataView(buffer);
+  const text = (offset, s) => { for (let i = 0; i < s.length; i++) view.setUint8(offset + i, s.charCodeAt(i)); };
+  text(0, "RIFF"); view.setUint32(4, 36 + samples.length * 2, true); text(8, "WAVE");
+  text(12, "fmt "); view.setUint32(16, 16, true); view.setUint16(20, 1, true); view.setUint16(22, 1, true);
+  view.setUint32(24, 16000, true); view.setUint32(28, 32000, true); view.setUint16(32, 2, true);
+  view.setUint16(34, 16, true); text(36, "data"); view.setUint32(40, samples.length * 2, true);
+  for (let i = 0; i < samples.length; i++) {
+    const s = Math.max(-1, Math.min(1, samples[i]));
+    view.setInt16(44 + i * 2, s < 0 ? s * 0x8000 : s * 0x7fff, true);
+  }
+  const bytes = new Uint8Array(buffer);
+  let binary = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(binary);
+}
+
+function micError(error) {
+  const name = (error && error.name) || "";
+  if (!window.isSecureContext) {
+    return "The browser allows the microphone only on http://localhost, http://127.0.0.1 or over HTTPS. Open the app that way (README: serving to other devices).";
+  }
+  if (name === "NotAllowedError" || name === "SecurityError") {
+    return "Microphone permission was denied. Allow it in the browser's site settings, then switch Hands-free on again.";
+  }
+  if (name === "NotFoundError" || name === "OverconstrainedError") {
+    return "No microphone was found. Connect one, then switch Hands-free on again.";
+  }
+  return "The microphone could not be started (" + (error && error.message ? error.message : name || "unknown error") + ").";
+}
+
+function fail(message) {
+  show("error", message);
+  fitHeight();
+  sendValue({ error: message, nonce: Date.now() });
+}
+
+async function start() {
+  if (!window.vad || !window.ort) {
+    fail("Hands-free needs its voice-detection files; run ./run.sh app again (it installs them with npm).");
+    return;
+  }
+  if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
+    fail(micError(null));
+    return;
+  }
+  const base = new URL("vendor/", window.location.href).href;
+  try {
+    vad = await window.vad.MicVAD.new({
+      model: "legacy",
+      baseAssetPath: base,
+      onnxWASMBasePath: base,
+      positiveSpeechThreshold: LISTENING_THRESHOLD,
+      negativeSpeechThreshold: 0.35,
+      redemptionMs: args.pause_ms || 800,
+      minSpeechMs: args.min_speech_ms || 400,
+      preSpeechPadMs: 300,
+      getStream: () =>
+        navigator.mediaDevices.getUserMedia({
+          audio: { channelCount: 1, echoCancellation: true, noiseSuppression: true, autoGainControl: true },
+        }),
+      onSpeechStart: () => { if (state !== "error") show("hearing"); },
+      onSpeechRealStart: () => {
+        const playing = replyPlaying();
+        if (playing || state === "thinking" || state === "speaking") {
+          if (playing) window.handsFreeStoppedSpeech = (window.handsFreeStoppedSpeech || 0) + 1; // for tests
+          stopReply();
+          sendValue({ barge_in: Date.now() });
+        }
+      },
+      onVADMisfire: () => show(replyPlaying() ? "speaking" : "listening"),
+      onSpeechEnd: (audio) => {
+        utterances += 1;
+        show("thinking");
+        sendValue({ utterance: wav16k(audio), seconds: audio.length / 16000, seq: utterances, nonce: Date.now() });
+      },
+    });
+    const stream = vad._stream || null;
+    if (stream) {
+      for (const track of stream.getAudioTracks()) {
+        track.addEventListener("ended", () => fail("The microphone was disconnected. Hands-free is off; connect it and switch it on again."));
+      }
+    }
+    await vad.start();
+    show("listening");
+  } catch (error) {
+    fail(micError(error));
+  }
+}
+
+// Follow the reply: speaking while its audio plays, listening again when it is over.
+setInterval(() => {
+  if (!vad || stopped || state === "error" || state === "hearing") return;
+  const playing = replyPlaying();
+  if (playing && state !== "speaking") {
+    show("speaking");
+    vad.setOptions({ positiveSpeechThreshold: SPEAKING_THRESHOLD });
+  } else if (!playing && state === "speaking") {
+    show("listening");
+    vad.setOptions({ positiveSpeechThreshold: LISTENING_THRESHOLD });
+  } else if (!playing && state === "thinking" && args.answered >= utterances && args.answered > 0) {
+    show("listening"); // the answer ended without speech (spoken replies off, or nothing to say)
+  }
+}, 100);
+
+window.addEventListener("message", (event) => {
+  const data = event.data || {};
+  if (data.type !== "streamlit:render") return;
+  args = data.args || {};
+  if (!vad && state === "starting" && !window.handsFreeStarting) {
+    window.handsFreeStarting = true;
+    start();
+  }
+  fitHeight();
+});
+
+window.addEventListener("pagehide", () => {
+  stopped = true;
+  if (vad) vad.destroy();
+});
+
+post("streamlit:componentReady", { apiVersion: 1 });
+fitHeight();
