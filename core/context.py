@@ -28,7 +28,6 @@ _STOP = frozenset(
 )
 KEYWORD_BONUS = 0.08
 FIGURE_BONUS = 0.2  # a line holding a figure, when the question asks for an amount
-NEIGHBOUR_BONUS = 0.1  # a table row beside a chosen one (same table), when the question asks for an amount
 _ASKS_FOR_FIGURE = re.compile(
     r"\b(how (much|many)|amount|total|revenue|sales|income|expenses?|expenditures?|costs?|margin|"
     r"ratio|percent(age)?|rate|price|value|cash|debt|assets|liabilities|earnings|profit|loss|"
@@ -91,39 +90,21 @@ def compress_sources(
     question_terms = _terms(question)
     scores = vectors[1:] @ vectors[0]
     scores = scores + KEYWORD_BONUS * np.array([len(question_terms & _terms(seg)) for _, _, seg in pieces])
-    figure_question = asks_for_figure(question)
-    if figure_question:  # the line that answers is usually a table row with the figure
+    if asks_for_figure(question):  # the line that answers is usually a table row with the figure
         scores = scores + FIGURE_BONUS * np.array([holds_figure(seg) for _, _, seg in pieces])
     headings = [compact_heading(s.context, MAX_HEADING_CHARS) for s in sources]
     heading_cost = [count_tokens(h) + 1 if h else 0 for h in headings]
-    figure_lines = figure_question and np.array([holds_figure(seg) for _, _, seg in pieces])
-    position = {(i, j): k for k, (i, j, _) in enumerate(pieces)}
     chosen: set[int] = set()
     opened: set[int] = set()  # sources with a line chosen: their heading is paid for
     used = 0
-    scores = scores.astype(float)
-    while True:
-        best, best_cost = -1, 0
-        for k in np.argsort(-scores):
-            if int(k) in chosen:
-                continue
-            i = pieces[k][0]
-            cost = count_tokens(pieces[k][2]) + 1 + (0 if i in opened else heading_cost[i])
-            if used + cost <= budget_tokens:
-                best, best_cost = int(k), cost
-                break
-        if best < 0:
-            break
-        chosen.add(best)
-        opened.add(pieces[best][0])
-        used += best_cost
-        if figure_question and figure_lines[best]:
-            # a table row was chosen: the rows beside it (same table) are worth more now
-            i, j, _ = pieces[best]
-            for n in (j - 1, j + 1):
-                k = position.get((i, n))
-                if k is not None and k not in chosen and figure_lines[k]:
-                    scores[k] += NEIGHBOUR_BONUS
+    for k in np.argsort(-scores):
+        i = pieces[k][0]
+        cost = count_tokens(pieces[k][2]) + 1 + (0 if i in opened else heading_cost[i])
+        if used + cost > budget_tokens:
+            continue
+        chosen.add(int(k))
+        opened.add(i)
+        used += cost
     excerpts: dict[int, list[tuple[int, str]]] = {}
     for k in sorted(chosen):
         i, j, seg = pieces[k]

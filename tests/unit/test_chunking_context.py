@@ -60,22 +60,3 @@ def test_zero_budget_keeps_whole_passages():
     sources = [Source(1, "a.pdf", 1, 1, 1.0, "x\ny")]
     assert compress_sources("q", sources, 0, words, fake_embed) == sources
     assert isinstance(fake_embed(["a"]), np.ndarray)
-
-
-def test_a_chosen_table_row_brings_its_neighbour_rows():
-    # Which derivative had the highest notional value? Only one row repeats the question's words,
-    # but the answer is a comparison across the table's rows.
-    table = (
-        "The following table sets forth the notional amounts of our derivative instruments\n"
-        "Weather in the region was mild this year and summer was long\n"
-        "Interest rate swaps 26,071 19,779\n"
-        "Cross currency swaps 32,502 26,288\n"
-        "Forward starting interest rate swaps 1,000 2,000\n"
-        "Derivative amounts are shown gross"
-    )
-    sources = [Source(1, "v.pdf", 9, 9, 1.0, table)]
-    question = "Which derivative, such as cross currency swaps, had the highest notional amount?"
-    out = compress_sources(question, sources, 26, words, fake_embed)
-    assert "Cross currency swaps 32,502" in out[0].excerpt
-    assert "Interest rate swaps 26,071" in out[0].excerpt  # without the neighbour bonus: the prose line
-    assert "shown gross" not in out[0].excerpt
