@@ -29,6 +29,7 @@ class LlamaCppLLM(LLM):
         self._loaded_path: Path | None = None
         self._lock = threading.RLock()
         self.load_seconds: float | None = None
+        self._vocab: Any = None  # a vocabulary-only instance, to count tokens before the model loads
 
     # --- loading --------------------------------------------------------------------
     def model_path(self, model: str | None = None) -> Path:
@@ -97,9 +98,24 @@ class LlamaCppLLM(LLM):
         return self._settings.llm_context_tokens
 
     def count_tokens(self, text: str) -> int:
-        if self._llama is None:
+        """Exact, with the model's own tokenizer; before the model is loaded its vocabulary alone
+        is read (a few MB, ~0.1 s), so passages are trimmed alike for the first question and the next
+        (a character estimate undercounts tables: Qwen spends one token per digit)."""
+        tokenizer = self._llama or self._vocabulary()
+        if tokenizer is None:
             return super().count_tokens(text)
-        return len(self._llama.tokenize(text.encode("utf-8"), add_bos=False, special=False))
+        return len(tokenizer.tokenize(text.encode("utf-8"), add_bos=False, special=False))
+
+    def _vocabulary(self) -> Any:
+        with self._lock:
+            if self._vocab is None:
+                try:
+                    from llama_cpp import Llama
+
+                    self._vocab = Llama(model_path=str(self.model_path()), vocab_only=True, verbose=False)
+                except (ImportError, LLMUnavailable, ValueError, RuntimeError, OSError):
+                    return None
+            return self._vocab
 
     def stream(
         self,
