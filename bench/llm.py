@@ -20,6 +20,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from bench.rag_bench import cpu_flags  # noqa: E402
+
 PASSAGE = (ROOT / "bench" / "reference_passage.txt").read_text().strip()
 REFERENCE_QUESTION = "What was Microsoft's net income for the three months ended September 30, 2022?"
 
@@ -133,7 +135,10 @@ def main() -> None:
         return
 
     variants = [("installed", None, False), ("installed+flash_attn", None, True)]
-    variants += [(name, path, False) for name, path in (c.split("=", 1) for c in args.compare)]
+    for name, path in (
+        c.split("=", 1) for c in args.compare
+    ):  # each build as the app runs it (flash attention)
+        variants.append((f"{name}+flash_attn", path, True))
     rows: dict[str, list[dict]] = {name: [] for name, _, _ in variants}
     for _ in range(args.runs):  # interleave the variants so machine noise hits all of them alike
         for name, path, flash in variants:
@@ -144,6 +149,7 @@ def main() -> None:
             out = subprocess.run(cmd, env=env, capture_output=True, text=True, check=True, cwd=ROOT)
             rows[name].append(json.loads(out.stdout.strip().splitlines()[-1]))
     keys = list(next(iter(rows.values()))[0])
+    print(f"CPU flags: {cpu_flags()}; medians of {args.runs} runs, variants interleaved")
     print("| metric | " + " | ".join(rows) + " |")
     print("|---|" + "---|" * len(rows))
     for key in keys:
