@@ -35,6 +35,13 @@ def gone(page) -> bool:
     return False
 
 
+def _has(frame, name: str) -> bool:
+    try:
+        return bool(frame.evaluate(f"() => !!window.{name}"))
+    except Exception:  # noqa: BLE001
+        return False
+
+
 def listener_value(page, name: str):
     for frame in page.frames:
         try:
@@ -103,6 +110,19 @@ def test_talk_pause_hear_the_answer_and_interrupt_it(app_server, playwright, spo
         # Switching off removes the listener, and with its page the microphone stream.
         page.get_by_text("Hands-free", exact=True).click()
         wait_until_idle(page)
+        assert gone(page)
+
+        # On again, then the microphone is unplugged: a message, and hands-free switches itself off.
+        page.get_by_text("Hands-free", exact=True).click()
+        for _ in range(120):
+            if any(_has(f, "handsFreeStream") for f in page.frames):
+                break
+            page.wait_for_timeout(250)
+        frame = next(f for f in page.frames if _has(f, "handsFreeStream"))
+        frame.evaluate("() => window.handsFreeStream.getAudioTracks()[0].dispatchEvent(new Event('ended'))")
+        sidebar = page.locator("[data-testid='stSidebar']")
+        sidebar.get_by_text("microphone was disconnected").wait_for()
+        assert page.get_by_role("switch", name="Hands-free").is_checked() is False
         assert gone(page)
         assert outside == []  # nothing fetched from anywhere but the app (VAD files are bundled)
     finally:

@@ -65,11 +65,30 @@ function replyAudio() {
 function replyPlaying() {
   return replyAudio().some((a) => !a.paused && !a.ended);
 }
+// Talking over the reply pauses it at once (speech onset); if it was only a cough (shorter than
+// minSpeechMs) the reply resumes, otherwise it is stopped for good and the answer with it.
+let pausedReply = [];
+function pauseReply() {
+  pausedReply = replyAudio().filter((a) => !a.paused && !a.ended);
+  for (const audio of pausedReply) audio.pause();
+  if (pausedReply.length) mark("reply_paused");
+}
+function resumeReply() {
+  for (const audio of pausedReply) if (!audio.dataset.stopped) audio.play().catch(() => {});
+  pausedReply = [];
+}
 function stopReply() {
   for (const audio of replyAudio()) {
     audio.dataset.stopped = "1"; // the player does not start the next sentence
     audio.pause();
   }
+  pausedReply = [];
+}
+
+// Timestamps of what happened, for bench/hands_free.py and the browser tests.
+window.handsFreeTimeline = [];
+function mark(event) {
+  window.handsFreeTimeline.push([event, performance.now()]);
 }
 
 function wav16k(samples) {
@@ -130,32 +149,42 @@ async function start() {
       redemptionMs: args.pause_ms || 800,
       minSpeechMs: args.min_speech_ms || 400,
       preSpeechPadMs: 300,
-      getStream: () =>
-        navigator.mediaDevices.getUserMedia({
+      getStream: async () => {
+        const stream = await navigator.mediaDevices.getUserMedia({
           audio: { channelCount: 1, echoCancellation: true, noiseSuppression: true, autoGainControl: true },
-        }),
-      onSpeechStart: () => { if (state !== "error") show("hearing"); },
+        });
+        for (const track of stream.getAudioTracks()) {
+          track.addEventListener("ended", () =>
+            fail("The microphone was disconnected. Connect it, then switch Hands-free on again."),
+          );
+        }
+        window.handsFreeStream = stream; // the browser tests unplug it
+        return stream;
+      },
+      onSpeechStart: () => {
+        mark("speech_start");
+        if (replyPlaying()) pauseReply();
+        if (state !== "error") show("hearing");
+      },
       onSpeechRealStart: () => {
-        const playing = replyPlaying();
-        if (playing || state === "thinking" || state === "speaking") {
-          if (playing) window.handsFreeStoppedSpeech = (window.handsFreeStoppedSpeech || 0) + 1; // for tests
+        const interrupted = pausedReply.length > 0 || replyPlaying();
+        if (interrupted || state === "thinking" || state === "speaking") {
+          if (interrupted) window.handsFreeStoppedSpeech = (window.handsFreeStoppedSpeech || 0) + 1;
           stopReply();
           sendValue({ barge_in: Date.now() });
         }
       },
-      onVADMisfire: () => show(replyPlaying() ? "speaking" : "listening"),
+      onVADMisfire: () => {
+        resumeReply();
+        show(replyPlaying() ? "speaking" : "listening");
+      },
       onSpeechEnd: (audio) => {
+        mark("speech_end");
         utterances += 1;
         show("thinking");
         sendValue({ utterance: wav16k(audio), seconds: audio.length / 16000, seq: utterances, nonce: Date.now() });
       },
     });
-    const stream = vad._stream || null;
-    if (stream) {
-      for (const track of stream.getAudioTracks()) {
-        track.addEventListener("ended", () => fail("The microphone was disconnected. Hands-free is off; connect it and switch it on again."));
-      }
-    }
     await vad.start();
     show("listening");
   } catch (error) {
@@ -165,6 +194,12 @@ async function start() {
 
 // Follow the reply: speaking while its audio plays, listening again when it is over.
 setInterval(() => {
+  for (const audio of replyAudio()) {
+    if (!audio.dataset.watched) {
+      audio.dataset.watched = "1";
+      audio.addEventListener("playing", () => mark("reply_playing"));
+    }
+  }
   if (!vad || stopped || state === "error" || state === "hearing") return;
   const playing = replyPlaying();
   if (playing && state !== "speaking") {

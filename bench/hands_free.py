@@ -1,0 +1,162 @@
+"""Hands-free latency in Chromium, as a user hears it: end of speech -> first reply audio, and
+speech onset during a reply -> the reply going silent (barge-in).
+
+    python bench/hands_free.py [--seconds 180] [--documents]
+
+Chromium's fake microphone plays a loop: 1 s of silence, a spoken question (the Piper voice), then
+SILENCE_S of silence, so the question is asked again while the answer is being spoken. The app
+runs as `./run.sh app` would (built-in model, default voice). Speech onset and end are measured
+in the page on the microphone signal itself (an AnalyserNode on the same fake device, RMS above /
+below a threshold), independently of the app's voice detection; the reply's first audio is its
+<audio> element's "playing" event, and the pause is the listener's own mark. All times are
+performance.now() of the listener's frame. ``--documents`` loads the three rag-dev filings first
+and asks about them (a grounded answer).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+from bench.rag_bench import cpu_flags  # noqa: E402
+
+SILENCE_S = 8.0
+CHAT_QUESTION = "Tell me a short story about a brave little robot."
+DOC_QUESTION = "What was Microsoft's net income for the quarter?"
+ENERGY_PROBE = """
+async () => {
+  const stream = await navigator.mediaDevices.getUserMedia({audio: {echoCancellation: false}});
+  const context = new AudioContext();
+  const analyser = context.createAnalyser();
+  analyser.fftSize = 512;
+  context.createMediaStreamSource(stream).connect(analyser);
+  const data = new Float32Array(analyser.fftSize);
+  window.benchEnergy = [];
+  let speaking = false, quietSince = null;
+  setInterval(() => {
+    analyser.getFloatTimeDomainData(data);
+    let sum = 0; for (const x of data) sum += x * x;
+    const rms = Math.sqrt(sum / data.length), now = performance.now();
+    if (!speaking && rms > 0.02) { speaking = true; quietSince = null; window.benchEnergy.push(["on", now]); }
+    else if (speaking && rms < 0.005) {
+      if (quietSince === null) quietSince = now;
+      if (now - quietSince > 300) { speaking = false; window.benchEnergy.push(["off", quietSince]); }
+    } else if (speaking) quietSince = null;
+  }, 5);
+}
+"""
+
+
+def question_wav(path: Path, question: str) -> None:
+    from models.tts_model import create_tts
+    from utils.audio_utils import decode_audio, wav_bytes
+
+    speech = decode_audio(create_tts("", 160, 1.0).synthesize(question))
+    silence = np.zeros(int(16000 * SILENCE_S), dtype=np.float32)
+    path.write_bytes(wav_bytes(np.concatenate([np.zeros(16000, dtype=np.float32), speech, silence]), 16000))
+
+
+def listener_frame(page):
+    for frame in page.frames:
+        try:
+            if frame.evaluate("() => typeof window.handsFreeTimeline !== 'undefined'"):
+                return frame
+        except Exception:  # noqa: BLE001 - frames come and go
+            continue
+    return None
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=float, default=180)
+    parser.add_argument("--documents", action="store_true")
+    args = parser.parse_args()
+    from playwright.sync_api import sync_playwright
+
+    from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, AppServer
+
+    tmp = Path(tempfile.mkdtemp(prefix="bench-hands-free-"))
+    wav = tmp / "question.wav"
+    question_wav(wav, DOC_QUESTION if args.documents else CHAT_QUESTION)
+    env = {"DATA_DIR": str(tmp / "data"), "HF_HUB_OFFLINE": "1"}
+    if args.documents:
+        pdfs = sorted((ROOT.parent / "shared" / "data" / "rag-dev" / "pdfs").glob("*.pdf"))
+        subprocess.run(
+            [sys.executable, "cli.py", "ingest", *map(str, pdfs)],
+            cwd=ROOT,
+            env={**os.environ, **env},
+            check=False,
+        )
+    server = AppServer(tmp / "data", {"MAX_ANSWER_TOKENS": "120"}).start()
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(
+                executable_path=CHROMIUM,
+                args=[
+                    *CHROMIUM_ARGS,
+                    "--use-fake-ui-for-media-stream",
+                    "--use-fake-device-for-media-stream",
+                    f"--use-file-for-fake-audio-capture={wav}",
+                    "--autoplay-policy=no-user-gesture-required",
+                ],
+            )
+            page = browser.new_context(
+                permissions=["microphone"], viewport={"width": 1300, "height": 1000}
+            ).new_page()
+            page.goto(server.url)
+            page.wait_for_selector("[data-testid='stChatInput'] textarea", timeout=120_000)
+            page.get_by_text("Hands-free", exact=True).click()
+            frame = None
+            while frame is None:
+                time.sleep(0.5)
+                frame = listener_frame(page)
+            frame.evaluate(ENERGY_PROBE)
+            time.sleep(args.seconds)
+            timeline = frame.evaluate("() => window.handsFreeTimeline")
+            energy = frame.evaluate("() => window.benchEnergy")
+            browser.close()
+    finally:
+        server.stop()
+
+    onsets = [t for kind, t in energy if kind == "on"]
+    ends = [t for kind, t in energy if kind == "off"]
+    turns, barge_ins = [], []
+    for event, t in timeline:
+        if event == "reply_playing":
+            # the first audio of a reply: the last speech end before it, with no onset in between
+            before = [e for e in ends if e < t]
+            if before and not any(before[-1] < o < t for o in onsets):
+                if not any(ev == "reply_playing" and before[-1] < tt < t for ev, tt in timeline):
+                    turns.append((t - before[-1]) / 1000)
+        elif event == "reply_paused":
+            before = [o for o in onsets if o <= t]
+            if before:
+                barge_ins.append((t - before[-1]) / 1000)
+
+    def summary(values: list[float]) -> str:
+        if not values:
+            return "none measured"
+        p90 = statistics.quantiles(values, n=10)[-1] if len(values) > 1 else values[0]
+        return f"p50 {statistics.median(values):.2f} s, p90 {p90:.2f} s ({len(values)})"
+
+    kind = "grounded (rag-dev)" if args.documents else "chat"
+    print(f"CPU flags: {cpu_flags()}; {kind}; {args.seconds:.0f} s")
+    print(f"end of speech -> first reply audio: {summary(turns)}")
+    print(f"speech onset during a reply -> reply paused: {summary(barge_ins)}")
+    print(f"utterances sent: {sum(e == 'speech_end' for e, _ in timeline)}")
+
+
+if __name__ == "__main__":
+    main()
