@@ -99,6 +99,7 @@ def main() -> None:
             env={**os.environ, **env},
             check=False,
         )
+    (tmp / "data").mkdir(exist_ok=True)
     server = AppServer(tmp / "data", {"MAX_ANSWER_TOKENS": "120"}).start()
     try:
         with sync_playwright() as p:
@@ -132,7 +133,7 @@ def main() -> None:
 
     onsets = [t for kind, t in energy if kind == "on"]
     ends = [t for kind, t in energy if kind == "off"]
-    turns, barge_ins = [], []
+    turns, barge_ins, unmatched = [], [], 0
     for event, t in timeline:
         if event == "reply_playing":
             # the first audio of a reply: the last speech end before it, with no onset in between
@@ -141,9 +142,11 @@ def main() -> None:
                 if not any(ev == "reply_playing" and before[-1] < tt < t for ev, tt in timeline):
                     turns.append((t - before[-1]) / 1000)
         elif event == "reply_paused":
-            before = [o for o in onsets if o <= t]
+            before = [o for o in onsets if t - 2000 <= o <= t]  # the onset that caused it
             if before:
                 barge_ins.append((t - before[-1]) / 1000)
+            else:
+                unmatched += 1
 
     def summary(values: list[float]) -> str:
         if not values:
@@ -154,7 +157,7 @@ def main() -> None:
     kind = "grounded (rag-dev)" if args.documents else "chat"
     print(f"CPU flags: {cpu_flags()}; {kind}; {args.seconds:.0f} s")
     print(f"end of speech -> first reply audio: {summary(turns)}")
-    print(f"speech onset during a reply -> reply paused: {summary(barge_ins)}")
+    print(f"onset during a reply -> reply paused: {summary(barge_ins)}; without an onset: {unmatched}")
     print(f"utterances sent: {sum(e == 'speech_end' for e, _ in timeline)}")
 
 

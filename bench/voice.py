@@ -40,6 +40,44 @@ QUESTIONS = [
 ]
 
 
+def stt_sizes(runs: int, tmp: Path) -> None:
+    """tiny.en (fast) and base (accurate) through the app's wrapper: WER where a reference exists
+    (jfk.flac), real-time factor on every recording in shared/data/audio."""
+    from core.voice import listen
+    from models.whisper_model import create_stt
+    from tests.integration.test_voice_real import wer
+    from utils.audio_utils import decode_audio
+
+    audio = SHARED / "audio"
+    references = dict(
+        line.split("\t", 1) for line in (audio / "transcripts.tsv").read_text().strip().splitlines()
+    )
+    clips = sorted(p for p in audio.iterdir() if p.suffix in (".flac", ".mp3", ".wav"))
+    models = {
+        size: create_stt("faster-whisper", size, tmp, os.cpu_count() or 2) for size in ("tiny.en", "base")
+    }
+    print("\n| recording | audio s | " + " | ".join(f"{s} RTF | {s} WER" for s in models) + " |")
+    print("|---|---|" + "---|---|" * len(models))
+    for clip in clips:
+        data = clip.read_bytes()
+        seconds = decode_audio(data).shape[0] / 16000
+        cells = []
+        for stt in models.values():
+            listen(data, stt, 600)  # warm
+            times, text = [], ""
+            for _ in range(runs):
+                t0 = time.perf_counter()
+                text = listen(data, stt, 600).text
+                times.append(time.perf_counter() - t0)
+            ref = references.get(clip.name)
+            cells.append(
+                f"{statistics.median(times) / seconds:.3f} | {wer(ref, text):.3f}"
+                if ref
+                else f"{statistics.median(times) / seconds:.3f} | -"
+            )
+        print(f"| {clip.name} | {seconds:.1f} | " + " | ".join(cells) + " |")
+
+
 def stt_overhead(runs: int, tmp: Path) -> None:
     from faster_whisper import WhisperModel
 
@@ -71,8 +109,6 @@ def stt_overhead(runs: int, tmp: Path) -> None:
                 language="en",
                 beam_size=1,
                 vad_filter=False,
-                condition_on_previous_text=False,
-                without_timestamps=True,
             )
             " ".join(s.text for s in segments)
             raw_t.append(time.perf_counter() - t0)
@@ -182,12 +218,17 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=3, help="voice turns per question")
     parser.add_argument("--stt-runs", type=int, default=9, help="transcriptions per file and side")
+    parser.add_argument("--only", default="", help="stt, tts or turns (default: all three)")
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="bench-voice-"))
-    stt_overhead(args.stt_runs, tmp)
-    tts_speed(args.runs)
-    voice_turns(args.runs, tmp)  # the default voice: Piper where installed
-    voice_turns(args.runs, tmp / "espeak", voice="gmw/en-us")
+    if args.only in ("", "stt"):
+        stt_overhead(args.stt_runs, tmp)
+        stt_sizes(3, tmp)
+    if args.only in ("", "tts"):
+        tts_speed(args.runs)
+    if args.only in ("", "turns"):
+        voice_turns(args.runs, tmp)  # the default voice: Piper where installed
+        voice_turns(args.runs, tmp / "espeak", voice="gmw/en-us")
 
 
 if __name__ == "__main__":
