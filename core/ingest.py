@@ -18,6 +18,7 @@ from services import ocr
 from services.document_reader import ReadOptions, read_document
 from services.knowledge_base import KnowledgeBase, file_sha256
 from services.pdf_processor import OcrOptions
+from utils.memory import release_free_memory
 
 
 @dataclass(frozen=True)
@@ -33,8 +34,11 @@ class Upload:
 def ingest(
     kb: KnowledgeBase, uploads: list[Upload], settings: Settings
 ) -> Iterator[IngestProgress | IngestResult]:
-    for upload in uploads:
-        yield from _ingest_one(kb, upload, settings)
+    try:
+        for upload in uploads:
+            yield from _ingest_one(kb, upload, settings)
+    finally:
+        release_free_memory()  # the upload's texts and embedding batches are gone: give the pages back
 
 
 def _ingest_one(
