@@ -154,7 +154,7 @@ class Pyttsx3TTS:
         with _LOCK:
             engine = self._engine()
             try:
-                return [Voice(v.id, v.name) for v in engine.getProperty("voices")]
+                return [Voice(v.id, f"{v.name} (espeak-ng)") for v in engine.getProperty("voices")]
             finally:
                 engine.stop()
 
