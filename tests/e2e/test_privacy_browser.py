@@ -104,6 +104,10 @@ def test_hostile_text_in_messages_answers_passages_and_file_names_fetches_nothin
         sidebar.locator(DROPZONE).set_input_files(
             files=[{"name": name, "mimeType": "application/pdf", "buffer": pdf}]
         )
+        # press Add once the file is listed (uploaded); earlier, the app only says to wait
+        sidebar.locator("[data-testid='stFileChip']").locator(
+            "[data-testid='stFileChipDeleteBtn']"
+        ).wait_for()
         sidebar.get_by_role("button", name="Add to knowledge base").click()
         page.get_by_text("Added 1 of 1 file(s)").wait_for(timeout=120_000)
         wait_until_idle(page)
