@@ -31,12 +31,11 @@ UNRELATED = Path(__file__).with_name("unrelated_questions.txt")
 
 def cpu_flags() -> str:
     """The SIMD flags of this CPU that matter for the engines (printed with every result)."""
-    try:
-        line = next(x for x in open("/proc/cpuinfo") if x.startswith("flags"))
-    except (OSError, StopIteration):
-        return platform.processor()
-    wanted = ("avx2", "avx512f", "avx512_vnni", "avx512_bf16", "amx_tile", "avx_vnni")
-    return " ".join(f for f in line.split() if f in wanted)
+    from services.embedding_backends import SIMD_FLAGS
+    from services.embedding_backends import cpu_flags as all_flags
+
+    present = all_flags()
+    return " ".join(f for f in SIMD_FLAGS if f in present) or platform.processor()
 
 
 def unrelated_questions() -> list[str]:

@@ -30,6 +30,7 @@ class LlamaCppLLM(LLM):
         self._lock = threading.RLock()
         self.load_seconds: float | None = None
         self._vocab: Any = None  # a vocabulary-only instance, to count tokens before the model loads
+        self._vocab_failed = False  # the model file cannot be read: estimate, without retrying per call
 
     # --- loading --------------------------------------------------------------------
     def model_path(self, model: str | None = None) -> Path:
@@ -108,13 +109,13 @@ class LlamaCppLLM(LLM):
 
     def _vocabulary(self) -> Any:
         with self._lock:
-            if self._vocab is None:
+            if self._vocab is None and not self._vocab_failed:
                 try:
                     from llama_cpp import Llama
 
                     self._vocab = Llama(model_path=str(self.model_path()), vocab_only=True, verbose=False)
                 except (ImportError, LLMUnavailable, ValueError, RuntimeError, OSError):
-                    return None
+                    self._vocab_failed = True
             return self._vocab
 
     def stream(

@@ -39,7 +39,11 @@ class EmbeddingBackend(Protocol):
         ...
 
 
+SIMD_FLAGS = ("avx2", "avx512f", "avx512_vnni", "avx512_bf16", "amx_tile", "avx_vnni")
+
+
 def cpu_flags() -> set[str]:
+    """Every flag /proc/cpuinfo reports for this CPU (empty where there is none)."""
     try:
         with open("/proc/cpuinfo") as f:
             return set(next((line for line in f if line.startswith("flags")), "").split())
@@ -204,5 +208,5 @@ if __name__ == "__main__":  # setup: make the ONNX export now, so the app's firs
     name = choose_backend(settings.embedding_backend)
     if name.startswith("onnx"):
         onnx_model(Embedder.model_path(), settings.model_cache_dir, int8=name == "onnx-int8")
-    flags = " ".join(sorted(cpu_flags() & {"avx2", "avx512f", "avx512_vnni", "avx512_bf16"}))
+    flags = " ".join(f for f in SIMD_FLAGS if f in cpu_flags())
     print(f"  embeddings: {name} (CPU flags: {flags})")

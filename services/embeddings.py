@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from config.settings import Settings
 from services.embedding_backends import EmbeddingBackend, choose_backend, create_backend
 
 # Set once at import (in the importing thread), never from the warm-up thread: changing os.environ
@@ -35,7 +36,7 @@ class Embedder:
     def __init__(self, batch_size: int = 32, backend: str = "auto", cache_dir: Path | None = None):
         self.batch_size = batch_size
         self.backend_name = choose_backend(backend)
-        self.cache_dir = cache_dir or Path.home() / ".cache" / "local-assistant"
+        self.cache_dir = cache_dir or Settings().model_cache_dir
         self._backend: EmbeddingBackend | None = None
         self._tokenizer: Any = None
         self._lock = threading.Lock()
@@ -100,8 +101,6 @@ def shared_embedder() -> Embedder:
     global _SHARED
     with _SHARED_LOCK:
         if _SHARED is None:
-            from config.settings import Settings
-
             settings = Settings.from_env()
             _SHARED = Embedder(backend=settings.embedding_backend, cache_dir=settings.model_cache_dir)
         return _SHARED
