@@ -32,6 +32,13 @@ _FIGURE = re.compile(
     re.IGNORECASE,
 )
 _AFTER_MONTH = re.compile(_MONTH + r"\s*$", re.IGNORECASE)
+#: A number right after one of these names a part of a document ("Note 14", "Item 1A", "Exhibit
+#: 31.2", "page 51"), not an amount.
+_AFTER_REFERENCE = re.compile(
+    r"\b(?:notes?|items?|exhibits?|parts?|pages?|pp?\.|sections?|rules?|chapters?|articles?|"
+    r"schedules?|tables?|figures?|no\.)\s*$",
+    re.IGNORECASE,
+)
 _SCALE_FACTORS = (1.0, 1e3, 1e6, 1e9)
 
 
@@ -52,7 +59,8 @@ class Figure:
 
 def find_figures(text: str, *, skip_years: bool = True) -> list[Figure]:
     """Figures in ``text``; years (1900-2099 written bare), dates' day numbers, citation markers
-    ([3]) and numbers inside words (Q3, 10-Q, FY2022) are left out."""
+    ([3]), references to parts of a document (Note 14, page 51) and numbers inside words (Q3,
+    10-Q, FY2022) are left out."""
     out = []
     for m in _FIGURE.finditer(text):
         num = m.group("num")
@@ -69,6 +77,9 @@ def find_figures(text: str, *, skip_years: bool = True) -> list[Figure]:
             continue
         if plain and _AFTER_MONTH.search(before):
             continue  # "April 30, 2023"
+        bare = not (m.group("cur") or m.group("pct") or m.group("scale") or "," in num)
+        if bare and _AFTER_REFERENCE.search(before):
+            continue  # "Note 14", "Exhibit 31.2"
         scale_word = (m.group("scale") or "").lower()
         scale = _SCALES.get(scale_word, 1.0)
         if scale_word in ("m", "b", "k") and not m.group("cur"):

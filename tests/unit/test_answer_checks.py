@@ -31,6 +31,13 @@ def test_years_dates_codes_and_citation_markers_are_not_figures():
 
 
 @pytest.mark.parametrize(
+    "text", ["See Note 14 of the financial statements.", "Exhibit 31.2", "on page 51", "Part II, Item 1A"]
+)
+def test_references_to_parts_of_a_document_are_not_figures(text):
+    assert find_figures(text) == []
+
+
+@pytest.mark.parametrize(
     "written", ["$7,192 million", "7.192 billion", "$7.2 billion", "7,192", "$7.19 billion", "13%"]
 )
 def test_formatting_of_a_figure_does_not_matter(written):
