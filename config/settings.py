@@ -84,6 +84,8 @@ class Settings:
     below it the question is answered as plain chat (services/relevance.py)."""
     context_budget_tokens: int = 200
     """Tokens of retrieved text put in the prompt; passages are trimmed to their best lines (0 = whole)."""
+    answer_line_hints: int = 2
+    """Excerpt lines most likely to hold the figure asked for, repeated before the question (0 = none)."""
     budget_per_extra_source: int = 30
     """Extra prompt tokens for each passage past ``top_k`` (questions spanning several documents)."""
     max_upload_mb: int = 200

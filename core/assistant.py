@@ -571,7 +571,10 @@ class LocalAIAssistant:
         if budget:
             budget += self.settings.budget_per_extra_source * max(0, len(sources) - top_k)
         wanted = expand_abbreviations(question)  # "capex" also finds "purchases of property ..."
-        return compress_sources(wanted, sources, budget, self.llm("embedded").count_tokens, kb.embed)
+        count_tokens = self.llm("embedded").count_tokens
+        return compress_sources(
+            wanted, sources, budget, count_tokens, kb.embed, self.settings.answer_line_hints
+        )
 
     def build_messages(
         self,

@@ -5,6 +5,10 @@ On a CPU the model reads the prompt at ~150 tokens/s, so three whole chunks (~65
 is scored by cosine similarity to the question plus a bonus per question word it contains; the
 best lines are kept, in their original order, until the budget is spent. The UI still shows the
 whole passage; only the prompt gets the excerpt.
+
+When the question asks for an amount, the best one or two lines holding a figure are also named
+as the likely answer lines, repeated just before the question (core/prompt_builder.py): a 0.5B
+model copies a figure put next to the question more often than one it has to find in a table.
 """
 
 from __future__ import annotations
@@ -34,6 +38,9 @@ _ASKS_FOR_FIGURE = re.compile(
     r"dividends?|growth|change|increase|decrease|eps|ebitda|capex)\b|[$%]|\b(usd|millions?|billions?)\b",
     re.IGNORECASE,
 )
+#: A page number: a line that is one bare number, or a heading or footer of five words or more
+#: ending in one ("Financial Statements Notes to Financial Statements 22").
+_PAGE_NUMBER = re.compile(r"^\s*\d{1,3}\s*$|^\s*(?:\S+\s+){5,}\d{1,3}\s*$")
 MAX_HEADING_CHARS = 70  # of a page's heading put before its lines (statement title, column years)
 MAX_SEGMENT_WORDS = 60
 
@@ -62,21 +69,20 @@ def asks_for_figure(question: str) -> bool:
 
 
 def holds_figure(line: str) -> bool:
-    """Whether a line holds a figure worth quoting (not a year, a day or a small count)."""
-    return any(not is_trivial(f) for f in find_figures(line))
+    """Whether a line holds a figure worth quoting: not only years, days or small counts, and not
+    a page number alone or ending a heading or footer ("... Results of Operations 30")."""
+    figures = [f for f in find_figures(line) if not is_trivial(f)]
+    if len(figures) == 1 and figures[0].text.isdigit() and _PAGE_NUMBER.search(line):
+        return False
+    return bool(figures)
 
 
-def compress_sources(
-    question: str,
-    sources: list[Source],
-    budget_tokens: int,
-    count_tokens: Callable[[str], int],
-    embed: Callable[[list[str]], np.ndarray],
-) -> list[Source]:
-    """The sources with ``excerpt`` set to their page heading and best lines, all excerpts (headings
-    included) together within budget."""
-    if budget_tokens <= 0 or not sources:
-        return sources
+def score_lines(
+    question: str, sources: list[Source], embed: Callable[[list[str]], np.ndarray]
+) -> tuple[list[tuple[int, int, str]], np.ndarray]:
+    """Every distinct line of the sources as (source index, line index, line), and how well each
+    answers ``question``: cosine similarity, plus a bonus per question word and, when the question
+    asks for an amount, for holding a figure."""
     pieces, seen = [], set()
     for i, source in enumerate(sources):
         for j, seg in enumerate(segments(source.text)):
@@ -85,13 +91,32 @@ def compress_sources(
                 seen.add(key)
                 pieces.append((i, j, seg))
     if not pieces:
-        return sources
+        return [], np.zeros(0)
     vectors = embed([question] + [seg for _, _, seg in pieces])
     question_terms = _terms(question)
     scores = vectors[1:] @ vectors[0]
     scores = scores + KEYWORD_BONUS * np.array([len(question_terms & _terms(seg)) for _, _, seg in pieces])
     if asks_for_figure(question):  # the line that answers is usually a table row with the figure
         scores = scores + FIGURE_BONUS * np.array([holds_figure(seg) for _, _, seg in pieces])
+    return pieces, scores
+
+
+def compress_sources(
+    question: str,
+    sources: list[Source],
+    budget_tokens: int,
+    count_tokens: Callable[[str], int],
+    embed: Callable[[list[str]], np.ndarray],
+    answer_line_count: int = 0,
+) -> list[Source]:
+    """The sources with ``excerpt`` set to their page heading and best lines, all excerpts (headings
+    included) together within budget. When the question asks for an amount, the
+    ``answer_line_count`` best excerpt lines holding a figure are also set as ``answer_lines``."""
+    if budget_tokens <= 0 or not sources:
+        return sources
+    pieces, scores = score_lines(question, sources, embed)
+    if not pieces:
+        return sources
     headings = [compact_heading(s.context, MAX_HEADING_CHARS) for s in sources]
     heading_cost = [count_tokens(h) + 1 if h else 0 for h in headings]
     chosen: set[int] = set()
@@ -105,6 +130,11 @@ def compress_sources(
         chosen.add(int(k))
         opened.add(i)
         used += cost
+    answer_lines: dict[int, list[str]] = {}
+    if answer_line_count and asks_for_figure(question):
+        best = [int(k) for k in np.argsort(-scores) if int(k) in chosen and holds_figure(pieces[k][2])]
+        for k in best[:answer_line_count]:
+            answer_lines.setdefault(pieces[k][0], []).append(pieces[k][2])
     excerpts: dict[int, list[tuple[int, str]]] = {}
     for k in sorted(chosen):
         i, j, seg = pieces[k]
@@ -120,5 +150,5 @@ def compress_sources(
                 lines.append("…")
             lines.append(seg)
             previous = j
-        out.append(replace(source, excerpt="\n".join(lines)))
+        out.append(replace(source, excerpt="\n".join(lines), answer_lines=tuple(answer_lines.get(i, ()))))
     return [replace(s, number=n) for n, s in enumerate(out, start=1)]

@@ -31,6 +31,7 @@ class Source:
     context: str = ""  # the heading of its page: statement title and column years
     ocr: bool = False  # its text was read from a scanned page by OCR (may hold misread characters)
     unit: str = "page"  # what page_start/page_end count: "page", "section" or "paragraph"
+    answer_lines: tuple[str, ...] = ()  # its excerpt lines most likely to hold the figure asked for
 
     def as_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)

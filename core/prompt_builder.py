@@ -34,7 +34,7 @@ def build_messages(
     elif grounded:
         system = f"{system}\n{prompts.GROUNDING}"
     if sources:
-        content = f"{passages_block(sources)}\n\nQuestion: {question}"
+        content = f"{passages_block(sources)}\n\n{answer_lines_block(sources)}Question: {question}"
     return trim_history(
         {"role": "system", "content": system},
         history,
@@ -53,6 +53,13 @@ def passages_block(sources: list[Source]) -> str:
         body = (s.excerpt or s.text).replace(chr(34) * 3, chr(34))
         blocks.append(f'[{s.number}] {prompt_label(s)}, {s.pages}:\n"""\n{body}\n"""')
     return "\n\n".join(blocks)
+
+
+def answer_lines_block(sources: list[Source]) -> str:
+    """The lines most likely to hold the figure asked for, each with its passage number, quoted
+    like the passages (they are document text too), or ""."""
+    lines = [f"[{s.number}] {line.replace(chr(34) * 3, chr(34))}" for s in sources for line in s.answer_lines]
+    return f'Lines most likely to hold the answer:\n"""\n{chr(10).join(lines)}\n"""\n\n' if lines else ""
 
 
 def prompt_label(source: Source) -> str:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
-from core.context import compress_sources, segments
+from core.context import compress_sources, holds_figure, segments
 from core.events import Source
+from core.prompt_builder import answer_lines_block
 from services.chunking import chunk_pages, clean_text, document_label, make_splitter
 from tests.fakes import FakeEmbedder
 
@@ -56,7 +58,49 @@ def test_compress_keeps_best_lines_within_budget_in_order():
     assert out[0].text == text  # the whole passage is kept for the reader
 
 
+def test_the_best_figure_lines_are_named_as_likely_answer_lines_for_an_amount():
+    text = (
+        "Consolidated statements of income\nNet revenue 14,158 15,338\nNet revenue is recognised on shipment"
+    )
+    other = "Revenue by segment\nClient computing 7,867 8,095"
+    sources = [Source(1, "a.pdf", 1, 1, 1.0, text), Source(2, "b.pdf", 2, 2, 0.5, other)]
+    out = compress_sources("What was the net revenue?", sources, 40, words, fake_embed, answer_line_count=1)
+    assert [s.answer_lines for s in out] == [("Net revenue 14,158 15,338",), ()]
+    block = answer_lines_block(out)
+    assert (
+        block.startswith("Lines most likely to hold the answer:") and "[1] Net revenue 14,158 15,338" in block
+    )
+    no_amount = compress_sources(
+        "Who audits the company?", sources, 40, words, fake_embed, answer_line_count=1
+    )
+    assert all(s.answer_lines == () for s in no_amount) and answer_lines_block(no_amount) == ""
+    off = compress_sources("What was the net revenue?", sources, 40, words, fake_embed)
+    assert all(s.answer_lines == () for s in off)
+
+
 def test_zero_budget_keeps_whole_passages():
     sources = [Source(1, "a.pdf", 1, 1, 1.0, "x\ny")]
     assert compress_sources("q", sources, 0, words, fake_embed) == sources
     assert isinstance(fake_embed(["a"]), np.ndarray)
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["Gross margin 6,018 6,535", "Interest expense (66) (68)", "Free cash flow $3,215.4", "Stores 938"],
+)
+def test_table_rows_hold_figures(line):
+    assert holds_figure(line)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "20",
+        "Financial Statements Notes to Financial Statements 22",
+        "Verizon 2022 Annual Report on Form 10-K 84",
+        "Refer to Note 14 of the Notes",
+        "In 2023 we opened 3 stores",
+    ],
+)
+def test_page_numbers_references_years_and_small_counts_are_not_figures(line):
+    assert not holds_figure(line)
