@@ -6,6 +6,7 @@ embedded model when Ollama cannot answer), streams the answer as events and stor
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import closing
@@ -107,7 +108,9 @@ class LocalAIAssistant:
         self._knowledge_bases: dict[str, Retriever] = {DEFAULT: knowledge_base} if knowledge_base else {}
         self._collections: CollectionStore | None = None
         self.warmup: Warmup | None = None  # set when the app starts loading models in the background
-        self._stts: dict[tuple[str, str], STT] = {}
+        self._stts: dict[tuple[str, str, str], STT] = {}
+        self._stt_lock = threading.Lock()  # the warm-up thread and a page may ask at once
+        self._voice_warmups: dict[tuple[str, ...], Warmup] = {}
         self.audio = AudioStore(Path(settings.data_dir) / "audio", settings.max_audio_storage_mb * 2**20)
 
     # --- backends -------------------------------------------------------------------
@@ -168,6 +171,20 @@ class LocalAIAssistant:
                 )
             )
         return Warmup(steps).start()
+
+    def warm_up_voice(self, options: AskOptions, stt_choice: tuple[str, str, str] = ("", "", "")) -> Warmup:
+        """Start loading, in the background, the speech recogniser (engine, size, language) and
+        the voice a spoken conversation will use, once per choice: the user has just turned
+        speech on, and the first spoken turn should not wait for them."""
+        key = (*stt_choice, options.tts_voice)
+        if key not in self._voice_warmups:
+            self._voice_warmups[key] = Warmup(
+                [
+                    ("the speech recogniser", lambda: self.stt(*stt_choice).load()),
+                    ("the voice", lambda: self.tts(options).synthesize("Ready.")),
+                ]
+            ).start()
+        return self._voice_warmups[key]
 
     def _builtin_model(self, options: AskOptions) -> str:
         """The GGUF path or built-in model key the embedded engine answers ``options`` with."""
@@ -267,12 +284,13 @@ class LocalAIAssistant:
             size or self.settings.whisper_size,
             language or self.settings.whisper_language,
         )
-        if key not in self._stts:
-            engine, size, language = key
-            self._stts[key] = create_stt(
-                engine, size, self.settings.model_cache_dir, self.settings.threads, language
-            )
-        return self._stts[key]
+        with self._stt_lock:
+            if key not in self._stts:
+                engine, size, language = key
+                self._stts[key] = create_stt(
+                    engine, size, self.settings.model_cache_dir, self.settings.threads, language
+                )
+            return self._stts[key]
 
     def transcribe(self, data: bytes, engine: str = "", size: str = "", language: str = "") -> Heard:
         """Text of a recording; AudioError / ModelMissing carry a message for the user."""

@@ -75,6 +75,11 @@ class STT(ABC):
         return None if self.language in ("", "auto") else self.language
 
     def load(self) -> Any:
+        """The model, loaded on first use (a warm-up thread and a transcription may ask at once)."""
+        with self._lock:
+            return self._loaded()
+
+    def _loaded(self) -> Any:
         if self._model is None:
             self._model = self._load()
         return self._model
@@ -82,7 +87,7 @@ class STT(ABC):
     def transcribe(self, audio: np.ndarray) -> Transcript:
         """Text of 16 kHz mono float32 audio (one call at a time per model)."""
         with self._lock:
-            text, language = self._transcribe(self.load(), audio)
+            text, language = self._transcribe(self._loaded(), audio)
         return Transcript(" ".join(text.split()), language, audio.shape[0] / 16_000)
 
 

@@ -63,6 +63,10 @@ def render_voice_settings(assistant: LocalAIAssistant, session: SessionManager) 
             st.selectbox(
                 "Spoken language", list(LANGUAGES), format_func=LANGUAGES.get, key="whisper_language"
             )
+    if session.get("speak_replies") or session.get("hands_free"):
+        # Load the recogniser and the voice now, not on the first spoken turn.
+        stt_choice = (session.get("stt_engine"), session.get("whisper_size"), session.get("whisper_language"))
+        assistant.warm_up_voice(session.ask_options(), stt_choice)
 
 
 def _render_hands_free(assistant: LocalAIAssistant, session: SessionManager) -> None:

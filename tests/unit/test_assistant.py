@@ -175,3 +175,37 @@ def test_a_runaway_of_citation_markers_is_stopped_and_replaced(tmp_path):
     check = next(e for e in events if isinstance(e, Check))
     assert check.degenerate and "7,192" in check.answer and check.answer.endswith("[1]")
     assert assistant.messages(cid)[-1].content == check.answer
+
+
+class FakeRecogniser:
+    """Named fake: counts loads instead of loading Whisper."""
+
+    loads = 0
+
+    def load(self):
+        FakeRecogniser.loads += 1
+
+
+class FakeVoice:
+    """Named fake: records what it was asked to say instead of synthesising."""
+
+    said: list[str] = []
+
+    def synthesize(self, text):
+        FakeVoice.said.append(text)
+        return b""
+
+
+def test_voice_is_warmed_up_once_per_choice_in_the_background(tmp_path, monkeypatch):
+    monkeypatch.setattr("core.assistant.create_stt", lambda *args: FakeRecogniser())
+    monkeypatch.setattr("core.assistant.create_tts", lambda *args: FakeVoice())
+    FakeRecogniser.loads, FakeVoice.said = 0, []
+    assistant, _ = make(tmp_path)
+    first = assistant.warm_up_voice(AskOptions(), ("faster-whisper", "tiny.en", "en"))
+    assert first.wait(5) and first.errors == []
+    again = assistant.warm_up_voice(AskOptions(), ("faster-whisper", "tiny.en", "en"))
+    assert again is first and FakeRecogniser.loads == 1 and FakeVoice.said == ["Ready."]
+    other = assistant.warm_up_voice(AskOptions(), ("faster-whisper", "base", "en"))
+    assert other.wait(5) and FakeRecogniser.loads == 2
+    choice = ("faster-whisper", "tiny.en", "en")
+    assert assistant.stt(*choice) is assistant.stt(*choice)
