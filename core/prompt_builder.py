@@ -56,10 +56,11 @@ def passages_block(sources: list[Source]) -> str:
 
 
 def answer_lines_block(sources: list[Source]) -> str:
-    """The lines most likely to hold the figure asked for, each with its passage number, quoted
-    like the passages (they are document text too), or ""."""
-    lines = [f"[{s.number}] {line.replace(chr(34) * 3, chr(34))}" for s in sources for line in s.answer_lines]
-    return f'Lines most likely to hold the answer:\n"""\n{chr(10).join(lines)}\n"""\n\n' if lines else ""
+    """The lines most likely to hold the figure asked for, each with its passage number and in
+    quotes (they are document text too; a quote inside one is made single so it cannot close it),
+    or ""."""
+    lines = [f'[{s.number}] "{line.replace(chr(34), chr(39))}"' for s in sources for line in s.answer_lines]
+    return f"Lines most likely to hold the answer: {'; '.join(lines)}\n\n" if lines else ""
 
 
 def prompt_label(source: Source) -> str:
