@@ -37,7 +37,10 @@ CHAT_QUESTION = "Tell me a short story about a brave little robot."
 DOC_QUESTION = "What was Microsoft's net income for the quarter?"
 ENERGY_PROBE = """
 async () => {
-  const stream = await navigator.mediaDevices.getUserMedia({audio: {echoCancellation: false}});
+  // The listener's own microphone stream: a second getUserMedia on Chromium's fake device plays
+  // the file from its own start, offset from the listener's by however long apart they opened.
+  while (!window.handsFreeStream) await new Promise(r => setTimeout(r, 20));
+  const stream = window.handsFreeStream;
   const context = new AudioContext();
   const analyser = context.createAnalyser();
   analyser.fftSize = 512;
@@ -125,6 +128,9 @@ def main() -> None:
                 frame = listener_frame(page)
             frame.evaluate(ENERGY_PROBE)
             time.sleep(args.seconds)
+            if frame.is_detached():  # the listener is gone: hands-free switched itself off
+                page.screenshot(path=str(tmp / "detached.png"), full_page=True)
+                sys.exit(f"The listener was removed during the run; the page is in {tmp / 'detached.png'}")
             timeline = frame.evaluate("() => window.handsFreeTimeline")
             energy = frame.evaluate("() => window.benchEnergy")
             browser.close()
@@ -134,6 +140,7 @@ def main() -> None:
     onsets = [t for kind, t in energy if kind == "on"]
     ends = [t for kind, t in energy if kind == "off"]
     turns, barge_ins, unmatched = [], [], 0
+    vad_waits, after_vad = [], []  # a turn split: mic silent -> the listener's speech end -> audio
     for event, t in timeline:
         if event == "reply_playing":
             # the first audio of a reply: the last speech end before it, with no onset in between
@@ -141,6 +148,10 @@ def main() -> None:
             if before and not any(before[-1] < o < t for o in onsets):
                 if not any(ev == "reply_playing" and before[-1] < tt < t for ev, tt in timeline):
                     turns.append((t - before[-1]) / 1000)
+                    vad_end = [tt for ev, tt in timeline if ev == "speech_end" and before[-1] <= tt < t]
+                    if vad_end:
+                        vad_waits.append((vad_end[0] - before[-1]) / 1000)
+                        after_vad.append((t - vad_end[0]) / 1000)
         elif event == "reply_paused":
             before = [o for o in onsets if t - 2000 <= o <= t]  # the onset that caused it
             if before:
@@ -159,6 +170,26 @@ def main() -> None:
     print(f"end of speech -> first reply audio: {summary(turns)}")
     print(f"onset during a reply -> reply paused: {summary(barge_ins)}; without an onset: {unmatched}")
     print(f"utterances sent: {sum(e == 'speech_end' for e, _ in timeline)}")
+    print(f"  of a turn: mic silent -> the listener's end of speech: {summary(vad_waits)}")
+    print(f"  of a turn: the listener's end of speech -> first reply audio: {summary(after_vad)}")
+    for stage, values in server_stages(tmp / "data").items():
+        print(f"  server, {stage}: {summary(values)}")
+
+
+def server_stages(data_dir: Path) -> dict[str, list[float]]:
+    """The per-answer stage times the app stored with each spoken answer (its breakdown)."""
+    import json
+    import sqlite3
+
+    stages: dict[str, list[float]] = {}
+    with sqlite3.connect(data_dir / "conversations.sqlite3") as db:
+        for (meta,) in db.execute("SELECT meta FROM messages WHERE role = 'assistant'"):
+            stored = json.loads(meta)  # a finished answer has stats; a stopped one its breakdown
+            breakdown = (stored.get("stats") or {}).get("breakdown") or stored.get("breakdown") or {}
+            for stage, value in breakdown.items():
+                if isinstance(value, (int, float)):
+                    stages.setdefault(stage, []).append(float(value))
+    return stages
 
 
 if __name__ == "__main__":
