@@ -466,9 +466,12 @@ class LocalAIAssistant:
         except GeneratorExit:
             if spoken:
                 spoken.cancel()
-            # The reader stopped the answer (Stop button, closed page): keep what was said.
+            # The reader stopped the answer (Stop button, closed page): keep what was said, and how
+            # long it took to start (a hands-free reply is often interrupted by the next question).
             if pieces:
-                meta.update(cut_off=True, cut_off_reason="stopped")
+                if spoken:
+                    breakdown.update(speech_timings(spoken, first_token_s, breakdown))
+                meta.update(cut_off=True, cut_off_reason="stopped", breakdown=breakdown)
                 self.store.add_message(conversation_id, "assistant", "".join(pieces), meta)
             raise
 

@@ -18,6 +18,7 @@ from errors import AudioError, SpeechError
 from utils.audio_utils import MIN_SECONDS, decode_audio, duration_s, has_speech
 from utils.helpers import SentenceSplitter, speech_text
 
+FIRST_PIECE_WAIT_S = 3.0  # at most, so a stuck voice never holds up the written answer
 DIDNT_CATCH = "I didn't catch that: no speech was heard. Try again, a little closer to the microphone."
 
 
@@ -81,14 +82,22 @@ class SpokenReply:
         self._splitter = SentenceSplitter()
         self._todo: queue.Queue[tuple[int, str] | None] = queue.Queue()
         self._done: queue.Queue[SpokenPiece] = queue.Queue()
+        self._first_done = threading.Event()  # the first piece is synthesised (or failed)
         self._count = 0
         self._worker = threading.Thread(target=self._work, daemon=True)
         self._worker.start()
 
     def feed(self, text: str) -> list[SpokenPiece]:
-        """Add streamed text; returns the pieces that became ready meanwhile."""
+        """Add streamed text; returns the pieces that became ready meanwhile. When the first piece
+        is complete, waits (up to FIRST_PIECE_WAIT_S) until it is synthesised: the caller pulls the
+        model's tokens, so the model pauses meanwhile and the voice gets the CPU to itself (on two
+        cores the two together took twice as long to the first sound). Later pieces never wait:
+        the model writes faster than the voice speaks."""
+        first = self._count == 0
         for sentence in self._splitter.feed(text):
             self._queue(sentence)
+        if first and self._count > 0:
+            self._first_done.wait(FIRST_PIECE_WAIT_S)
         return self._ready()
 
     def finish(self) -> list[SpokenPiece]:
@@ -118,6 +127,12 @@ class SpokenReply:
         return pieces
 
     def _work(self) -> None:
+        try:
+            self._synthesise_pieces()
+        finally:
+            self._first_done.set()
+
+    def _synthesise_pieces(self) -> None:
         while (item := self._todo.get()) is not None:
             if self.error is not None:
                 continue
@@ -127,11 +142,13 @@ class SpokenReply:
                 wav = self.tts.synthesize(text)
             except SpeechError as e:
                 self.error = e
+                self._first_done.set()
                 continue
             if self.first_audio_s is None:
                 self.first_tts_s = time.perf_counter() - t0
                 self.first_audio_s = time.perf_counter() - self.started
             self._done.put(SpokenPiece(index, text, wav))
+            self._first_done.set()
 
 
 def speech_timings(spoken: SpokenReply, first_token_s: float | None, breakdown: dict[str, float]) -> dict:

@@ -35,18 +35,21 @@ def speech_text(markdown: str) -> str:
 class SentenceSplitter:
     """Feed streamed text; get back each sentence as soon as it is complete.
 
-    The very first piece may end at a clause (",", ";", ":") once it has ``first_clause_words``
-    words, so speech can start before a long first sentence is finished.
+    The very first piece may be a short sentence ("Sure!", "Yes.", from ``first_min_chars``) or end
+    at a clause (",", ";", ":") once it has ``first_clause_words`` words, so speech can start
+    before a long first sentence is finished.
     """
 
-    def __init__(self, min_chars: int = 12, first_clause_words: int = 5):
+    def __init__(self, min_chars: int = 12, first_clause_words: int = 3, first_min_chars: int = 4):
         self._buffer = ""
         self._min_chars = min_chars
         self._first_clause_words = first_clause_words
+        self._first_min_chars = first_min_chars
         self._emitted = 0
 
     def _next_break(self) -> re.Match | None:
-        match = next((m for m in _SENTENCE_END.finditer(self._buffer) if m.start() >= self._min_chars), None)
+        min_chars = self._first_min_chars if self._emitted == 0 else self._min_chars
+        match = next((m for m in _SENTENCE_END.finditer(self._buffer) if m.start() >= min_chars), None)
         if match is None and self._emitted == 0 and self._first_clause_words:
             match = next(
                 (

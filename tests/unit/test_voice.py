@@ -45,6 +45,31 @@ def test_spoken_reply_keeps_order_and_times_the_first_sentence():
     assert reply.first_sentence_s is not None and reply.first_audio_s >= reply.first_sentence_s
 
 
+class SlowFakeTTS(FakeTTS):
+    """Named fake: a voice that takes 0.2 s per piece, and says when each piece was started."""
+
+    def __init__(self, fail: bool = False):
+        super().__init__(fail)
+        self.started: list[float] = []
+
+    def synthesize(self, text: str) -> bytes:
+        import time
+
+        self.started.append(time.perf_counter())
+        time.sleep(0.2)
+        return super().synthesize(text)
+
+
+def test_the_first_piece_is_voiced_before_more_text_is_taken():
+    tts = SlowFakeTTS()
+    reply = SpokenReply(tts)
+    assert [p.index for p in reply.feed("The answer is here. And")] == [0]  # waited for its audio
+    assert reply.feed(" this is the second one. More") == []  # later pieces never wait
+    assert [p.index for p in reply.finish()] == [1, 2]
+    failing = SpokenReply(SlowFakeTTS(fail=True))
+    assert failing.feed("The answer is here. And") == [] and failing.error is not None  # no hang
+
+
 def test_listen_rejects_silence_short_long_and_corrupt_audio():
     stt = FakeSTT()
     silence = wav_bytes(np.zeros(16000 * 5, dtype=np.float32), 16000)
@@ -101,6 +126,17 @@ def test_spoken_answer_streams_audio_in_order_and_stores_it(tmp_path):
     assert {"retrieval_s", "first_token_s", "first_sentence_s", "tts_s", "first_audio_s"} <= set(breakdown)
 
 
+def test_a_stopped_spoken_answer_keeps_its_timings(tmp_path):
+    assistant = make(tmp_path, FakeTTS())
+    cid = assistant.new_conversation().id
+    events = assistant.ask(cid, "Capital of France?", AskOptions(backend="embedded", speak=True))
+    next(e for e in events if isinstance(e, Audio))  # the first sentence is heard, then a barge-in
+    events.close()
+    stored = assistant.messages(cid)[-1]
+    assert stored.meta["cut_off_reason"] == "stopped"
+    assert {"first_token_s", "first_audio_s"} <= set(stored.meta["breakdown"])
+
+
 def test_speech_failure_keeps_the_text_answer(tmp_path):
     assistant = make(tmp_path, FakeTTS(fail=True))
     cid = assistant.new_conversation().id
@@ -146,6 +182,9 @@ def test_first_piece_may_end_at_a_clause_so_speech_starts_sooner():
     assert short.feed("Yes, it is true. ") == [] and short.feed("Done") == [
         "Yes, it is true."
     ]  # no early cut
+    quick = SentenceSplitter()
+    assert quick.feed("Sure! Here is one. It is") == ["Sure!", "Here is one."]  # said at once
+    assert SentenceSplitter().feed("Mr. Smith came. ") == []  # "Mr." is not a sentence
 
 
 def test_without_piper_the_default_voice_is_espeak(monkeypatch):
