@@ -84,6 +84,9 @@ class Settings:
     below it the question is answered as plain chat (services/relevance.py)."""
     context_budget_tokens: int = 200
     """Tokens of retrieved text put in the prompt; passages are trimmed to their best lines (0 = whole)."""
+    grounded_history_tokens: int = 300
+    """Chat history kept before the passages of an answer from documents (the newest turns that fit):
+    on a CPU every 150 prompt tokens cost about a second before the first word."""
     answer_line_hints: int = 2
     """Excerpt lines most likely to hold the figure asked for, repeated before the question (0 = none)."""
     budget_per_extra_source: int = 30

@@ -32,6 +32,7 @@ from core.events import (
     Stats,
     Token,
 )
+from core.history import recent_history
 from core.ingest import Upload, ingest
 from core.options import AskOptions
 from core.prompt_builder import build_messages
@@ -422,7 +423,10 @@ class LocalAIAssistant:
         )
         started, breakdown = turn.started, turn.breakdown
         llm = attempt.llm
-        messages = self.build_messages(llm, turn.history, question, sources, options, bool(sources))
+        history = turn.history
+        if sources:  # the passages hold the facts; a long chat before them costs seconds of reading
+            history = recent_history(history, self.settings.grounded_history_tokens, llm.count_tokens)
+        messages = self.build_messages(llm, history, question, sources, options, bool(sources))
         gen_stats = GenerationStats(model=attempt.model or "")
         pieces: list[str] = []
         first_token_s: float | None = None

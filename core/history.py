@@ -20,11 +20,22 @@ def trim_history(
     newest first while they fit. A kept history never starts with an assistant reply
     whose question was dropped.
     """
-    per_message = 4  # role markers and separators the chat template adds around each message
-    used = count_tokens(system["content"]) + count_tokens(question["content"]) + 2 * per_message
+    used = count_tokens(system["content"]) + count_tokens(question["content"]) + 2 * PER_MESSAGE
+    return [system, *recent_history(history, budget_tokens - used, count_tokens), question]
+
+
+PER_MESSAGE = 4  # role markers and separators the chat template adds around each message
+
+
+def recent_history(
+    history: list[Message], budget_tokens: int, count_tokens: Callable[[str], int]
+) -> list[Message]:
+    """The newest messages of ``history`` that fit in ``budget_tokens``, never starting with an
+    assistant reply whose question was dropped."""
+    used = 0
     kept: list[Message] = []
     for message in reversed(history):
-        cost = count_tokens(message["content"]) + per_message
+        cost = count_tokens(message["content"]) + PER_MESSAGE
         if used + cost > budget_tokens:
             break
         kept.append(message)
@@ -32,4 +43,4 @@ def trim_history(
     kept.reverse()
     while kept and kept[0]["role"] == "assistant":
         kept.pop(0)
-    return [system, *kept, question]
+    return kept

@@ -209,3 +209,16 @@ def test_voice_is_warmed_up_once_per_choice_in_the_background(tmp_path, monkeypa
     assert other.wait(5) and FakeRecogniser.loads == 2
     choice = ("faster-whisper", "tiny.en", "en")
     assert assistant.stt(*choice) is assistant.stt(*choice)
+
+
+def test_an_answer_from_documents_keeps_only_the_recent_chat(tmp_path):
+    assistant, cid, embedded = grounded(tmp_path, ["Revenue was $7,192 million."])
+    for n in range(4):  # an earlier chat, each reply long
+        assistant.store.add_message(cid, "user", f"Question {n}?", {})
+        assistant.store.add_message(cid, "assistant", f"Answer {n}: " + "word " * 200, {})
+    list(assistant.ask(cid, "What was NVIDIA's revenue?"))
+    sent = embedded.calls[0][0]
+    assert [m["content"][:9] for m in sent[1:-1]] == ["Question ", "Answer 3:"]  # the last exchange only
+    assistant.settings = Settings(data_dir=tmp_path, llm_backend="embedded", grounded_history_tokens=0)
+    list(assistant.ask(cid, "And its data center revenue?"))
+    assert len(embedded.calls[1][0]) == 2  # system prompt and question
