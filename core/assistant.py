@@ -33,14 +33,14 @@ from core.events import (
     Token,
 )
 from core.history import recent_history
-from core.ingest import Upload, ingest
+from core.ingest import DocumentStore, Upload, ingest
 from core.options import AskOptions
 from core.prompt_builder import build_messages
 from core.voice import Heard, SpokenReply, listen, speech_timings
 from core.warmup import Warmup
 from errors import LLMStreamError, LLMUnavailable, ModelNotFound, UserInputError
 from models import llm_registry
-from models.llm_base import LLM, GenerationStats, Health, Message
+from models.llm_base import LLM, GenerationStats, Health, Message, ModelPuller
 from models.tts_model import TTS, Voice, all_voices, create_tts
 from models.whisper_model import STT, create_stt
 from services.audio_store import AudioStore
@@ -51,8 +51,8 @@ from utils.audio_utils import join_wavs
 from utils.helpers import speech_text
 
 
-class Retriever(Protocol):
-    """What the orchestrator needs from a knowledge base."""
+class Retriever(DocumentStore, Protocol):
+    """What the orchestrator needs from a knowledge base (ingesting included)."""
 
     def is_empty(self) -> bool: ...
 
@@ -154,7 +154,10 @@ class LocalAIAssistant:
         name = name.strip()
         if not name:
             raise UserInputError("Type the name of a model to pull, for example llama3.2.")
-        return self.llm("ollama").pull(name)  # type: ignore[attr-defined]
+        ollama = self.llm("ollama")
+        if not isinstance(ollama, ModelPuller):
+            raise UserInputError("This backend cannot download models.")
+        return ollama.pull(name)
 
     def warm_up_in_background(self) -> Warmup:
         """Start loading, in a background thread, what the first question will need: the
@@ -261,7 +264,7 @@ class LocalAIAssistant:
         self, uploads: list[Upload], collection: str = DEFAULT
     ) -> Iterator[IngestProgress | IngestResult]:
         """Add documents, yielding progress per page and chunk batch, then one result per file."""
-        return ingest(self.knowledge_base_for(collection), uploads, self.settings)  # type: ignore[arg-type]
+        return ingest(self.knowledge_base_for(collection), uploads, self.settings)
 
     def delete_document(self, doc_id: str, collection: str = DEFAULT) -> None:
         self.knowledge_base_for(collection).delete_document(doc_id)

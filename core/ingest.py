@@ -7,18 +7,38 @@ import queue
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Protocol
 
 from config.settings import Settings
 from core.events import IngestProgress, IngestResult
 from errors import DocumentError, PasswordRequired
 from services import ocr
 from services.document_reader import ReadOptions, read_document
-from services.knowledge_base import KnowledgeBase, file_sha256
+from services.knowledge_base import file_sha256
 from services.pdf_processor import OcrOptions
 from utils.memory import release_free_memory
+
+
+class DocumentStore(Protocol):
+    """What ingesting needs from a knowledge base (services.knowledge_base.KnowledgeBase)."""
+
+    def find(self, sha256: str) -> Any: ...
+
+    def add_document(
+        self,
+        name: str,
+        content_sha256: str,
+        size_bytes: int,
+        pages: list[str],
+        empty_pages: list[int],
+        progress: Callable[[int, int], None] | None = None,
+        title: str = "",
+        ocr_pages: list[int] | None = None,
+        unit: str = "page",
+    ) -> Any: ...
 
 
 @dataclass(frozen=True)
@@ -32,7 +52,7 @@ class Upload:
 
 
 def ingest(
-    kb: KnowledgeBase, uploads: list[Upload], settings: Settings
+    kb: DocumentStore, uploads: list[Upload], settings: Settings
 ) -> Iterator[IngestProgress | IngestResult]:
     try:
         for upload in uploads:
@@ -42,7 +62,7 @@ def ingest(
 
 
 def _ingest_one(
-    kb: KnowledgeBase, upload: Upload, settings: Settings
+    kb: DocumentStore, upload: Upload, settings: Settings
 ) -> Iterator[IngestProgress | IngestResult]:
     started = time.perf_counter()
     size = len(upload.data) if upload.data is not None else (upload.path.stat().st_size if upload.path else 0)

@@ -5,7 +5,14 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import TypedDict
+from typing import Any, Protocol, TypedDict, runtime_checkable
+
+
+@runtime_checkable
+class ModelPuller(Protocol):
+    """A backend that can download a model by name (Ollama), yielding progress updates."""
+
+    def pull(self, model: str) -> Iterator[Any]: ...
 
 
 class Message(TypedDict):
