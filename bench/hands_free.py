@@ -3,8 +3,9 @@ speech onset during a reply -> the reply going silent (barge-in).
 
     python bench/hands_free.py [--seconds 180] [--documents]
 
-Chromium's fake microphone plays a loop: 1 s of silence, a spoken question (the Piper voice), then
-SILENCE_S of silence, so the question is asked again while the answer is being spoken. The app
+Chromium's fake microphone plays a loop: 1 s of silence, then each spoken question (the Piper
+voice) followed by SILENCE_S of silence, so the next question comes while the answer is being
+spoken. The app
 runs as `./run.sh app` would (built-in model, default voice). Speech onset and end are measured
 in the page on the microphone signal itself (an AnalyserNode on the same fake device, RMS above /
 below a threshold), independently of the app's voice detection; the reply's first audio is its
@@ -33,8 +34,14 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 from bench.rag_bench import cpu_flags  # noqa: E402
 
 SILENCE_S = 8.0
-CHAT_QUESTION = "Tell me a short story about a brave little robot."
-DOC_QUESTION = "What was Microsoft's net income for the quarter?"
+CHAT_QUESTIONS = ["Tell me a short story about a brave little robot."]
+# Different questions in turn, as a person asks them: the same one again would let llama.cpp reuse
+# the whole previous prompt and flatter the first token.
+DOC_QUESTIONS = [
+    "What was Microsoft's net income for the quarter?",
+    "How much revenue did Intel report in the third quarter of 2023?",
+    "What was NVIDIA's data center revenue?",
+]
 ENERGY_PROBE = """
 async () => {
   // The listener's own microphone stream: a second getUserMedia on Chromium's fake device plays
@@ -62,13 +69,17 @@ async () => {
 """
 
 
-def question_wav(path: Path, question: str) -> None:
+def question_wav(path: Path, questions: list[str]) -> None:
+    """One second of silence, then each question followed by SILENCE_S of silence."""
     from models.tts_model import create_tts
     from utils.audio_utils import decode_audio, wav_bytes
 
-    speech = decode_audio(create_tts("", 160, 1.0).synthesize(question))
+    voice = create_tts("", 160, 1.0)
     silence = np.zeros(int(16000 * SILENCE_S), dtype=np.float32)
-    path.write_bytes(wav_bytes(np.concatenate([np.zeros(16000, dtype=np.float32), speech, silence]), 16000))
+    parts = [np.zeros(16000, dtype=np.float32)]
+    for question in questions:
+        parts += [decode_audio(voice.synthesize(question)), silence]
+    path.write_bytes(wav_bytes(np.concatenate(parts), 16000))
 
 
 def listener_frame(page):
@@ -92,7 +103,7 @@ def main() -> None:
 
     tmp = Path(tempfile.mkdtemp(prefix="bench-hands-free-"))
     wav = tmp / "question.wav"
-    question_wav(wav, DOC_QUESTION if args.documents else CHAT_QUESTION)
+    question_wav(wav, DOC_QUESTIONS if args.documents else CHAT_QUESTIONS)
     env = {"DATA_DIR": str(tmp / "data"), "HF_HUB_OFFLINE": "1"}
     if args.documents:
         pdfs = sorted((ROOT.parent / "shared" / "data" / "rag-dev" / "pdfs").glob("*.pdf"))
