@@ -122,7 +122,8 @@ def compress_sources(
     chosen: set[int] = set()
     opened: set[int] = set()  # sources with a line chosen: their heading is paid for
     used = 0
-    for k in np.argsort(-scores):
+    order = np.argsort(-scores)  # best line first
+    for k in order:
         i = pieces[k][0]
         cost = count_tokens(pieces[k][2]) + 1 + (0 if i in opened else heading_cost[i])
         if used + cost > budget_tokens:
@@ -132,7 +133,7 @@ def compress_sources(
         used += cost
     answer_lines: dict[int, list[str]] = {}
     if answer_line_count and asks_for_figure(question):
-        best = [int(k) for k in np.argsort(-scores) if int(k) in chosen and holds_figure(pieces[k][2])]
+        best = [int(k) for k in order if int(k) in chosen and holds_figure(pieces[k][2])]
         for k in best[:answer_line_count]:
             answer_lines.setdefault(pieces[k][0], []).append(pieces[k][2])
     excerpts: dict[int, list[tuple[int, str]]] = {}
