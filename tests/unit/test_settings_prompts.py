@@ -45,8 +45,8 @@ def test_embedding_engine_follows_the_cpu_unless_forced():
     from services.embedding_backends import choose_backend
 
     assert choose_backend("auto", {"avx2", "avx512f", "avx512_bf16"}) == "torch-bf16"
-    assert choose_backend("auto", {"avx2", "avx512f", "avx512_vnni"}) == "onnx"  # Ice Lake
-    assert choose_backend("auto", {"avx2"}) == "onnx"
+    assert choose_backend("auto", {"avx2", "avx512f", "avx512_vnni"}) == "onnx-int8"  # Ice Lake
+    assert choose_backend("auto", {"avx2"}) == "onnx-int8"
     assert choose_backend("onnx-int8", {"avx512_bf16"}) == "onnx-int8"
     with pytest.raises(ValueError, match="EMBEDDING_BACKEND"):
         choose_backend("gpu")
