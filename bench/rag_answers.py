@@ -43,8 +43,10 @@ def run(args: argparse.Namespace) -> None:
     from core.events import Done, Sources, Stats
     from services.knowledge_base import open_knowledge_base
 
+    # Questions come back to back, each in a new chat: reading the next prompt's start ahead (done
+    # while a real reader reads the answer) would only hold up the next question here.
     settings = Settings.from_env(
-        data_dir=Path(args.out).with_suffix(".data"), max_answer_tokens=args.max_tokens
+        data_dir=Path(args.out).with_suffix(".data"), max_answer_tokens=args.max_tokens, read_ahead=False
     )
     kb = open_knowledge_base(settings, args.kb)
     assistant = LocalAIAssistant(settings, knowledge_base=kb)

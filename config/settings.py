@@ -87,6 +87,9 @@ class Settings:
     grounded_history_tokens: int = 300
     """Chat history kept before the passages of an answer from documents (the newest turns that fit):
     on a CPU every 150 prompt tokens cost about a second before the first word."""
+    read_ahead: bool = True
+    """After an answer, read the next prompt's start (system prompt and the chat so far) into the
+    built-in model's cache while the reader reads or listens: a follow-up's first word comes sooner."""
     answer_line_hints: int = 2
     """Excerpt lines most likely to hold the figure asked for, repeated before the question (0 = none)."""
     budget_per_extra_source: int = 30
@@ -162,6 +165,10 @@ def _coerce(type_name: Any, raw: str, name: str) -> Any:
             return int(raw)
         if kind == "float":
             return float(raw)
+        if kind == "bool":
+            if raw.strip().lower() in ("1", "true", "yes", "on", "0", "false", "no", "off"):
+                return raw.strip().lower() in ("1", "true", "yes", "on")
+            raise ValueError(raw)
     except ValueError as e:
         raise ValueError(f"Environment variable {name.upper()}={raw!r} is not a valid {kind}") from e
     return raw

@@ -35,7 +35,7 @@ from core.events import (
 from core.history import recent_history
 from core.ingest import DocumentStore, Upload, ingest
 from core.options import AskOptions
-from core.prompt_builder import build_messages
+from core.prompt_builder import build_messages, system_message
 from core.voice import Heard, SpokenReply, listen, speech_timings
 from core.warmup import Warmup
 from errors import LLMStreamError, LLMUnavailable, ModelNotFound, UserInputError
@@ -514,9 +514,25 @@ class LocalAIAssistant:
         meta["stats"] = {**stats.__dict__, "tokens_per_s": stats.tokens_per_s}
         meta["model"] = stats.model
         message_id = self.store.add_message(conversation_id, "assistant", answer, meta)
+        self._read_ahead(turn, attempt)
         yield stats
         yield Done(message_id, answer)
         return "done"
+
+    def _read_ahead(self, turn: _Turn, attempt: _Attempt) -> None:
+        """In the background, read the start of the next question's prompt (system prompt and the
+        chat so far, grounded like this answer) into the model's cache: a follow-up then only has
+        its passages and question left to read. A no-op for servers (llm.read_ahead)."""
+        if not self.settings.read_ahead:
+            return
+        llm, history = attempt.llm, self._history(turn.conversation_id)
+        grounded = bool(turn.sources)
+        if grounded:
+            history = recent_history(history, self.settings.grounded_history_tokens, llm.count_tokens)
+        messages = [system_message(turn.options, grounded), *history]
+        threading.Thread(
+            target=llm.read_ahead, args=(messages, attempt.model), name="read-ahead", daemon=True
+        ).start()
 
     def audio_path(self, name: str) -> Path | None:
         """The stored spoken reply called ``name``, if it is still there."""

@@ -27,21 +27,26 @@ def build_messages(
 ) -> list[Message]:
     """``grounded``: passages were found, so the grounding rule goes in the system prompt (the same
     for every grounded question, so llama.cpp reuses its cached evaluation)."""
-    system = prompts.system_prompt(options.preset, options.custom_prompt)
     content = question
-    if grounded and options.documents_only:
-        system = f"{system}\n{prompts.GROUNDING_STRICT}"
-    elif grounded:
-        system = f"{system}\n{prompts.GROUNDING}"
     if sources:
         content = f"{passages_block(sources)}\n\n{answer_lines_block(sources)}Question: {question}"
     return trim_history(
-        {"role": "system", "content": system},
+        system_message(options, grounded),
         history,
         {"role": "user", "content": content},
         llm.context_tokens() - max_answer_tokens,
         llm.count_tokens,
     )
+
+
+def system_message(options: AskOptions, grounded: bool) -> Message:
+    """The system prompt, with the grounding rule when the answer comes from passages."""
+    system = prompts.system_prompt(options.preset, options.custom_prompt)
+    if grounded and options.documents_only:
+        system = f"{system}\n{prompts.GROUNDING_STRICT}"
+    elif grounded:
+        system = f"{system}\n{prompts.GROUNDING}"
+    return {"role": "system", "content": system}
 
 
 def passages_block(sources: list[Source]) -> str:

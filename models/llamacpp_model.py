@@ -84,6 +84,22 @@ class LlamaCppLLM(LLM):
     def warm_up(self, model: str | None = None) -> None:
         self.load(model)
 
+    def read_ahead(self, messages: list[Message], model: str | None = None) -> bool:
+        """Evaluate ``messages`` (one token is generated and dropped) while nothing else runs: the
+        next prompt starting with them only evaluates what follows. Never waits for an answer in
+        progress, and never loads a model."""
+        if not self._lock.acquire(blocking=False):
+            return False
+        try:
+            if self._llama is None or self._loaded_path != self.model_path(model):
+                return False
+            self._llama.create_chat_completion(messages=list(messages), max_tokens=1, temperature=0.0)
+            return True
+        except (LLMUnavailable, ValueError, RuntimeError):
+            return False  # the answer itself will say what is wrong
+        finally:
+            self._lock.release()
+
     # --- interface ------------------------------------------------------------------
     def health(self) -> Health:
         try:

@@ -75,6 +75,11 @@ class LLM(ABC):
         """Load what the first answer would load (an in-process model); servers need nothing."""
         return None
 
+    def read_ahead(self, messages: list[Message], model: str | None = None) -> bool:
+        """Read ``messages`` into the model's prompt cache now, so the next prompt that starts with
+        them is answered sooner; True if it did. Servers keep their own caches: nothing to do."""
+        return False
+
 
 #: name -> factory(settings) -> LLM. Adding a backend = one file + one line here (see models/__init__).
 LLM_BACKENDS: dict[str, Callable[..., LLM]] = {}

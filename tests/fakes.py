@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterator
 
@@ -28,6 +29,8 @@ class FakeLLM(LLM):
         self.context = context
         self.delay = delay
         self.calls: list[tuple[list[Message], str | None]] = []
+        self.read_aheads: list[tuple[list[Message], str | None]] = []
+        self.read_ahead_done = threading.Event()
         self.closed = False
 
     def stream(
@@ -53,6 +56,11 @@ class FakeLLM(LLM):
                 raise self.error
         finally:
             self.closed = True
+
+    def read_ahead(self, messages: list[Message], model: str | None = None) -> bool:
+        self.read_aheads.append((messages, model))
+        self.read_ahead_done.set()
+        return True
 
     def models(self) -> list[str]:
         return ["fake-model"]

@@ -50,6 +50,41 @@ def test_capital_of_france_streams_paris(llm):
     assert llm.count_tokens("Hello world") in (2, 3)
 
 
+def test_read_ahead_caches_the_next_prompt_start_and_never_loads_or_waits(llm):
+    import threading
+
+    import llama_cpp
+
+    start = [
+        {"role": "system", "content": "You are a helpful assistant. Answer briefly."},
+        {"role": "user", "content": "Name the colour of the sky."},
+        {"role": "assistant", "content": "Blue."},
+    ]
+    assert LlamaCppLLM(Settings()).read_ahead(start) is False  # a model not loaded is not loaded for it
+    llm.warm_up()
+    assert llm.read_ahead(start)
+    context = llm._llama._ctx.ctx
+    llama_cpp.llama_perf_context_reset(context)
+    stats = GenerationStats()
+    follow_up = [*start, {"role": "user", "content": "And of grass?"}]
+    list(llm.stream(follow_up, max_tokens=4, temperature=0.0, stats=stats))
+    evaluated = llama_cpp.llama_perf_context(context).n_p_eval
+    assert evaluated < stats.prompt_tokens / 2  # the start came from the cache: only the new turn was read
+    held, release = threading.Event(), threading.Event()
+
+    def answering():
+        with llm._lock:
+            held.set()
+            release.wait(10)
+
+    threading.Thread(target=answering).start()
+    held.wait(5)
+    try:
+        assert llm.read_ahead(start) is False  # an answer in progress is never kept waiting
+    finally:
+        release.set()
+
+
 def test_missing_gguf_file_is_a_clear_error(llm, tmp_path):
     with pytest.raises(LLMUnavailable, match="does not exist"):
         list(llm.stream([{"role": "user", "content": "hi"}], model=str(tmp_path / "nope.gguf")))

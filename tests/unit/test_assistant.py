@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from config.settings import Settings
+from core import prompts
 from core.assistant import AskOptions, LocalAIAssistant
 from core.events import Check, Done, Error, Notice, Sources, Stats, Token
 from errors import LLMStreamError, LLMUnavailable, ModelNotFound
@@ -142,6 +143,30 @@ def grounded(tmp_path, pieces, hits=(NVDA_HIT,)):
     kb = FakeKnowledgeBase(hits, empty=False)
     assistant = LocalAIAssistant(settings, ConversationStore(tmp_path / "c.db"), {"embedded": embedded}, kb)
     return assistant, assistant.new_conversation().id, embedded
+
+
+def test_after_an_answer_the_next_prompt_start_is_read_ahead(tmp_path):
+    assistant, cid, embedded = grounded(tmp_path, ["Revenue was $7,192 million [1]."])
+    list(assistant.ask(cid, "What was NVIDIA's revenue?"))
+    assert embedded.read_ahead_done.wait(5)
+    ((messages, model),) = embedded.read_aheads
+    # what the next grounded question's prompt will start with: the grounding rule, then this chat
+    assert messages[0]["role"] == "system" and prompts.GROUNDING in messages[0]["content"]
+    assert messages[1:] == [
+        {"role": "user", "content": "What was NVIDIA's revenue?"},
+        {"role": "assistant", "content": "Revenue was $7,192 million [1]."},
+    ]
+    assert model == assistant._builtin_model(AskOptions())
+    follow_up = list(assistant.ask(cid, "And the quarter before?"))
+    sent = embedded.calls[-1][0]
+    assert sent[: len(messages)] == messages and text_of(follow_up)  # the prompt does start so
+
+
+def test_no_read_ahead_when_switched_off(tmp_path):
+    embedded = FakeLLM("embedded")
+    assistant, cid = make(tmp_path, embedded=embedded, llm_backend="embedded", read_ahead=False)
+    list(assistant.ask(cid, "Hi"))
+    assert not embedded.read_ahead_done.wait(0.2) and embedded.read_aheads == []
 
 
 def test_grounded_answer_is_checked_cited_and_stored_as_checked(tmp_path):
