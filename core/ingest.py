@@ -18,7 +18,7 @@ from errors import DocumentError, PasswordRequired
 from services import ocr
 from services.document_reader import ReadOptions, read_document
 from services.knowledge_base import file_sha256
-from services.pdf_processor import OcrOptions
+from services.pdf_processor import ExtractedDocument, OcrOptions
 from utils.memory import release_free_memory
 
 
@@ -32,12 +32,8 @@ class DocumentStore(Protocol):
         name: str,
         content_sha256: str,
         size_bytes: int,
-        pages: list[str],
-        empty_pages: list[int],
+        document: ExtractedDocument,
         progress: Callable[[int, int], None] | None = None,
-        title: str = "",
-        ocr_pages: list[int] | None = None,
-        unit: str = "page",
     ) -> Any: ...
 
 
@@ -111,12 +107,8 @@ def _ingest_one(
                     upload.name,
                     digest,
                     size,
-                    extracted.pages,
-                    extracted.empty_pages,
+                    extracted,
                     lambda d, t: report(IngestProgress(upload.name, "embedding", d, t)),
-                    extracted.title,
-                    extracted.ocr_pages,
-                    extracted.unit,
                 )
             )
         except PasswordRequired as e:

@@ -28,6 +28,7 @@ from services.doc_profile import DocProfile, profile_document
 from services.embeddings import DIMENSIONS, Embedder
 from services.hybrid_index import HybridIndex
 from services.page_context import page_heading
+from services.pdf_processor import ExtractedDocument
 from services.query_analysis import QueryIntent, analyse, distinctive_names
 from services.relevance import RelevanceGate
 from services.retrieval import Corpus, Row, retrieve
@@ -194,16 +195,14 @@ class KnowledgeBase:
         name: str,
         content_sha256: str,
         size_bytes: int,
-        pages: list[str],
-        empty_pages: list[int],
+        document: ExtractedDocument,
         progress: Callable[[int, int], None] | None = None,
-        title: str = "",
-        ocr_pages: list[int] | None = None,
-        unit: str = "page",
     ) -> DocumentInfo:
-        """Chunk, embed and store one document in a single transaction."""
+        """Chunk, embed and store one document's text (pages, or sections / paragraphs, with their
+        title and which were empty or read by OCR) in a single transaction."""
         doc_id = content_sha256
-        profile = profile_document(name, title, pages)
+        pages = document.pages
+        profile = profile_document(name, document.title, pages)
         chunks, contexts = self._chunk(doc_id, name, pages)
         if not chunks:
             raise DocumentError(f"{name} has no text to index.")
@@ -219,14 +218,14 @@ class KnowledgeBase:
                     doc_id,
                     name,
                     content_sha256,
-                    title,
+                    document.title,
                     json.dumps(profile.as_dict()),
                     size_bytes,
                     len(pages),
-                    json.dumps(empty_pages),
+                    json.dumps(document.empty_pages),
                     time.time(),
-                    json.dumps(ocr_pages or []),
-                    unit,
+                    json.dumps(document.ocr_pages),
+                    document.unit,
                 ),
             )
             db.executemany(

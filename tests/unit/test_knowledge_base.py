@@ -8,6 +8,7 @@ import pytest
 
 from errors import DocumentError
 from services.knowledge_base import KnowledgeBase
+from services.pdf_processor import ExtractedDocument
 from tests.fakes import FakeEmbedder
 
 INTEL = [
@@ -32,8 +33,8 @@ def kb_at(path, embedder, min_relevance=0.0, **kw) -> KnowledgeBase:
 def test_add_list_search_with_page_numbers(tmp_path, embedder):
     kb = kb_at(tmp_path, embedder)
     assert kb.is_empty() and kb.search("anything", 3) == []
-    doc = kb.add_document("intel.pdf", "a" * 64, 1234, INTEL, [], title="Intel 10-Q")
-    kb.add_document("apple.pdf", "b" * 64, 999, APPLE, [])
+    doc = kb.add_document("intel.pdf", "a" * 64, 1234, ExtractedDocument(INTEL, title="Intel 10-Q"))
+    kb.add_document("apple.pdf", "b" * 64, 999, ExtractedDocument(APPLE))
     assert (doc.name, doc.pages, doc.size_bytes) == ("intel.pdf", 3, 1234) and doc.chunks >= 1
     assert [d.name for d in kb.documents()] == ["intel.pdf", "apple.pdf"]
     hits = kb.search("What was the net revenue in the quarter?", 2)
@@ -54,17 +55,17 @@ def test_add_list_search_with_page_numbers(tmp_path, embedder):
 
 def test_same_content_is_not_indexed_twice(tmp_path, embedder):
     kb = kb_at(tmp_path, embedder)
-    kb.add_document("intel.pdf", "a" * 64, 1, INTEL, [])
+    kb.add_document("intel.pdf", "a" * 64, 1, ExtractedDocument(INTEL))
     with pytest.raises(DocumentError, match="already in the knowledge base"):
-        kb.add_document("copy-of-intel.pdf", "a" * 64, 1, INTEL, [])
+        kb.add_document("copy-of-intel.pdf", "a" * 64, 1, ExtractedDocument(INTEL))
     assert len(kb.documents()) == 1
     assert kb.find("a" * 64).name == "intel.pdf"
 
 
 def test_delete_removes_vectors_and_keywords(tmp_path, embedder):
     kb = kb_at(tmp_path, embedder)
-    intel = kb.add_document("intel.pdf", "a" * 64, 1, INTEL, [])
-    kb.add_document("apple.pdf", "b" * 64, 1, APPLE, [])
+    intel = kb.add_document("intel.pdf", "a" * 64, 1, ExtractedDocument(INTEL))
+    kb.add_document("apple.pdf", "b" * 64, 1, ExtractedDocument(APPLE))
     kb.delete_document(intel.id)
     assert [d.name for d in kb.documents()] == ["apple.pdf"]
     assert all(h.file == "apple.pdf" for h in kb.search("Intel net revenue 14,158", 5))
@@ -72,23 +73,23 @@ def test_delete_removes_vectors_and_keywords(tmp_path, embedder):
 
 def test_persists_and_other_instances_see_changes(tmp_path, embedder):
     first = kb_at(tmp_path, embedder)
-    first.add_document("intel.pdf", "a" * 64, 1, INTEL, [2])
+    first.add_document("intel.pdf", "a" * 64, 1, ExtractedDocument(INTEL, [2]))
     second = kb_at(tmp_path, embedder)  # e.g. the app after a restart, or another process
     assert second.documents()[0].empty_pages == [2]
     assert second.search("gross margin", 1)[0].file == "intel.pdf"
-    first.add_document("apple.pdf", "b" * 64, 1, APPLE, [])
+    first.add_document("apple.pdf", "b" * 64, 1, ExtractedDocument(APPLE))
     assert second.search("iPhone sales", 1)[0].file == "apple.pdf"  # generation changed: rebuilt
 
 
 def test_unrelated_question_gets_no_passages(tmp_path, embedder):
     kb = kb_at(tmp_path, embedder, min_relevance=0.3)
-    kb.add_document("intel.pdf", "a" * 64, 1, INTEL, [])
+    kb.add_document("intel.pdf", "a" * 64, 1, ExtractedDocument(INTEL))
     assert kb.search("zebra giraffe savannah", 3) == []
 
 
 def test_reindex_uses_new_chunk_settings(tmp_path, embedder):
     kb = kb_at(tmp_path, embedder)
-    kb.add_document("intel.pdf", "a" * 64, 1, [" ".join(f"word{i}" for i in range(200))], [])
+    kb.add_document("intel.pdf", "a" * 64, 1, ExtractedDocument([" ".join(f"word{i}" for i in range(200))]))
     before = kb.documents()[0].chunks
     kb.chunk_tokens = 60
     assert kb.reindex() < before
@@ -101,7 +102,7 @@ def test_two_sessions_adding_at_once_keep_both(tmp_path, embedder):
 
     def add(name, sha, pages):
         try:
-            kb.add_document(name, sha, 1, pages, [])
+            kb.add_document(name, sha, 1, ExtractedDocument(pages))
         except Exception as e:  # noqa: BLE001 - collected and asserted below
             errors.append(e)
 
@@ -129,7 +130,7 @@ def test_documents_from_an_earlier_release_get_profiles_and_headings_on_open(tmp
         ]
     )
     table = "Condensed Consolidated Statements of Income\nRevenue $ 7,192 $ 8,288"
-    kb.add_document("nvda.pdf", "c" * 64, 1, [cover, table], [])
+    kb.add_document("nvda.pdf", "c" * 64, 1, ExtractedDocument([cover, table]))
     with kb._connect() as db:  # as an earlier release left it: no profile, no headings
         db.execute("UPDATE documents SET profile = '{}'")
         db.execute("UPDATE chunks SET context = ''")
