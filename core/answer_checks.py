@@ -89,11 +89,17 @@ def attribute_citations(
 
 
 def extractive_fallback(sources: list[Source], question: str) -> str:
-    """What to show when the model wrote nothing usable: say so, and quote the best line."""
-    best = sources[0]
-    lines = [line.strip() for line in _given(best).splitlines() if line.strip() and line.strip() != "…"]
-    wanted = content_terms(question)
-    line = max(lines, key=lambda x: len(wanted & content_terms(x)), default="") if lines else ""
+    """What to show when the model wrote nothing usable: say so, and quote the best line: the
+    likely answer line excerpting named (core/context.py), else the top passage's line sharing the
+    most words with the question."""
+    named = [(s, s.answer_lines[0]) for s in sources if s.answer_lines]
+    if named:
+        best, line = named[0]
+    else:
+        best = sources[0]
+        lines = [line.strip() for line in _given(best).splitlines() if line.strip() and line.strip() != "…"]
+        wanted = content_terms(question)
+        line = max(lines, key=lambda x: len(wanted & content_terms(x)), default="") if lines else ""
     return (
         "The model did not write a usable answer. The most relevant line in your documents "
         f"({best.file}, {best.pages}) reads: “{line[:300]}” [{best.number}]"

@@ -84,6 +84,22 @@ def test_marker_only_answers_are_degenerate_and_replaced_by_a_cited_quote(answer
     assert "Revenue $ 7,192" in check.answer and check.answer.endswith("[1]")
 
 
+def test_the_fallback_quotes_the_likely_answer_line_when_one_was_named():
+    heading_first = Source(
+        1,
+        "a.pdf",
+        27,
+        27,
+        0.8,
+        "Data Center and AI\nDCAI revenue 3,814 4,210",
+        answer_lines=("DCAI revenue 3,814 4,210",),
+    )
+    check = check_answer("[1] [1] [1]", [heading_first], "How did Data Center and AI revenue trend?")
+    assert check.degenerate and "“DCAI revenue 3,814 4,210” [1]" in check.answer
+    unnamed = check_answer("[1] [1] [1]", [NVDA, INTC], "What was NVIDIA's revenue?")
+    assert "Revenue $ 7,192" in unnamed.answer  # no line named: the line sharing the question's words
+
+
 @pytest.mark.parametrize(
     "header",
     [
