@@ -125,12 +125,9 @@ def figure_hit(record: dict, field: str = "answer") -> bool | None:
     return False
 
 
-FALLBACK = "The model did not write a usable answer."  # core/answer_checks.extractive_fallback
-
-
 def score(paths: list[str], same_questions: bool = False) -> None:
     """One row per file; ``same_questions``: only the questions every file answered."""
-    from core.answer_checks import is_degenerate
+    from core.answer_checks import FALLBACK_OPENING, is_degenerate
 
     runs = {p: [json.loads(line) for line in Path(p).read_text().splitlines() if line.strip()] for p in paths}
     if same_questions:
@@ -152,7 +149,9 @@ def score(paths: list[str], same_questions: bool = False) -> None:
                 hits[r["dataset"]].append(hit)
         flagged = [bool(r["unsupported"]) for r in records if r["unsupported"] is not None]
         # A degenerate model answer is stored replaced by the quoted-line fallback: count those too.
-        degenerate = sum(is_degenerate(r["answer"]) or r["answer"].startswith(FALLBACK) for r in records)
+        degenerate = sum(
+            is_degenerate(r["answer"]) or r["answer"].startswith(FALLBACK_OPENING) for r in records
+        )
         firsts = [r["first_token_s"] for r in records if r["first_token_s"] is not None]
         in_prompt = [h for h in (figure_hit(r, "prompt") for r in records) if h is not None]
 

@@ -166,8 +166,11 @@ def _coerce(type_name: Any, raw: str, name: str) -> Any:
         if kind == "float":
             return float(raw)
         if kind == "bool":
-            if raw.strip().lower() in ("1", "true", "yes", "on", "0", "false", "no", "off"):
-                return raw.strip().lower() in ("1", "true", "yes", "on")
+            word = raw.strip().lower()
+            if word in ("1", "true", "yes", "on"):
+                return True
+            if word in ("0", "false", "no", "off"):
+                return False
             raise ValueError(raw)
     except ValueError as e:
         raise ValueError(f"Environment variable {name.upper()}={raw!r} is not a valid {kind}") from e

@@ -88,6 +88,10 @@ def attribute_citations(
     return "".join(out), added
 
 
+#: How the fallback for an answer with no content begins.
+FALLBACK_OPENING = "The model did not write a usable answer."
+
+
 def extractive_fallback(sources: list[Source], question: str) -> str:
     """What to show when the model wrote nothing usable: say so, and quote the best line: the
     likely answer line excerpting named (core/context.py), else the top passage's line sharing the
@@ -101,7 +105,7 @@ def extractive_fallback(sources: list[Source], question: str) -> str:
         wanted = content_terms(question)
         line = max(lines, key=lambda x: len(wanted & content_terms(x)), default="") if lines else ""
     return (
-        "The model did not write a usable answer. The most relevant line in your documents "
+        f"{FALLBACK_OPENING} The most relevant line in your documents "
         f"({best.file}, {best.pages}) reads: “{line[:300]}” [{best.number}]"
     )
 

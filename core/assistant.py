@@ -426,9 +426,7 @@ class LocalAIAssistant:
         )
         started, breakdown = turn.started, turn.breakdown
         llm = attempt.llm
-        history = turn.history
-        if sources:  # the passages hold the facts; a long chat before them costs seconds of reading
-            history = recent_history(history, self.settings.grounded_history_tokens, llm.count_tokens)
+        history = self._prompt_history(llm, turn.history, bool(sources))
         messages = self.build_messages(llm, history, question, sources, options, bool(sources))
         gen_stats = GenerationStats(model=attempt.model or "")
         pieces: list[str] = []
@@ -525,14 +523,20 @@ class LocalAIAssistant:
         its passages and question left to read. A no-op for servers (llm.read_ahead)."""
         if not self.settings.read_ahead:
             return
-        llm, history = attempt.llm, self._history(turn.conversation_id)
         grounded = bool(turn.sources)
-        if grounded:
-            history = recent_history(history, self.settings.grounded_history_tokens, llm.count_tokens)
+        history = self._prompt_history(attempt.llm, self._history(turn.conversation_id), grounded)
         messages = [system_message(turn.options, grounded), *history]
         threading.Thread(
-            target=llm.read_ahead, args=(messages, attempt.model), name="read-ahead", daemon=True
+            target=attempt.llm.read_ahead, args=(messages, attempt.model), name="read-ahead", daemon=True
         ).start()
+
+    def _prompt_history(self, llm: LLM, history: list[Message], grounded: bool) -> list[Message]:
+        """The chat put before a question: for an answer from passages only the newest turns within
+        ``grounded_history_tokens`` (the passages hold the facts; a long chat before them costs
+        seconds of reading)."""
+        if not grounded:
+            return history
+        return recent_history(history, self.settings.grounded_history_tokens, llm.count_tokens)
 
     def audio_path(self, name: str) -> Path | None:
         """The stored spoken reply called ``name``, if it is still there."""
