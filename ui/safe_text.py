@@ -6,7 +6,8 @@ makes the browser fetch its URL: the classic way a document with injected instru
 model to leak the user's data. Two helpers:
 
 - ``inert_markdown`` keeps a message's formatting (bold, lists, tables, code, links) but turns
-  every image and every raw-HTML tag into visible text.
+  every image and every raw-HTML tag into visible text, and shows a lone ``$`` as a dollar sign
+  (Streamlit reads ``$...$`` as LaTeX: "$7,192 million and $8,288 million" would become a formula).
 - ``escape_markdown`` shows a short string (a file name, a chat title) exactly as it is.
 """
 
@@ -118,10 +119,18 @@ def _escaped(text: str, index: int) -> bool:
 
 
 def _escape_prose(text: str) -> str:
-    """``<`` escaped (unless a backslash already escapes it), so it is never a tag; ``![`` escaped."""
+    """``<`` escaped (unless a backslash already escapes it), so it is never a tag; ``![`` escaped;
+    a lone ``$`` escaped, so amounts are not read as inline math (``$$...$$`` display math stays)."""
     out = []
     for index, char in enumerate(text):
         if char == "<" and not _escaped(text, index):
             out.append("\\")
+        elif char == "$" and not _escaped(text, index) and _lone(text, index):
+            out.append("\\")
         out.append(char)
     return "".join(out).replace("![", "!\\[")
+
+
+def _lone(text: str, index: int) -> bool:
+    """Whether the character at ``index`` has no ``$`` on either side (so it is not ``$$``)."""
+    return "$" not in text[max(0, index - 1) : index] + text[index + 1 : index + 2]

@@ -117,3 +117,13 @@ def test_escape_markdown_shows_a_file_name_literally():
     html = RENDERER.render(escape_markdown(name))
     assert "img" not in rendered_tags(escape_markdown(name))
     assert "![x](http://h/a.png) *report* [1].pdf" in html
+
+
+def test_dollar_amounts_are_shown_as_amounts_not_math():
+    """Streamlit reads ``$...$`` as inline LaTeX: two amounts in one line became a formula."""
+    answer = "Revenue was $7,192 million [1], against $ 8,288 $ 8,866 a year earlier; costs \\$5."
+    shown = inert_markdown(answer)
+    assert re.search(r"(?<!\\)\$", shown.replace("\\\\", "")) is None  # every $ is escaped
+    assert RENDERER.render(shown).strip() == f"<p>{answer.replace(chr(92), '')}</p>"
+    assert inert_markdown("$$E = mc^2$$") == "$$E = mc^2$$"  # display math is left alone
+    assert inert_markdown("`echo $HOME`") == "`echo $HOME`"  # code is shown as typed
