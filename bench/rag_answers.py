@@ -67,8 +67,8 @@ def run(args: argparse.Namespace) -> None:
 
         def recording_build(*a, **k):
             messages = build(*a, **k)
-            last = messages[-1] if messages else {}
-            prompts.append(last["content"] if isinstance(last, dict) else getattr(last, "content", ""))
+            asked = [m for m in messages if m["role"] == "user"]  # not the answer's quoted opening
+            prompts.append(asked[-1]["content"] if asked else "")
             return messages
 
         assistant.build_messages = recording_build

@@ -92,6 +92,9 @@ class Settings:
     built-in model's cache while the reader reads or listens: a follow-up's first word comes sooner."""
     answer_line_hints: int = 2
     """Excerpt lines most likely to hold the figure asked for, repeated before the question (0 = none)."""
+    quote_answer_line: bool = True
+    """Start an answer about a figure with the likely answer line, quoted and cited, for a model that
+    continues it (the built-in engine): a 0.5B model then copies figures instead of inventing them."""
     budget_per_extra_source: int = 30
     """Extra prompt tokens for each passage past ``top_k`` (questions spanning several documents)."""
     max_upload_mb: int = 200

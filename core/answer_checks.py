@@ -7,6 +7,7 @@
   for passages that do not exist are removed.
 - **Degenerate answers** (only citation markers, or only echoed source headers) are replaced by
   an honest note and the most relevant line of the best passage, cited.
+- **Repeated lines** (a small model going round in circles) are kept once.
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ def check_answer(answer: str, sources: list[Source], question: str = "") -> Answ
     """Check ``answer`` against the passages in ``sources`` (as given to the model)."""
     if not sources:
         return AnswerCheck(answer)
-    cleaned = _strip_echoed_headers(answer, sources)
+    cleaned = _strip_echoed_headers(_drop_repeated_lines(answer), sources)
     if is_degenerate(cleaned):
         return AnswerCheck(extractive_fallback(sources, question), degenerate=True)
     numbers = {s.number: passage_numbers(_given(s)) for s in sources}
@@ -155,3 +156,33 @@ def _given(source: Source) -> str:
 def runaway_markers(answer_so_far: str) -> bool:
     """A stream that has written many citation markers and no words ("[1] [2] [3] [4] ...")."""
     return len(_MARKER.findall(answer_so_far)) >= 6 and is_degenerate(answer_so_far)
+
+
+MIN_REPEATED_LINE_CHARS = 12  # shorter lines ("- Yes", "---") may well repeat in a good answer
+
+
+def repeats_a_line(answer_so_far: str) -> bool:
+    """A stream going round in circles: its last finished line repeats an earlier one."""
+    lines = answer_so_far.split("\n")[:-1]  # the part after the last line break is not finished
+    if len(lines) < 2:
+        return False
+    last = _line_key(lines[-1])
+    return len(last) >= MIN_REPEATED_LINE_CHARS and last in {_line_key(line) for line in lines[:-1]}
+
+
+def _drop_repeated_lines(answer: str) -> str:
+    """The answer with each line of some length kept only the first time it appears."""
+    seen: set[str] = set()
+    kept = []
+    for line in answer.split("\n"):
+        key = _line_key(line)
+        if len(key) >= MIN_REPEATED_LINE_CHARS:
+            if key in seen:
+                continue
+            seen.add(key)
+        kept.append(line)
+    return "\n".join(kept)
+
+
+def _line_key(line: str) -> str:
+    return " ".join(line.split()).lower()

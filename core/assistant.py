@@ -16,7 +16,8 @@ from typing import Any, Protocol
 
 from config.settings import Settings
 from core import prompts
-from core.answer_checks import check_answer, runaway_markers
+from core.answer_checks import check_answer, repeats_a_line, runaway_markers
+from core.answer_opening import answer_opening
 from core.context import compress_sources
 from core.events import (
     Audio,
@@ -427,7 +428,8 @@ class LocalAIAssistant:
         started, breakdown = turn.started, turn.breakdown
         llm = attempt.llm
         history = self._prompt_history(llm, turn.history, bool(sources))
-        messages = self.build_messages(llm, history, question, sources, options, bool(sources))
+        opening = answer_opening(sources) if llm.continues_answers and self.settings.quote_answer_line else ""
+        messages = self.build_messages(llm, history, question, sources, options, bool(sources), opening)
         gen_stats = GenerationStats(model=attempt.model or "")
         pieces: list[str] = []
         first_token_s: float | None = None
@@ -447,10 +449,14 @@ class LocalAIAssistant:
                 for piece in stream:
                     if first_token_s is None:
                         first_token_s = time.perf_counter() - started
+                        if opening:  # shown once the model is under way; quoted text, so not spoken
+                            pieces.append(opening)
+                            yield Token(opening)
                     pieces.append(piece)
                     yield Token(piece)
-                    if sources and runaway_markers("".join(pieces)):
-                        break  # "[1] [2] [3] ..." until the token limit: stop it now
+                    written = "".join(pieces)
+                    if sources and (runaway_markers(written[len(opening) :]) or repeats_a_line(written)):
+                        break  # "[1] [2] [3] ..." or the same lines again until the token limit: stop
                     if spoken:
                         for clip in spoken.feed(piece):
                             clips.append(clip.wav)
@@ -632,12 +638,14 @@ class LocalAIAssistant:
         sources: list[Source],
         options: AskOptions,
         grounded: bool | None = None,
+        opening: str = "",
     ) -> list[Message]:
-        """The messages sent to the model (see core.prompt_builder); ``grounded``: passages found."""
+        """The messages sent to the model (see core.prompt_builder); ``grounded``: passages found;
+        ``opening``: the start of the answer, for the model to continue."""
         if grounded is None:
             grounded = bool(sources)
         return build_messages(
-            llm, history, question, sources, options, self.settings.max_answer_tokens, grounded
+            llm, history, question, sources, options, self.settings.max_answer_tokens, grounded, opening
         )
 
 

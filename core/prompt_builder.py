@@ -24,19 +24,25 @@ def build_messages(
     options: AskOptions,
     max_answer_tokens: int,
     grounded: bool,
+    opening: str = "",
 ) -> list[Message]:
     """``grounded``: passages were found, so the grounding rule goes in the system prompt (the same
-    for every grounded question, so llama.cpp reuses its cached evaluation)."""
+    for every grounded question, so llama.cpp reuses its cached evaluation). ``opening``: the start
+    of the answer (core.answer_opening), sent as an assistant message for the model to continue;
+    the likely answer lines are then not repeated before the question, since the answer quotes one."""
     content = question
     if sources:
-        content = f"{passages_block(sources)}\n\n{answer_lines_block(sources)}Question: {question}"
-    return trim_history(
+        hints = "" if opening else answer_lines_block(sources)
+        content = f"{passages_block(sources)}\n\n{hints}Question: {question}"
+    room = llm.context_tokens() - max_answer_tokens - (llm.count_tokens(opening) if opening else 0)
+    messages = trim_history(
         system_message(options, grounded),
         history,
         {"role": "user", "content": content},
-        llm.context_tokens() - max_answer_tokens,
+        room,
         llm.count_tokens,
     )
+    return [*messages, {"role": "assistant", "content": opening}] if opening else messages
 
 
 def system_message(options: AskOptions, grounded: bool) -> Message:

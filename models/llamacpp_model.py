@@ -22,6 +22,7 @@ from models.packaged_gguf import MODEL_NAME, PACKAGED, ensure_packaged_model
 
 class LlamaCppLLM(LLM):
     name = "embedded"
+    continues_answers = True
 
     def __init__(self, settings: Settings):
         self._settings = settings
@@ -149,14 +150,17 @@ class LlamaCppLLM(LLM):
                 stats.model = self._loaded_path.stem if self._loaded_path else MODEL_NAME
             completion = 0
             try:
-                chunks = llama.create_chat_completion(
-                    messages=list(messages),
-                    stream=True,
-                    max_tokens=max_tokens,
-                    temperature=temperature,
-                )
+                if messages and messages[-1]["role"] == "assistant":
+                    chunks = _continue_answer(llama, messages, max_tokens, temperature)
+                else:
+                    chunks = llama.create_chat_completion(
+                        messages=list(messages),
+                        stream=True,
+                        max_tokens=max_tokens,
+                        temperature=temperature,
+                    )
                 for chunk in chunks:
-                    text = chunk["choices"][0]["delta"].get("content") or ""
+                    text = _chunk_text(chunk)
                     if text:
                         completion += 1
                         yield text
@@ -166,3 +170,39 @@ class LlamaCppLLM(LLM):
                 if stats is not None:
                     stats.completion_tokens = completion
                     stats.prompt_tokens = max(0, llama.n_tokens - completion)
+
+
+def _continue_answer(
+    llama: Any, messages: list[Message], max_tokens: int, temperature: float
+) -> Iterator[Any]:
+    """Stream the continuation of the final assistant message: the conversation before it is
+    rendered with the model's own chat template exactly as ``create_chat_completion`` renders it
+    (so the prompt cache still matches), the assistant's start is appended, and the model goes on."""
+    from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+
+    template = llama.metadata.get("tokenizer.chat_template")
+    if not template:
+        raise ValueError("this model has no chat template to continue an answer with")
+    eos, bos = llama.token_eos(), llama.token_bos()
+
+    def text(token: int) -> str:
+        return llama.detokenize([token], special=True).decode("utf-8") if token != -1 else ""
+
+    formatter = Jinja2ChatFormatter(template, eos_token=text(eos), bos_token=text(bos), stop_token_ids=[eos])
+    result = formatter(messages=list(messages[:-1]))
+    prompt = (result.prompt + messages[-1]["content"]).encode("utf-8")
+    tokens = llama.tokenize(prompt, add_bos=not result.added_special, special=True)
+    return llama.create_completion(
+        prompt=tokens,
+        stream=True,
+        max_tokens=max_tokens,
+        temperature=temperature,
+        stop=result.stop,
+        stopping_criteria=result.stopping_criteria,
+    )
+
+
+def _chunk_text(chunk: Any) -> str:
+    """The text of a streamed chat chunk (``delta.content``) or completion chunk (``text``)."""
+    choice = chunk["choices"][0]
+    return (choice["delta"].get("content") if "delta" in choice else choice.get("text")) or ""

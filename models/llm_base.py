@@ -42,6 +42,10 @@ class LLM(ABC):
 
     #: Short name shown to the user ("ollama", "embedded").
     name: str = ""
+    #: Whether ``stream`` continues a final assistant message (the start of the answer, written by
+    #: the app) instead of starting a new one. Servers differ here, so only backends that are known
+    #: to (and measured with it) say so.
+    continues_answers: bool = False
 
     @abstractmethod
     def stream(
@@ -53,7 +57,10 @@ class LLM(ABC):
         temperature: float = 0.3,
         stats: GenerationStats | None = None,
     ) -> Iterator[str]:
-        """Yield the answer piece by piece. Raises the errors in ``errors``."""
+        """Yield the answer piece by piece. Raises the errors in ``errors``.
+
+        When ``continues_answers`` and the last message is the assistant's, the answer continues
+        that message, and only the text after it is yielded."""
 
     @abstractmethod
     def models(self) -> list[str]:

@@ -10,7 +10,9 @@ from models.llm_base import LLM, GenerationStats, Health, Message
 
 
 class FakeLLM(LLM):
-    """A scripted LLM: yields the queued pieces, optionally raising after ``fail_after`` pieces."""
+    """A scripted LLM: yields the queued pieces, optionally raising after ``fail_after`` pieces.
+    ``continues_answers``: it says it continues a final assistant message (as the built-in engine
+    does); it yields the same pieces either way."""
 
     def __init__(
         self,
@@ -21,8 +23,10 @@ class FakeLLM(LLM):
         fail_after: int = 0,
         context: int = 4096,
         delay: float = 0.0,
+        continues_answers: bool = False,
     ):
         self.name = name
+        self.continues_answers = continues_answers
         self.pieces = pieces if pieces is not None else ["Hello", " there", "."]
         self.error = error
         self.fail_after = fail_after

@@ -85,6 +85,25 @@ def test_read_ahead_caches_the_next_prompt_start_and_never_loads_or_waits(llm):
         release.set()
 
 
+def test_the_engine_continues_an_answer_it_was_given_the_start_of(llm):
+    import llama_cpp
+
+    question = [
+        {"role": "system", "content": "You are a helpful assistant."},
+        {"role": "user", "content": "What is the capital of France? Answer in one sentence."},
+    ]
+    llm.warm_up()
+    assert llm.read_ahead(question)  # rendered as a chat completion renders it
+    context = llm._llama._ctx.ctx
+    llama_cpp.llama_perf_context_reset(context)
+    stats = GenerationStats()
+    started = [*question, {"role": "assistant", "content": "The capital of France is"}]
+    text = "".join(llm.stream(started, max_tokens=8, temperature=0.0, stats=stats))
+    assert "Paris" in text and "capital" not in text  # it went on from the start; it did not restart
+    evaluated = llama_cpp.llama_perf_context(context).n_p_eval
+    assert evaluated < stats.prompt_tokens / 2  # the same rendering: the question came from the cache
+
+
 def test_missing_gguf_file_is_a_clear_error(llm, tmp_path):
     with pytest.raises(LLMUnavailable, match="does not exist"):
         list(llm.stream([{"role": "user", "content": "hi"}], model=str(tmp_path / "nope.gguf")))

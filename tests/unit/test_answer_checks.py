@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from core.answer_checks import check_answer, is_degenerate, runaway_markers
+from core.answer_checks import check_answer, is_degenerate, repeats_a_line, runaway_markers
 from core.events import Source
 from core.figures import find_figures, passage_numbers, supports
 
@@ -123,3 +123,11 @@ def test_runaway_markers_are_caught_while_streaming():
 def test_no_sources_means_no_checks():
     check = check_answer("12 times 12 is 144.", [])
     assert check.answer == "12 times 12 is 144." and check.unsupported_figures == []
+
+
+def test_a_repeated_line_is_caught_while_streaming_and_kept_once():
+    looping = "Revenue 7,192 [1]\nData Center 4,284 [1]\nRevenue 7,192 [1]\n"
+    assert repeats_a_line(looping)
+    assert not repeats_a_line("Revenue 7,192 [1]\nData Center 4,284 [1]\nRevenue 7,1")  # unfinished
+    assert not repeats_a_line("- Yes\n- Yes\n")  # short lines may repeat
+    assert check_answer(looping, [NVDA]).answer == "Revenue 7,192 [1]\nData Center 4,284 [1]"

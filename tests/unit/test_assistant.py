@@ -247,3 +247,41 @@ def test_an_answer_from_documents_keeps_only_the_recent_chat(tmp_path):
     assistant.settings = Settings(data_dir=tmp_path, llm_backend="embedded", grounded_history_tokens=0)
     list(assistant.ask(cid, "And its data center revenue?"))
     assert len(embedded.calls[1][0]) == 2  # system prompt and question
+
+
+def test_an_answer_about_a_figure_opens_with_the_likely_line_for_a_model_that_continues(tmp_path):
+    embedded = FakeLLM("embedded", ["Revenue was ", "$7,192 million [1]."], continues_answers=True)
+    kb = FakeKnowledgeBase([NVDA_HIT], empty=False)
+    settings = Settings(data_dir=tmp_path, llm_backend="embedded")
+    assistant = LocalAIAssistant(settings, ConversationStore(tmp_path / "c.db"), {"embedded": embedded}, kb)
+    cid = assistant.new_conversation().id
+    events = list(assistant.ask(cid, "What was NVIDIA's revenue?"))
+    opening = '[1] "Revenue $ 7,192 $ 8,288 (13)%"\n'
+    assert text_of(events) == opening + "Revenue was $7,192 million [1]."
+    sent = embedded.calls[0][0]
+    assert sent[-1] == {"role": "assistant", "content": opening}  # the model continues the quote
+    assert "Lines most likely" not in sent[-2]["content"]  # the quote replaces the repeated lines
+    assert assistant.messages(cid)[-1].content.startswith(opening)
+    check = next(e for e in events if isinstance(e, Check))
+    assert check.unsupported_figures == []
+
+
+def test_no_opening_when_switched_off_or_the_model_cannot_continue(tmp_path):
+    for continues, quote in ((True, False), (False, True)):
+        embedded = FakeLLM("embedded", ["Revenue was $7,192 million [1]."], continues_answers=continues)
+        kb = FakeKnowledgeBase([NVDA_HIT], empty=False)
+        settings = Settings(data_dir=tmp_path / str(quote), llm_backend="embedded", quote_answer_line=quote)
+        store = ConversationStore(tmp_path / f"{quote}.db")
+        assistant = LocalAIAssistant(settings, store, {"embedded": embedded}, kb)
+        events = list(assistant.ask(assistant.new_conversation().id, "What was NVIDIA's revenue?"))
+        assert text_of(events) == "Revenue was $7,192 million [1]."
+        sent = embedded.calls[0][0]
+        assert sent[-1]["role"] == "user" and "Lines most likely to hold the answer" in sent[-1]["content"]
+
+
+def test_an_answer_going_round_in_circles_is_stopped_and_kept_once(tmp_path):
+    lines = ['[1] "Revenue $ 7,192 $ 8,288"\n', '[1] "Data Center revenue 4,284 3,750"\n']
+    assistant, cid, embedded = grounded(tmp_path, lines * 30)
+    events = list(assistant.ask(cid, "What was NVIDIA's revenue?"))
+    assert sum(isinstance(e, Token) for e in events) <= 4  # stopped at the first repeated line
+    assert assistant.messages(cid)[-1].content.splitlines() == [line.strip() for line in lines]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from core.answer_opening import answer_opening
 from core.context import compress_sources, holds_figure, segments
 from core.events import Source
 from core.prompt_builder import answer_lines_block
@@ -104,3 +105,13 @@ def test_table_rows_hold_figures(line):
 )
 def test_page_numbers_references_years_and_small_counts_are_not_figures(line):
     assert not holds_figure(line)
+
+
+def test_the_opening_quotes_the_likely_line_of_the_best_ranked_passage_that_has_one():
+    sources = [
+        Source(1, "a.pdf", 1, 1, 0.9, "x"),
+        Source(2, "b.pdf", 4, 4, 0.8, "y", answer_lines=('Net  revenue "GAAP" 14,158', "Other 1,000")),
+        Source(3, "c.pdf", 2, 2, 0.7, "z", answer_lines=("Revenue 9,999",)),
+    ]
+    assert answer_opening(sources) == "[2] \"Net revenue 'GAAP' 14,158\"\n"  # one quote, closed once
+    assert answer_opening(sources[:1]) == ""
