@@ -7,7 +7,8 @@ model to leak the user's data. Two helpers:
 
 - ``inert_markdown`` keeps a message's formatting (bold, lists, tables, code, links) but turns
   every image and every raw-HTML tag into visible text, and shows a lone ``$`` as a dollar sign
-  (Streamlit reads ``$...$`` as LaTeX: "$7,192 million and $8,288 million" would become a formula).
+  (Streamlit reads ``$...$`` as LaTeX: "$7,192 million and $8,288 million" would become a formula)
+  and a line break as a line break.
 - ``escape_markdown`` shows a short string (a file name, a chat title) exactly as it is.
 """
 
@@ -75,7 +76,17 @@ def _escape_inline(text: str) -> str:
     that ends the paragraph, is treated as prose): a misjudged span could otherwise leave a tag
     unescaped. The cost is a visible backslash before ``<`` in the rare multi-line code span.
     """
-    return "\n".join(_escape_line(line) for line in text.split("\n"))
+    lines = [_escape_line(line) for line in text.split("\n")]
+    return "\n".join(_hard_break(line, nxt) for line, nxt in zip(lines, [*lines[1:], ""], strict=True))
+
+
+def _hard_break(line: str, next_line: str) -> str:
+    """``line`` ending in a hard break when the next line goes on the same paragraph: a reply's
+    line breaks ("[1] "Revenue 7,192"" then "[2] "Revenue 2,036"") stay visible, as in a chat,
+    instead of CommonMark joining the lines into one."""
+    if not line.strip() or not next_line.strip() or line.endswith(("  ", "\\")):
+        return line
+    return line + "  "
 
 
 def _escape_line(text: str) -> str:

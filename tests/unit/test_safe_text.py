@@ -127,3 +127,12 @@ def test_dollar_amounts_are_shown_as_amounts_not_math():
     assert RENDERER.render(shown).strip() == f"<p>{answer.replace(chr(92), '')}</p>"
     assert inert_markdown("$$E = mc^2$$") == "$$E = mc^2$$"  # display math is left alone
     assert inert_markdown("`echo $HOME`") == "`echo $HOME`"  # code is shown as typed
+
+
+def test_line_breaks_in_a_reply_stay_visible():
+    html = RENDERER.render(inert_markdown('[1] "Revenue $ 7,192"\n[2] "Revenue $ 2,036"\n\nSo it grew.'))
+    quoted = "<p>[1] &quot;Revenue $ 7,192&quot;<br />\n[2] &quot;Revenue $ 2,036&quot;</p>"
+    assert html == quoted + "\n<p>So it grew.</p>\n"
+    block = "```\nline one\nline two\n```"
+    assert inert_markdown(block) == block  # code is left as it is
+    assert "<br" not in RENDERER.render(inert_markdown("- a\n- b"))  # lists need no breaks
