@@ -428,7 +428,7 @@ class LocalAIAssistant:
         started, breakdown = turn.started, turn.breakdown
         llm = attempt.llm
         history = self._prompt_history(llm, turn.history, bool(sources))
-        opening = answer_opening(sources) if llm.continues_answers and self.settings.quote_answer_line else ""
+        opening = self._opening(llm, sources, options)
         messages = self.build_messages(llm, history, question, sources, options, bool(sources), opening)
         gen_stats = GenerationStats(model=attempt.model or "")
         pieces: list[str] = []
@@ -449,7 +449,7 @@ class LocalAIAssistant:
                 for piece in stream:
                     if first_token_s is None:
                         first_token_s = time.perf_counter() - started
-                        if opening:  # shown once the model is under way; quoted text, so not spoken
+                        if opening:  # shown once the model is under way
                             pieces.append(opening)
                             yield Token(opening)
                     pieces.append(piece)
@@ -522,6 +522,14 @@ class LocalAIAssistant:
         yield stats
         yield Done(message_id, answer)
         return "done"
+
+    def _opening(self, llm: LLM, sources: list[Source], options: AskOptions) -> str:
+        """The quoted line an answer about a figure starts with (core.answer_opening), or "": not
+        for a model that cannot continue an answer, and not for a spoken reply, whose listener
+        needs a sentence (a table row is not read aloud, and the model may add nothing after it)."""
+        if not (self.settings.quote_answer_line and llm.continues_answers) or options.speak:
+            return ""
+        return answer_opening(sources)
 
     def _read_ahead(self, turn: _Turn, attempt: _Attempt) -> None:
         """In the background, read the start of the next question's prompt (system prompt and the

@@ -285,3 +285,17 @@ def test_an_answer_going_round_in_circles_is_stopped_and_kept_once(tmp_path):
     events = list(assistant.ask(cid, "What was NVIDIA's revenue?"))
     assert sum(isinstance(e, Token) for e in events) <= 4  # stopped at the first repeated line
     assert assistant.messages(cid)[-1].content.splitlines() == [line.strip() for line in lines]
+
+
+def test_a_spoken_reply_gets_no_quoted_opening(tmp_path):
+    from tests.fakes import FakeTTS
+
+    embedded = FakeLLM("embedded", ["Revenue was $7,192 million [1]."], continues_answers=True)
+    kb = FakeKnowledgeBase([NVDA_HIT], empty=False)
+    settings = Settings(data_dir=tmp_path, llm_backend="embedded")
+    assistant = LocalAIAssistant(settings, ConversationStore(tmp_path / "c.db"), {"embedded": embedded}, kb)
+    assistant.tts = lambda options=None: FakeTTS()
+    cid = assistant.new_conversation().id
+    events = list(assistant.ask(cid, "What was NVIDIA's revenue?", AskOptions(speak=True)))
+    assert text_of(events) == "Revenue was $7,192 million [1]."  # a sentence to hear, not a table row
+    assert embedded.calls[0][0][-1]["role"] == "user"
