@@ -3,11 +3,12 @@ events. A failing file never stops the others, and never changes the knowledge b
 
 from __future__ import annotations
 
+import hashlib
 import queue
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -50,73 +51,69 @@ class Upload:
 def ingest(
     kb: DocumentStore, uploads: list[Upload], settings: Settings
 ) -> Iterator[IngestProgress | IngestResult]:
+    """Each upload in turn. While one is embedded, the next one is already being read (its text
+    is extracted in the PDF worker, a process of its own), so the two overlap."""
+    ahead: dict[int, _Work] = {}
     try:
-        for upload in uploads:
-            yield from _ingest_one(kb, upload, settings)
+        for index, upload in enumerate(uploads):
+
+            def read_next(after: int = index) -> None:
+                following = uploads[after + 1] if after + 1 < len(uploads) else None
+                if following is not None and _size(following) <= settings.max_upload_mb * 2**20:
+                    ahead[after + 1] = _Work(lambda report: _read(following, settings, report))
+
+            yield from _ingest_one(kb, upload, settings, ahead.pop(index, None), read_next)
     finally:
         release_free_memory()  # the upload's texts and embedding batches are gone: give the pages back
 
 
 def _ingest_one(
-    kb: DocumentStore, upload: Upload, settings: Settings
+    kb: DocumentStore,
+    upload: Upload,
+    settings: Settings,
+    reading: _Work | None,
+    read_next: Callable[[], None],
 ) -> Iterator[IngestProgress | IngestResult]:
+    """One upload: checked, read (or its read started earlier, ``reading``), then embedded and
+    stored; ``read_next`` is called once its text is in hand, to start reading the next upload."""
     started = time.perf_counter()
-    size = len(upload.data) if upload.data is not None else (upload.path.stat().st_size if upload.path else 0)
-    limit = settings.max_upload_mb * 1024 * 1024
-    if size > limit:
+    size = _size(upload)
+    if size > settings.max_upload_mb * 2**20:
         yield IngestResult(
             upload.name,
             False,
             f"{upload.name} is {size / 2**20:.0f} MB; the limit is {settings.max_upload_mb} MB.",
         )
         return
-    with tempfile.TemporaryDirectory(prefix="kb-upload-") as tmp:
-        path = upload.path
-        if upload.data is not None:
-            path = Path(tmp) / f"upload{Path(upload.name).suffix.lower()}"
-            path.write_bytes(upload.data)
-        assert path is not None
-        digest = file_sha256(path)
-        existing = kb.find(digest)
-        if existing:
-            yield IngestResult(
+    existing = kb.find(digest := _digest(upload))
+    if existing:
+        yield IngestResult(
+            upload.name,
+            True,
+            f"{upload.name} is already in the knowledge base (as {existing.name}); skipped.",
+            existing.pages,
+            existing.chunks,
+        )
+        return
+    try:
+        reading = reading or _Work(lambda report: _read(upload, settings, report))
+        extracted = yield from reading.follow()
+        read_next()
+        doc = yield from _Work(
+            lambda report: kb.add_document(
                 upload.name,
-                True,
-                f"{upload.name} is already in the knowledge base (as {existing.name}); skipped.",
-                existing.pages,
-                existing.chunks,
+                digest,
+                size,
+                extracted,
+                lambda d, t: report(IngestProgress(upload.name, "embedding", d, t)),
             )
-            return
-        try:
-            extracted = yield from _run_with_progress(
-                lambda report: read_document(
-                    path,
-                    upload.name,
-                    ReadOptions(
-                        upload.password,
-                        settings.pdf_timeout_s,
-                        _ocr_options(settings),
-                        settings.max_text_mb * 2**20,
-                    ),
-                    lambda d, t: report(IngestProgress(upload.name, "reading", d, t)),
-                    lambda d, t: report(IngestProgress(upload.name, "ocr", d, t)),
-                )
-            )
-            doc = yield from _run_with_progress(
-                lambda report: kb.add_document(
-                    upload.name,
-                    digest,
-                    size,
-                    extracted,
-                    lambda d, t: report(IngestProgress(upload.name, "embedding", d, t)),
-                )
-            )
-        except PasswordRequired as e:
-            yield IngestResult(upload.name, False, str(e), needs_password=True)
-            return
-        except DocumentError as e:
-            yield IngestResult(upload.name, False, str(e))
-            return
+        ).follow()
+    except PasswordRequired as e:
+        yield IngestResult(upload.name, False, str(e), needs_password=True)
+        return
+    except DocumentError as e:
+        yield IngestResult(upload.name, False, str(e))
+        return
     seconds = time.perf_counter() - started
     note = ""
     if extracted.ocr_pages:
@@ -144,27 +141,66 @@ def _ocr_options(settings: Settings) -> OcrOptions | None:
     return OcrOptions(settings.ocr_max_pixels, settings.ocr_page_timeout_s)
 
 
-def _run_with_progress(work):
-    """Run ``work(report)`` in a thread and yield what it reports while it runs; return its result."""
-    events: queue.Queue = queue.Queue()
-    outcome: dict = {}
+def _size(upload: Upload) -> int:
+    if upload.data is not None:
+        return len(upload.data)
+    return upload.path.stat().st_size if upload.path else 0
 
-    def target() -> None:
+
+def _digest(upload: Upload) -> str:
+    if upload.data is not None:
+        return hashlib.sha256(upload.data).hexdigest()
+    assert upload.path is not None
+    return file_sha256(upload.path)
+
+
+def _read(upload: Upload, settings: Settings, report: Callable[[Any], None]) -> ExtractedDocument:
+    """The upload's text (bytes from the browser go through a temporary file), reporting progress."""
+    with tempfile.TemporaryDirectory(prefix="kb-upload-") as tmp:
+        path = upload.path
+        if upload.data is not None:
+            path = Path(tmp) / f"upload{Path(upload.name).suffix.lower()}"
+            path.write_bytes(upload.data)
+        assert path is not None
+        return read_document(
+            path,
+            upload.name,
+            ReadOptions(
+                upload.password,
+                settings.pdf_timeout_s,
+                _ocr_options(settings),
+                settings.max_text_mb * 2**20,
+            ),
+            lambda d, t: report(IngestProgress(upload.name, "reading", d, t)),
+            lambda d, t: report(IngestProgress(upload.name, "ocr", d, t)),
+        )
+
+
+class _Work:
+    """``work(report)`` started now in a thread; ``follow()`` yields what it reports (also what it
+    reported before anyone followed) and then returns its result, or raises its error."""
+
+    def __init__(self, work: Callable[[Callable[[Any], None]], Any]):
+        self._events: queue.Queue = queue.Queue()
+        self._outcome: dict[str, Any] = {}
+        self._thread = threading.Thread(target=self._run, args=(work,), daemon=True)
+        self._thread.start()
+
+    def _run(self, work: Callable[[Callable[[Any], None]], Any]) -> None:
         try:
-            outcome["value"] = work(events.put)
-        except BaseException as e:  # re-raised in the caller's thread below
-            outcome["error"] = e
+            self._outcome["value"] = work(self._events.put)
+        except BaseException as e:  # re-raised in the follower's thread
+            self._outcome["error"] = e
         finally:
-            events.put(None)
+            self._events.put(None)
 
-    thread = threading.Thread(target=target, daemon=True)
-    thread.start()
-    while (event := events.get()) is not None:
-        yield event
-    thread.join()
-    if "error" in outcome:
-        raise outcome["error"]
-    return outcome["value"]
+    def follow(self) -> Generator[Any, None, Any]:
+        while (event := self._events.get()) is not None:
+            yield event
+        self._thread.join()
+        if "error" in self._outcome:
+            raise self._outcome["error"]
+        return self._outcome["value"]
 
 
 def _page_list(pages: list[int] | tuple[int, ...]) -> str:

@@ -70,3 +70,46 @@ def test_password_protected_file_asks_for_its_password(kb, tmp_path):
     assert results[0].needs_password and "wrong" in results[0].message
     _, results = run(kb, [Upload("locked.pdf", path=locked, password="hunter2")])
     assert results[0].ok and results[0].pages == 54
+
+
+def test_the_next_file_is_read_while_the_current_one_is_embedded(kb, monkeypatch):
+    import threading
+
+    import core.ingest
+
+    read_done: dict[str, threading.Event] = {"first.pdf": threading.Event(), "second.pdf": threading.Event()}
+    real_read = core.ingest.read_document
+
+    def read_and_tell(path, name, *args, **kwargs):  # the real reader, recording when it finished
+        document = real_read(path, name, *args, **kwargs)
+        read_done[name].set()
+        return document
+
+    monkeypatch.setattr(core.ingest, "read_document", read_and_tell)
+    seen_while_embedding_first = []
+    real_add = kb.add_document
+
+    def add_and_watch(name, *args, **kwargs):
+        if name == "first.pdf":  # while this one is embedded, the second one gets read
+            seen_while_embedding_first.append(read_done["second.pdf"].wait(30))
+        return real_add(name, *args, **kwargs)
+
+    monkeypatch.setattr(kb, "add_document", add_and_watch)
+    uploads = [Upload("first.pdf", path=INTC), Upload("second.pdf", data=_one_page_changed(INTC))]
+    progress, results = run(kb, uploads)
+    assert seen_while_embedding_first == [True]
+    assert [(r.file, r.ok) for r in results] == [("first.pdf", True), ("second.pdf", True)]
+    second = [p.done for p in progress if p.file == "second.pdf" and p.stage == "reading"]
+    assert second == list(range(1, 55))  # its progress is still reported, once it is its turn
+    assert [d.name for d in kb.documents()] == ["first.pdf", "second.pdf"]
+
+
+def _one_page_changed(pdf) -> bytes:
+    """The same filing with different bytes (so it is not skipped as a copy)."""
+    import io
+
+    writer = PdfWriter(clone_from=pdf)
+    writer.add_metadata({"/Title": "another copy"})
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
