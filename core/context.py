@@ -92,6 +92,7 @@ def score_lines(
                 pieces.append((i, j, seg))
     if not pieces:
         return [], np.zeros(0)
+    question = without_company(question, sources)
     vectors = embed([question] + [seg for _, _, seg in pieces])
     question_terms = _terms(question)
     scores = vectors[1:] @ vectors[0]
@@ -99,6 +100,27 @@ def score_lines(
     if asks_for_figure(question):  # the line that answers is usually a table row with the figure
         scores = scores + FIGURE_BONUS * np.array([holds_figure(seg) for _, _, seg in pieces])
     return pieces, scores
+
+
+_LEGAL_FORMS = frozenset(
+    "inc incorporated corp corporation co company companies plc ltd limited llc group holdings".split()
+)
+
+
+def without_company(question: str, sources: list[Source]) -> str:
+    """``question`` without the words naming the passages' companies ("What was Intel's revenue?"
+    -> "What was revenue?"): every line of Intel's filing is Intel's, so the name only pulls lines
+    that happen to say it ("Net income attributable to Intel") above the line asked for."""
+    names = {
+        word
+        for s in sources
+        for word in _WORD.findall(s.label.split(",")[0].lower())
+        if word not in _LEGAL_FORMS and len(word) > 1
+    }
+    if not names:
+        return question
+    kept = [w for w in question.split() if re.sub(r"['’]s$", "", w.strip("?.,!:;()").lower()) not in names]
+    return " ".join(kept) or question
 
 
 def compress_sources(

@@ -115,3 +115,22 @@ def test_the_opening_quotes_the_likely_line_of_the_best_ranked_passage_that_has_
     ]
     assert answer_opening(sources) == "[2] \"Net revenue 'GAAP' 14,158\"\n"  # one quote, closed once
     assert answer_opening(sources[:1]) == ""
+
+
+def test_the_company_asked_about_does_not_pick_the_line():
+    from core.context import without_company
+
+    intel = Source(
+        1, "a.pdf", 6, 6, 0.9, "x", label="Intel Corporation, 10-Q, quarter ended September 30, 2023"
+    )
+    assert (
+        without_company("What was Intel's revenue in the quarter?", [intel])
+        == "What was revenue in the quarter?"
+    )
+    assert without_company("Intel?", [intel]) == "Intel?"  # nothing else left: kept as asked
+    assert without_company("What was revenue?", [Source(1, "b.pdf", 1, 1, 0.9, "x")]) == "What was revenue?"
+    lines = "Net revenue 14,158 15,338\nIntel 297 1,019"  # bag-of-words: the name alone would win
+    passage = Source(1, "a.pdf", 6, 6, 0.9, lines, label=intel.label)
+    words = lambda t: len(t.split())  # noqa: E731
+    out = compress_sources("What was Intel revenue?", [passage], 40, words, FakeEmbedder().embed, 1)
+    assert out[0].answer_lines == ("Net revenue 14,158 15,338",)
