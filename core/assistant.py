@@ -523,6 +523,18 @@ class LocalAIAssistant:
         yield Done(message_id, answer)
         return "done"
 
+    def mark_interrupted(self, conversation_id: str) -> bool:
+        """The listener talked over the last spoken reply after it was fully written (a barge-in
+        while it was being written stops the answer itself): mark it "stopped by you", text kept.
+        False when the last message is no spoken reply, or is already marked."""
+        messages = self.store.messages(conversation_id)
+        last = messages[-1] if messages else None
+        if last is None or last.role != "assistant" or not last.meta.get("audio") or last.meta.get("cut_off"):
+            return False
+        meta = {**last.meta, "cut_off": True, "cut_off_reason": "stopped"}
+        self.store.update_message(last.id, last.content, meta)
+        return True
+
     def _opening(self, llm: LLM, sources: list[Source], options: AskOptions) -> str:
         """The quoted line an answer about a figure starts with (core.answer_opening), or "": not
         for a model that cannot continue an answer, and not for a spoken reply, whose listener

@@ -102,4 +102,7 @@ def _render_hands_free(assistant: LocalAIAssistant, session: SessionManager) -> 
         st.rerun()
     elif turn.kind in ("utterance", "rejected", "too_short"):
         session.set("hands_free_turn", turn)  # the chat answers it (ui/chat_interface.py)
-    # "barge_in": the rerun it caused has already stopped the answer being written
+    elif turn.kind == "barge_in" and session.conversation_id:
+        # The rerun it caused has already stopped an answer still being written; one already
+        # written (a fast CPU writes it long before it is all spoken) is marked as stopped.
+        assistant.mark_interrupted(session.conversation_id)

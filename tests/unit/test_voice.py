@@ -205,3 +205,16 @@ def test_piper_voice_labels():
 
     assert _piper_label("en_US-joe-medium") == "Joe (US English, natural)"
     assert _piper_label("de_DE-thorsten-high") == "Thorsten (de_DE, natural)"
+
+
+def test_talking_over_a_reply_already_written_marks_it_stopped(tmp_path):
+    assistant = make(tmp_path, FakeTTS())
+    cid = assistant.new_conversation().id
+    assert not assistant.mark_interrupted(cid)  # nothing said yet
+    list(assistant.ask(cid, "Capital of France?", AskOptions(backend="embedded", speak=True)))
+    assert assistant.mark_interrupted(cid)
+    stored = assistant.messages(cid)[-1]
+    assert stored.content == "".join(ANSWER) and stored.meta["cut_off_reason"] == "stopped"
+    assert stored.meta["audio"] and not assistant.mark_interrupted(cid)  # marked once
+    list(assistant.ask(cid, "And of Spain?", AskOptions(backend="embedded")))  # written, not spoken
+    assert not assistant.mark_interrupted(cid)
