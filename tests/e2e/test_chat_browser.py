@@ -28,6 +28,7 @@ def test_question_gets_a_real_answer_and_survives_a_restart(app_server, page):
     assert "What is the capital of France?" in sidebar.inner_text()
     sidebar.get_by_role("button", name="What is the capital of France?").click()
     page.wait_for_function(f'() => document.querySelectorAll("{MESSAGES}").length >= 2')
+    wait_until_idle(page)  # the messages' boxes come first, their text with the rest of the run
     assert "Paris" in page.locator(MESSAGES).nth(1).inner_text()
     screenshot(page, "chat-after-restart")
 
