@@ -59,7 +59,7 @@ def ingest(
 
             def read_next(after: int = index) -> None:
                 following = uploads[after + 1] if after + 1 < len(uploads) else None
-                if following is not None and _size(following) <= settings.max_upload_mb * 2**20:
+                if following is not None and not _too_big(following, settings):
                     ahead[after + 1] = _Work(lambda report: _read(following, settings, report))
 
             yield from _ingest_one(kb, upload, settings, ahead.pop(index, None), read_next)
@@ -78,7 +78,7 @@ def _ingest_one(
     stored; ``read_next`` is called once its text is in hand, to start reading the next upload."""
     started = time.perf_counter()
     size = _size(upload)
-    if size > settings.max_upload_mb * 2**20:
+    if _too_big(upload, settings):
         yield IngestResult(
             upload.name,
             False,
@@ -145,6 +145,10 @@ def _size(upload: Upload) -> int:
     if upload.data is not None:
         return len(upload.data)
     return upload.path.stat().st_size if upload.path else 0
+
+
+def _too_big(upload: Upload, settings: Settings) -> bool:
+    return _size(upload) > settings.max_upload_mb * 2**20
 
 
 def _digest(upload: Upload) -> str:
