@@ -21,6 +21,7 @@ import numpy as np
 
 from core.events import Source
 from core.figures import find_figures, is_trivial
+from services.doc_profile import name_words
 from services.page_context import compact_heading
 
 _SENTENCE = re.compile(r"(?<=[.!?;])\s+")
@@ -102,21 +103,11 @@ def score_lines(
     return pieces, scores
 
 
-_LEGAL_FORMS = frozenset(
-    "inc incorporated corp corporation co company companies plc ltd limited llc group holdings".split()
-)
-
-
 def without_company(question: str, sources: list[Source]) -> str:
     """``question`` without the words naming the passages' companies ("What was Intel's revenue?"
     -> "What was revenue?"): every line of Intel's filing is Intel's, so the name only pulls lines
     that happen to say it ("Net income attributable to Intel") above the line asked for."""
-    names = {
-        word
-        for s in sources
-        for word in _WORD.findall(s.label.split(",")[0].lower())
-        if word not in _LEGAL_FORMS and len(word) > 1
-    }
+    names = set().union(*(name_words(s.label.split(",")[0]) for s in sources))
     if not names:
         return question
     kept = [w for w in question.split() if re.sub(r"['’]s$", "", w.strip("?.,!:;()").lower()) not in names]
