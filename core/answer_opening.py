@@ -12,12 +12,12 @@ BENCHMARKS.md ("Answers that open with the likely line").
 from __future__ import annotations
 
 from core.events import Source
+from core.prompt_builder import quoted_line
 
 
 def answer_opening(sources: list[Source]) -> str:
     """``[n] "line"`` and a line break, for the first passage with a likely answer line; else ""."""
     for source in sources:
         if source.answer_lines:
-            line = " ".join(source.answer_lines[0].split()).replace('"', "'")
-            return f'[{source.number}] "{line}"\n'
+            return quoted_line(source.number, " ".join(source.answer_lines[0].split())) + "\n"
     return ""

@@ -70,8 +70,13 @@ def answer_lines_block(sources: list[Source]) -> str:
     """The lines most likely to hold the figure asked for, each with its passage number and in
     quotes (they are document text too; a quote inside one is made single so it cannot close it),
     or ""."""
-    lines = [f'[{s.number}] "{line.replace(chr(34), chr(39))}"' for s in sources for line in s.answer_lines]
+    lines = [quoted_line(s.number, line) for s in sources for line in s.answer_lines]
     return f"Lines most likely to hold the answer: {'; '.join(lines)}\n\n" if lines else ""
+
+
+def quoted_line(number: int, line: str) -> str:
+    """``[n] "line"``, a double quote inside the line made single so it cannot close the quote."""
+    return f'[{number}] "{line.replace(chr(34), chr(39))}"'
 
 
 def prompt_label(source: Source) -> str:
