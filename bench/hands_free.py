@@ -180,9 +180,19 @@ def main() -> None:
     print(f"CPU flags: {cpu_flags()}; {kind}; {args.seconds:.0f} s")
     print(f"end of speech -> first reply audio: {summary(turns)}")
     print(f"onset during a reply -> reply paused: {summary(barge_ins)}; without an onset: {unmatched}")
-    print(f"utterances sent: {sum(e == 'speech_end' for e, _ in timeline)}")
+    print(
+        f"utterances sent: {sum(e == 'speech_end' for e, _ in timeline)}; "
+        f"words so far sent for a head start: {sum(e == 'head_start' for e, _ in timeline)}"
+    )
     print(f"  of a turn: mic silent -> the listener's end of speech: {summary(vad_waits)}")
     print(f"  of a turn: the listener's end of speech -> first reply audio: {summary(after_vad)}")
+    head_starts = []  # how much sooner than the utterance the words so far were sent
+    for event, t in timeline:
+        if event == "speech_end":
+            sent = [tt for ev, tt in timeline if ev == "head_start" and t - 2000 < tt <= t]
+            if sent:
+                head_starts.append((t - sent[-1]) / 1000)
+    print(f"  of a turn: words so far sent -> the listener's end of speech: {summary(head_starts)}")
     for stage, values in server_stages(tmp / "data").items():
         print(f"  server, {stage}: {summary(values)}")
 

@@ -90,6 +90,9 @@ class Settings:
     read_ahead: bool = True
     """After an answer, read the next prompt's start (system prompt and the chat so far) into the
     built-in model's cache while the reader reads or listens: a follow-up's first word comes sooner."""
+    head_start: bool = True
+    """Hands-free: when the speaker falls silent, transcribe the words so far and prepare the answer
+    (passages, prompt read into the built-in model's cache) while the end-of-speech pause runs out."""
     answer_line_hints: int = 2
     """Excerpt lines most likely to hold the figure asked for, repeated before the question (0 = none)."""
     quote_answer_line: bool = True

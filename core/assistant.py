@@ -33,13 +33,14 @@ from core.events import (
     Stats,
     Token,
 )
+from core.head_start import HeadStart, Prepared
 from core.history import recent_history
 from core.ingest import DocumentStore, Upload, ingest
 from core.options import AskOptions
 from core.prompt_builder import build_messages, system_message
 from core.voice import Heard, SpokenReply, listen, speech_timings
 from core.warmup import Warmup
-from errors import LLMStreamError, LLMUnavailable, ModelNotFound, UserInputError
+from errors import AssistantError, LLMStreamError, LLMUnavailable, ModelNotFound, UserInputError
 from models import llm_registry
 from models.llm_base import LLM, GenerationStats, Health, Message, ModelPuller
 from models.tts_model import TTS, Voice, all_voices, create_tts
@@ -113,6 +114,7 @@ class LocalAIAssistant:
         self._stts: dict[tuple[str, str, str], STT] = {}
         self._stt_lock = threading.Lock()  # the warm-up thread and a page may ask at once
         self._voice_warmups: dict[tuple[str, ...], Warmup] = {}
+        self._prepared: Prepared[list[Source]] = Prepared()  # passages found by ``prepare``
         self.audio = AudioStore(Path(settings.data_dir) / "audio", settings.max_audio_storage_mb * 2**20)
 
     # --- backends -------------------------------------------------------------------
@@ -301,6 +303,44 @@ class LocalAIAssistant:
         """Text of a recording; AudioError / ModelMissing carry a message for the user."""
         return listen(data, self.stt(engine, size, language), self.settings.max_audio_s)
 
+    def head_start(
+        self,
+        nonce: str,
+        data: bytes,
+        conversation_id: str,
+        options: AskOptions,
+        stt_choice: tuple[str, str, str] = ("", "", ""),
+    ) -> HeadStart:
+        """Transcribe the words so far of a hands-free question and prepare its answer, in the
+        background, while the listener waits out the end-of-speech pause (core.head_start)."""
+        return HeadStart(
+            nonce,
+            lambda: self.transcribe(data, *stt_choice),
+            lambda question: self.prepare(conversation_id, question, options),
+        ).start()
+
+    def prepare(self, conversation_id: str, text: str, options: AskOptions) -> bool:
+        """Do now what ``ask`` would do first for this question: find its passages (kept for a
+        few seconds) and read its whole prompt into the built-in model's cache. True if the prompt
+        was read; False when there is nothing to read ahead (a server, the model busy or not
+        loaded, a message ``ask`` would refuse)."""
+        try:
+            question = self.validate_message(text)
+            if question is None:
+                return False
+            history = self._history(conversation_id) if conversation_id else []
+            kb = self._knowledge_base_asked(options)
+            sources: list[Source] = []
+            if kb is not None and not kb.is_empty():
+                sources = self._sources(question, kb, options, keep=True)
+            if options.documents_only and not sources:
+                return False
+            attempt = self._attempts(options)[0]
+            messages, _ = self._messages(attempt.llm, history, question, sources, options)
+            return attempt.llm.read_ahead(messages, attempt.model)
+        except AssistantError:
+            return False  # the answer itself will say what is wrong
+
     def tts(self, options: AskOptions | None = None) -> TTS:
         """The synthesiser for the chosen voice (the natural Piper voice by default, where installed)."""
         o = options or AskOptions()
@@ -397,7 +437,7 @@ class LocalAIAssistant:
 
         kb = self._knowledge_base_asked(options)
         use_documents = kb is not None and not kb.is_empty()
-        sources = self._retrieve(question, kb) if kb is not None and use_documents else []
+        sources = self._sources(question, kb, options) if kb is not None and use_documents else []
         breakdown = {**(heard.timings if heard else {}), "retrieval_s": time.perf_counter() - started}
         if sources:
             yield Sources(sources)
@@ -427,9 +467,7 @@ class LocalAIAssistant:
         )
         started, breakdown = turn.started, turn.breakdown
         llm = attempt.llm
-        history = self._prompt_history(llm, turn.history, bool(sources))
-        opening = self._opening(llm, sources, options)
-        messages = self.build_messages(llm, history, question, sources, options, bool(sources), opening)
+        messages, opening = self._messages(llm, turn.history, question, sources, options)
         gen_stats = GenerationStats(model=attempt.model or "")
         pieces: list[str] = []
         first_token_s: float | None = None
@@ -535,6 +573,16 @@ class LocalAIAssistant:
         self.store.update_message(last.id, last.content, meta)
         return True
 
+    def _messages(
+        self, llm: LLM, history: list[Message], question: str, sources: list[Source], options: AskOptions
+    ) -> tuple[list[Message], str]:
+        """The prompt for one backend, and the opening it ends with (see ``_opening``)."""
+        grounded = bool(sources)
+        opening = self._opening(llm, sources, options)
+        prompt_history = self._prompt_history(llm, history, grounded)
+        messages = self.build_messages(llm, prompt_history, question, sources, options, grounded, opening)
+        return messages, opening
+
     def _opening(self, llm: LLM, sources: list[Source], options: AskOptions) -> str:
         """The quoted line an answer about a figure starts with (core.answer_opening), or "": not
         for a model that cannot continue an answer, and not for a spoken reply, whose listener
@@ -620,6 +668,14 @@ class LocalAIAssistant:
             return self.knowledge_base_for(options.collection)
         except UserInputError:
             return None
+
+    def _sources(self, question: str, kb: Retriever, options: AskOptions, keep: bool = False) -> list[Source]:
+        """``_retrieve``, or the passages ``prepare`` found (or is finding) for the same question
+        moments ago, taken once; ``keep``: hold these for the ``ask`` that follows."""
+        key = (options.collection, question)
+        if keep:
+            return self._prepared.find(key, lambda: self._retrieve(question, kb))
+        return self._prepared.take(key, lambda: self._retrieve(question, kb))
 
     def _retrieve(self, question: str, kb: Retriever) -> list[Source]:
         """The best passages for ``question``, trimmed to their best lines for the prompt."""

@@ -39,6 +39,7 @@ class SessionDefaults:
     hands_free_notice: str = ""  # e.g. the last utterance was too long
     hands_free_off: str = ""  # why hands-free was switched off (shown until it is switched on again)
     turn_taking: Any = None  # core.turn_taking.TurnTaking of this session
+    head_start: Any = None  # core.head_start.HeadStart of the question being spoken, if any
     stt_engine: str = "faster-whisper"
     whisper_size: str = "tiny.en"
     whisper_language: str = "en"

@@ -1,9 +1,11 @@
 """Hands-free turn-taking: what to do with each message from the browser's listener.
 
 The listener (ui/hands_free) sends one JSON value at a time: an utterance (16 kHz WAV, base64, its
-length and a nonce), a barge-in (the user started talking over the reply) or an error (no
-microphone, permission denied, microphone unplugged). Streamlit keeps a component's last value
-across reruns, so each value carries a nonce and is handled once. Pure logic, no Streamlit.
+length and a nonce), the words so far when the speaker falls silent (an early utterance, for a head
+start on the answer during the end-of-speech pause: core.head_start), a barge-in (the user
+started talking over the reply) or an error (no microphone, permission denied, microphone
+unplugged). Streamlit keeps a component's last value across reruns, so each value carries a nonce
+and is handled once. Pure logic, no Streamlit.
 """
 
 from __future__ import annotations
@@ -20,10 +22,13 @@ MIN_SPEECH_S = 0.4  # shorter sounds (a cough, a door, a click) are not question
 class Turn:
     """One thing the listener asked for."""
 
-    kind: str  # "none" | "utterance" | "barge_in" | "too_short" | "rejected" (with a message) | "error"
+    # "none" | "utterance" | "early" | "barge_in" | "too_short" | "rejected" (with a message) | "error"
+    kind: str
     wav: bytes = b""
     message: str = ""
     seq: int = 0  # the listener's utterance number
+    nonce: str = ""
+    head_start: str = ""  # an utterance: the nonce of the early utterance it repeats (silence added)
 
 
 NOTHING = Turn("none")
@@ -48,6 +53,8 @@ class TurnTaking:
             return Turn("error", message=str(value["error"])[:500])
         if "barge_in" in value:
             return Turn("barge_in")
+        if "heard_so_far" in value:
+            return self._early(value, nonce)
         if "utterance" not in value:
             return NOTHING
         seconds = float(value.get("seconds") or 0.0)
@@ -65,4 +72,16 @@ class TurnTaking:
             wav = base64.b64decode(str(value["utterance"]), validate=True)
         except (binascii.Error, ValueError):
             return Turn("rejected", message="The recording arrived damaged; please say it again.", seq=seq)
-        return Turn("utterance", wav=wav, seq=seq)
+        return Turn("utterance", wav=wav, seq=seq, nonce=nonce, head_start=str(value.get("head_start") or ""))
+
+    def _early(self, value: dict, nonce: str) -> Turn:
+        """The words so far, for a head start: only a usable recording; anything odd is left to the
+        utterance that follows."""
+        seconds = float(value.get("seconds") or 0.0)
+        if not self.min_speech_s <= seconds <= self.max_audio_s:
+            return NOTHING
+        try:
+            wav = base64.b64decode(str(value["heard_so_far"]), validate=True)
+        except (binascii.Error, ValueError):
+            return NOTHING
+        return Turn("early", wav=wav, seq=int(value.get("seq") or 0), nonce=nonce)

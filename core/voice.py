@@ -153,7 +153,8 @@ class SpokenReply:
 
 def speech_timings(spoken: SpokenReply, first_token_s: float | None, breakdown: dict[str, float]) -> dict:
     """Stage times of a spoken answer; voice_turn_s runs from the end of the question's recording
-    (decode + VAD + STT) to the first sentence of the reply being ready to play."""
+    (decode + VAD + STT, or the wait for a transcript taken early: core.head_start) to the first
+    sentence of the reply being ready to play."""
     out: dict[str, float] = {}
     if first_token_s is not None:
         out["first_token_s"] = first_token_s
@@ -162,7 +163,7 @@ def speech_timings(spoken: SpokenReply, first_token_s: float | None, breakdown: 
     if spoken.first_tts_s is not None:
         out["tts_s"] = spoken.first_tts_s
     if spoken.first_audio_s is not None:
-        listening = sum(breakdown.get(k, 0.0) for k in ("decode_s", "vad_s", "stt_s"))
+        listening = sum(breakdown.get(k, 0.0) for k in ("decode_s", "vad_s", "stt_s", "stt_wait_s"))
         out["first_audio_s"] = spoken.first_audio_s
         out["voice_turn_s"] = listening + spoken.first_audio_s
     return out

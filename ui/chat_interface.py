@@ -11,6 +11,7 @@ import streamlit as st
 
 from core.assistant import LocalAIAssistant
 from core.events import Audio, Check, Done, Error, Event, Notice, Sources, Stats, Token
+from core.head_start import HeadStart
 from core.session_manager import SessionManager
 from core.voice import Heard
 from errors import AssistantError, AudioError, UserInputError
@@ -80,7 +81,13 @@ def _answer_spoken_turn(assistant: LocalAIAssistant, session: SessionManager, tu
     """A hands-free utterance: transcribe it and answer aloud; noise that holds no words is
     dropped quietly and listening goes on."""
     session.set("hands_free_notice", turn.message)  # "too long" (shown under the switch), or cleared
-    heard = _listen(assistant, session, turn.wav, quiet=True) if turn.kind == "utterance" else None
+    head_start, heard = session.get("head_start"), None
+    session.set("head_start", None)
+    if head_start is not None and (turn.kind != "utterance" or head_start.nonce != turn.head_start):
+        head_start.cancel()  # the speaker went on after the pause it was taken in
+        head_start = None
+    if turn.kind == "utterance":
+        heard = _listen(assistant, session, head_start or turn.wav, quiet=True)
     session.set("hands_free_answered", turn.seq)
     if heard is None or not heard.text.strip():
         st.rerun()  # the listener learns that nothing is coming and shows "listening" again
@@ -90,11 +97,14 @@ def _answer_spoken_turn(assistant: LocalAIAssistant, session: SessionManager, tu
 def _listen(
     assistant: LocalAIAssistant, session: SessionManager, recording: Any, quiet: bool = False
 ) -> Heard | None:
-    """Text of a recording (an uploaded file, the chat's microphone, or hands-free bytes);
-    ``quiet``: say nothing when it held no speech (hands-free hears coughs and doors)."""
-    data = recording if isinstance(recording, bytes) else recording.getvalue()
+    """Text of a recording (an uploaded file, the chat's microphone, hands-free bytes, or a
+    hands-free head start's transcript); ``quiet``: say nothing when it held no speech
+    (hands-free hears coughs and doors)."""
     try:
         with st.spinner("Listening…"):
+            if isinstance(recording, HeadStart):
+                return recording.heard()
+            data = recording if isinstance(recording, bytes) else recording.getvalue()
             return assistant.transcribe(
                 data,
                 session.get("stt_engine"),

@@ -65,8 +65,11 @@ def render_voice_settings(assistant: LocalAIAssistant, session: SessionManager) 
             )
     if session.get("speak_replies") or session.get("hands_free"):
         # Load the recogniser and the voice now, not on the first spoken turn.
-        stt_choice = (session.get("stt_engine"), session.get("whisper_size"), session.get("whisper_language"))
-        assistant.warm_up_voice(session.ask_options(), stt_choice)
+        assistant.warm_up_voice(session.ask_options(), _stt_choice(session))
+
+
+def _stt_choice(session: SessionManager) -> tuple[str, str, str]:
+    return (session.get("stt_engine"), session.get("whisper_size"), session.get("whisper_language"))
 
 
 def _render_hands_free(assistant: LocalAIAssistant, session: SessionManager) -> None:
@@ -95,11 +98,21 @@ def _render_hands_free(assistant: LocalAIAssistant, session: SessionManager) -> 
         answered=session.get("hands_free_answered"),
         pause_ms=int(session.get("hands_free_pause_ms")),
         min_speech_ms=int(MIN_SPEECH_S * 1000),
+        head_start=assistant.settings.head_start,
     )
     turn = session.get("turn_taking").receive(value)
     if turn.kind == "error":
         session.set("hands_free_off", turn.message + " Hands-free is off.")
         st.rerun()
+    elif turn.kind == "early":  # the speaker fell silent: start on the answer during the pause
+        if session.get("head_start") is not None:
+            session.get("head_start").cancel()  # the speaker went on after the last pause
+        session.set(
+            "head_start",
+            assistant.head_start(
+                turn.nonce, turn.wav, session.conversation_id, session.ask_options(), _stt_choice(session)
+            ),
+        )
     elif turn.kind in ("utterance", "rejected", "too_short"):
         session.set("hands_free_turn", turn)  # the chat answers it (ui/chat_interface.py)
     elif turn.kind == "barge_in" and session.conversation_id:

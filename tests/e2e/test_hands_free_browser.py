@@ -4,6 +4,9 @@ being spoken (barge-in). The only click is the switch."""
 
 from __future__ import annotations
 
+import json
+import sqlite3
+
 import numpy as np
 import pytest
 
@@ -65,7 +68,14 @@ def spoken_question(tmp_path):
     return path
 
 
-def test_talk_pause_hear_the_answer_and_interrupt_it(app_server, playwright, spoken_question):
+def stored_breakdowns(data_dir) -> list[dict]:
+    """The stage times stored with each answer (a finished one in its stats, a stopped one as is)."""
+    with sqlite3.connect(data_dir / "conversations.sqlite3") as db:
+        metas = [json.loads(m) for (m,) in db.execute("SELECT meta FROM messages WHERE role = 'assistant'")]
+    return [(m.get("stats") or {}).get("breakdown") or m.get("breakdown") or {} for m in metas]
+
+
+def test_talk_pause_hear_the_answer_and_interrupt_it(app_server, playwright, spoken_question, tmp_path):
     server = app_server(MAX_ANSWER_TOKENS="80")
     browser = playwright.chromium.launch(
         executable_path=CHROMIUM,
@@ -91,6 +101,11 @@ def test_talk_pause_hear_the_answer_and_interrupt_it(app_server, playwright, spo
         page.get_by_text("Hands-free", exact=True).click()  # the only click
         page.wait_for_function(f'() => document.querySelectorAll("{MESSAGES}").length >= 2')
         assert "robot" in page.locator(MESSAGES).first.inner_text().lower()  # the transcript is the question
+        # The words so far were sent when the speaker fell silent, and the answer used their
+        # transcript, taken during the end-of-speech pause (core/head_start.py).
+        assert any(event == "head_start" for event, _ in listener_value(page, "handsFreeTimeline"))
+        wait_until_idle(page)
+        assert any("early_stt_s" in b and "stt_s" not in b for b in stored_breakdowns(tmp_path))
 
         # The loop asks again while a reply is being spoken: the speech stops, the partial answer is
         # kept ("Stopped by you."), and the new utterance is the next question.

@@ -299,3 +299,57 @@ def test_a_spoken_reply_gets_no_quoted_opening(tmp_path):
     events = list(assistant.ask(cid, "What was NVIDIA's revenue?", AskOptions(speak=True)))
     assert text_of(events) == "Revenue was $7,192 million [1]."  # a sentence to hear, not a table row
     assert embedded.calls[0][0][-1]["role"] == "user"
+
+
+def test_prepare_reads_the_exact_prompt_ask_then_sends_and_finds_passages_once(tmp_path):
+    assistant, cid, embedded = grounded(tmp_path, ["Revenue was $7,192 million [1]."])
+    kb = assistant.knowledge_base
+    options = AskOptions(speak=False)
+    assert assistant.prepare(cid, "What was NVIDIA's revenue?", options)
+    ((prepared, model),) = embedded.read_aheads
+    list(assistant.ask(cid, "What was NVIDIA's revenue?", options))
+    assert embedded.calls[0][0] == prepared and embedded.calls[0][1] == model  # llama.cpp's cache matches
+    assert kb.questions == ["What was NVIDIA's revenue?"]  # the passages were found once
+    list(assistant.ask(cid, "What was NVIDIA's revenue?", options))
+    assert len(kb.questions) == 2  # taken once: a question asked again is searched again
+
+
+def test_prepare_of_a_question_never_asked_leaves_ask_alone(tmp_path):
+    assistant, cid, embedded = grounded(tmp_path, ["Revenue was $7,192 million [1]."])
+    kb = assistant.knowledge_base
+    assert assistant.prepare(cid, "What was NVIDIA's revenue", AskOptions())  # the speaker went on
+    list(assistant.ask(cid, "What was NVIDIA's revenue in the first quarter?"))
+    assert kb.questions == ["What was NVIDIA's revenue", "What was NVIDIA's revenue in the first quarter?"]
+    assert "in the first quarter" in embedded.calls[0][0][-1]["content"]
+
+
+def test_prepare_refuses_what_ask_would_refuse(tmp_path):
+    assistant, cid, embedded = grounded(tmp_path, ["x"])
+    assert not assistant.prepare(cid, "   ", AskOptions())
+    assert not assistant.prepare(cid, "x" * 100_000, AskOptions())
+    assert embedded.read_aheads == []
+
+
+def test_ask_waits_for_the_passages_prepare_is_still_finding(tmp_path):
+    import threading
+
+    assistant, cid, embedded = grounded(tmp_path, ["Revenue was $7,192 million [1]."])
+    kb = assistant.knowledge_base
+    searching, release = threading.Event(), threading.Event()
+    search = kb.search
+
+    def slow_search(query, k):  # the head start's search is under way when the utterance arrives
+        searching.set()
+        assert release.wait(5)
+        return search(query, k)
+
+    kb.search = slow_search
+    question = "What was NVIDIA's revenue?"
+    preparing = threading.Thread(target=assistant.prepare, args=(cid, question, AskOptions()))
+    preparing.start()
+    assert searching.wait(5)
+    kb.search = search
+    threading.Timer(0.2, release.set).start()
+    list(assistant.ask(cid, question))
+    preparing.join(5)
+    assert kb.questions == [question]  # one search, not two at once

@@ -53,3 +53,22 @@ def test_damaged_audio_is_a_message_not_a_crash():
     turns = TurnTaking(max_audio_s=300)
     bad = turns.receive({"utterance": "%%% not base64", "seconds": 2, "seq": 1, "nonce": 9})
     assert bad.kind == "rejected" and "say it again" in bad.message  # listening goes on
+
+
+def test_the_words_so_far_are_an_early_turn_and_the_utterance_names_them():
+    turns = TurnTaking(max_audio_s=300)
+    early = turns.receive(
+        {"heard_so_far": base64.b64encode(WAV).decode(), "seconds": 1.5, "seq": 1, "nonce": "early-1"}
+    )
+    assert early.kind == "early" and early.wav == WAV and early.nonce == "early-1" and early.seq == 1
+    final = turns.receive({**utterance(1), "head_start": "early-1"})
+    assert final.kind == "utterance" and final.head_start == "early-1"
+    assert turns.receive({**utterance(2), "head_start": None}).head_start == ""  # the speaker went on
+
+
+def test_odd_early_words_are_left_to_the_utterance():
+    turns = TurnTaking(max_audio_s=300)
+    wav = base64.b64encode(WAV).decode()
+    assert turns.receive({"heard_so_far": wav, "seconds": 0.1, "nonce": "a"}).kind == "none"
+    assert turns.receive({"heard_so_far": wav, "seconds": 900, "nonce": "b"}).kind == "none"
+    assert turns.receive({"heard_so_far": "%%%", "seconds": 2, "nonce": "c"}).kind == "none"

@@ -25,12 +25,14 @@ def listener_installed() -> bool:
     return all((FRONTEND / "vendor" / name).is_file() for name in VENDOR_FILES)
 
 
-def hands_free_listener(answered: int, pause_ms: int, min_speech_ms: int) -> Any:
-    """Render the listener; its latest value (an utterance, a barge-in or an error) or None."""
+def hands_free_listener(answered: int, pause_ms: int, min_speech_ms: int, head_start: bool) -> Any:
+    """Render the listener; its latest value (an utterance, the words so far for a head start, a
+    barge-in or an error) or None."""
     return _listener(
         answered=answered,
         pause_ms=pause_ms,
         min_speech_ms=min_speech_ms,
+        head_start=head_start,
         key="hands_free_listener",
         default=None,
     )

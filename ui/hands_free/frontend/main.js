@@ -8,10 +8,19 @@
 // Echo: the microphone is opened with the browser's echo cancellation, which removes this page's
 // own playback from the signal, and while a reply is playing speech must be more certain
 // (positiveSpeechThreshold SPEAKING_THRESHOLD instead of LISTENING_THRESHOLD) to count.
+//
+// Head start: the utterance is only sent once the speaker has been silent for the whole pause
+// (pause_ms). As soon as that silence begins, the words so far are sent ("heard_so_far"), so the app
+// transcribes them and prepares the answer while the pause runs out; the utterance then names them
+// ("head_start"). Speech again within the pause makes them stale, and the utterance goes alone.
 "use strict";
 
 const LISTENING_THRESHOLD = 0.5;
 const SPEAKING_THRESHOLD = 0.8;
+const NEGATIVE_THRESHOLD = 0.35;
+const PRE_SPEECH_PAD_MS = 300;
+const FRAME_MS = 96; // the Silero model's frames: 1536 samples at 16 kHz
+const HEAD_START_QUIET_FRAMES = 2; // about 0.2 s of silence before the words so far are sent
 const LABELS = {
   starting: "Starting the microphone…",
   listening: "Listening — just talk",
@@ -25,6 +34,50 @@ let vad = null;
 let state = "starting";
 let utterances = 0;
 let stopped = false;
+let positiveThreshold = LISTENING_THRESHOLD;
+// The utterance being spoken, frame by frame (as the VAD keeps it), for the head start.
+let inSpeech = false;
+let heardFrames = [];
+let speechFrames = 0;
+let quietFrames = 0;
+let headStart = null; // the nonce of the words so far sent in this pause, if still current
+
+function concatFrames(frames) {
+  const out = new Float32Array(frames.reduce((n, f) => n + f.length, 0));
+  let offset = 0;
+  for (const f of frames) { out.set(f, offset); offset += f.length; }
+  return out;
+}
+
+function endOfUtterance() {
+  inSpeech = false;
+  heardFrames = [];
+  speechFrames = 0;
+  quietFrames = 0;
+  headStart = null;
+}
+
+function onFrame(probs, frame) {
+  heardFrames.push(frame);
+  if (!inSpeech) {
+    while (heardFrames.length > Math.floor(PRE_SPEECH_PAD_MS / FRAME_MS) + 1) heardFrames.shift();
+    return;
+  }
+  if (probs.isSpeech >= positiveThreshold) {
+    speechFrames += 1;
+    quietFrames = 0;
+    headStart = null; // talking again: the words sent in the pause were not all of it
+    return;
+  }
+  if (probs.isSpeech < NEGATIVE_THRESHOLD) quietFrames += 1;
+  const minSpeechFrames = Math.floor((args.min_speech_ms || 400) / FRAME_MS);
+  if (args.head_start && headStart === null && quietFrames >= HEAD_START_QUIET_FRAMES && speechFrames >= minSpeechFrames) {
+    headStart = "early-" + Date.now();
+    const audio = concatFrames(heardFrames);
+    mark("head_start");
+    sendValue({ heard_so_far: wav16k(audio), seconds: audio.length / 16000, seq: utterances + 1, nonce: headStart });
+  }
+}
 
 function post(type, extra) {
   window.parent.postMessage(Object.assign({ isStreamlitMessage: true, type: type }, extra), "*");
@@ -145,10 +198,10 @@ async function start() {
       baseAssetPath: base,
       onnxWASMBasePath: base,
       positiveSpeechThreshold: LISTENING_THRESHOLD,
-      negativeSpeechThreshold: 0.35,
+      negativeSpeechThreshold: NEGATIVE_THRESHOLD,
       redemptionMs: args.pause_ms || 800,
       minSpeechMs: args.min_speech_ms || 400,
-      preSpeechPadMs: 300,
+      preSpeechPadMs: PRE_SPEECH_PAD_MS,
       getStream: async () => {
         const stream = await navigator.mediaDevices.getUserMedia({
           audio: { channelCount: 1, echoCancellation: true, noiseSuppression: true, autoGainControl: true },
@@ -161,8 +214,13 @@ async function start() {
         window.handsFreeStream = stream; // the browser tests unplug it
         return stream;
       },
+      onFrameProcessed: onFrame,
       onSpeechStart: () => {
         mark("speech_start");
+        inSpeech = true;
+        speechFrames = 1;
+        quietFrames = 0;
+        headStart = null;
         if (replyPlaying()) pauseReply();
         if (state !== "error") show("hearing");
       },
@@ -175,14 +233,23 @@ async function start() {
         }
       },
       onVADMisfire: () => {
+        endOfUtterance();
         resumeReply();
         show(replyPlaying() ? "speaking" : "listening");
       },
       onSpeechEnd: (audio) => {
         mark("speech_end");
+        const early = headStart;
+        endOfUtterance();
         utterances += 1;
         show("thinking");
-        sendValue({ utterance: wav16k(audio), seconds: audio.length / 16000, seq: utterances, nonce: Date.now() });
+        sendValue({
+          utterance: wav16k(audio),
+          seconds: audio.length / 16000,
+          seq: utterances,
+          nonce: Date.now(),
+          head_start: early,
+        });
       },
     });
     await vad.start();
@@ -204,10 +271,12 @@ setInterval(() => {
   const playing = replyPlaying();
   if (playing && state !== "speaking") {
     show("speaking");
-    vad.setOptions({ positiveSpeechThreshold: SPEAKING_THRESHOLD });
+    positiveThreshold = SPEAKING_THRESHOLD;
+    vad.setOptions({ positiveSpeechThreshold: positiveThreshold });
   } else if (!playing && state === "speaking") {
     show("listening");
-    vad.setOptions({ positiveSpeechThreshold: LISTENING_THRESHOLD });
+    positiveThreshold = LISTENING_THRESHOLD;
+    vad.setOptions({ positiveSpeechThreshold: positiveThreshold });
   } else if (!playing && state === "thinking" && args.answered >= utterances && args.answered > 0) {
     show("listening"); // the answer ended without speech (spoken replies off, or nothing to say)
   }
