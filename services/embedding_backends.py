@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import threading
 from pathlib import Path
 from typing import Any, Protocol
@@ -26,6 +27,7 @@ import numpy as np
 
 BACKENDS = ("torch", "torch-bf16", "onnx", "onnx-int8")
 ONNX_INPUTS = ("input_ids", "attention_mask", "token_type_ids")
+EXPORT_FORMAT = "onnx-eager"  # part of the cached export's folder name: a new format, a new export
 
 
 class EmbeddingBackend(Protocol):
@@ -129,12 +131,14 @@ _EXPORT_LOCK = threading.Lock()
 def onnx_model(model_path: str, cache_dir: Path, int8: bool = False) -> Path:
     """The ONNX file for the model at ``model_path`` (exported, then quantised, on first use;
     about 3 s + 2 s). Written to a temporary name first, so an interrupted export is never used."""
-    folder = cache_dir / "embeddings" / f"{Path(model_path).parent.name}-{_weights_id(model_path)}-onnx"
+    stem = f"{Path(model_path).parent.name}-{_weights_id(model_path)}"
+    folder = cache_dir / "embeddings" / f"{stem}-{EXPORT_FORMAT}"
     fp32, quantised = folder / "model.onnx", folder / "model-int8.onnx"
     with _EXPORT_LOCK:
         if not fp32.is_file():
             folder.mkdir(parents=True, exist_ok=True)
             _export(model_path, fp32)
+            shutil.rmtree(cache_dir / "embeddings" / f"{stem}-onnx", ignore_errors=True)  # the older export
         if int8 and not quantised.is_file():
             from onnxruntime.quantization import QuantType, quantize_dynamic
 
@@ -180,7 +184,10 @@ def _export(model_path: str, target: Path) -> None:
             vectors = (hidden * weights).sum(1) / weights.sum(1).clamp(min=1e-9)
             return torch.nn.functional.normalize(vectors, dim=-1)
 
-    model = Pooled(AutoModel.from_pretrained(model_path).eval())
+    # Eager attention: its padding mask is one addition. The default (scaled_dot_product_attention)
+    # is exported as Where and IsNaN over every attention score: 31% of the int8 network's time in
+    # ONNX Runtime's profile, for the same vectors (BENCHMARKS.md "Exported without the sdpa mask").
+    model = Pooled(AutoModel.from_pretrained(model_path, attn_implementation="eager").eval())
     example = torch.ones(2, 8, dtype=torch.long)
     axes = {name: {0: "batch", 1: "tokens"} for name in ONNX_INPUTS}
     partial = target.with_suffix(".partial")
