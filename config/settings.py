@@ -75,7 +75,7 @@ class Settings:
     chunk_overlap_tokens: int = 30
     """Word pieces shared by neighbouring chunks."""
     embedding_backend: str = "auto"
-    """How chunks are embedded: "auto" (bf16 autocast on CPUs with AVX512_BF16, else ONNX Runtime),
+    """How chunks are embedded: "auto" (ONNX Runtime with int8 weights, on every CPU),
     "torch", "torch-bf16", "onnx" or "onnx-int8" (services/embedding_backends.py)."""
     top_k: int = 3
     """Passages put into the prompt for a grounded answer."""

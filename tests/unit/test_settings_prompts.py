@@ -39,14 +39,12 @@ def test_presets():
     assert prompts.system_prompt("nonsense") == prompts.PRESETS["default"]
 
 
-def test_embedding_engine_follows_the_cpu_unless_forced():
+def test_embedding_engine_is_int8_unless_forced():
     import pytest
 
     from services.embedding_backends import choose_backend
 
-    assert choose_backend("auto", {"avx2", "avx512f", "avx512_bf16"}) == "torch-bf16"
-    assert choose_backend("auto", {"avx2", "avx512f", "avx512_vnni"}) == "onnx-int8"  # Ice Lake
-    assert choose_backend("auto", {"avx2"}) == "onnx-int8"
-    assert choose_backend("onnx-int8", {"avx512_bf16"}) == "onnx-int8"
+    assert choose_backend("auto") == "onnx-int8"
+    assert choose_backend("torch-bf16") == "torch-bf16"
     with pytest.raises(ValueError, match="EMBEDDING_BACKEND"):
         choose_backend("gpu")
