@@ -1,7 +1,7 @@
 """Grounded answers on ../shared/data/rag-bench: does the answer hold the reference's figure?
 
-    python bench/rag_answers.py run --kb DIR --out FILE.jsonl [--builtin fast|better] [--limit N]
-    python bench/rag_answers.py score FILE.jsonl [FILE.jsonl ...]
+    python bench/rag_answers.py run --kb DIR --out FILE.jsonl [--builtin fast|better] [--limit N] [--spoken]
+    python bench/rag_answers.py score FILE.jsonl [FILE.jsonl ...] [--field spoken]
 
 ``run`` answers every question through the real orchestrator (retrieval, prompt, llama.cpp; models
 warm) and writes one JSON line per question: answer, sources, first token, total time, and the
@@ -9,6 +9,9 @@ checks' unsupported figures when the app reports them. It uses only the orchestr
 API (``LocalAIAssistant.ask`` events), so the same file can run inside a checkout of an earlier
 release (a ``git worktree``) for a side-by-side baseline; the knowledge base in ``--kb`` is
 ingested by that checkout's own code if it is empty.
+
+``--spoken`` answers as hands-free does (spoken replies on) and also records the sentences read
+aloud; ``score --field spoken`` then scores what a listener heard instead of the written answer.
 
 ``score`` compares files side by side:
 - figure-hit: one of the reference answer's figures (FinanceBench: its short answer; docugami:
@@ -40,7 +43,7 @@ BENCH = Path(os.environ.get("RAG_BENCH_DIR", ROOT.parent / "shared" / "data" / "
 def run(args: argparse.Namespace) -> None:
     from config.settings import Settings
     from core.assistant import AskOptions, LocalAIAssistant
-    from core.events import Done, Sources, Stats
+    from core.events import Audio, Done, Sources, Stats
     from services.knowledge_base import open_knowledge_base
 
     # Questions come back to back, each in a new chat: reading the next prompt's start ahead (done
@@ -59,7 +62,7 @@ def run(args: argparse.Namespace) -> None:
                 print(event.message, file=sys.stderr)
     fields = AskOptions.__dataclass_fields__
     extra = {"builtin_model": args.builtin} if "builtin_model" in fields and args.builtin else {}
-    options = AskOptions(backend="embedded", **extra)
+    options = AskOptions(backend="embedded", speak=args.spoken, **extra)
     list(assistant.ask(assistant.new_conversation().id, "Say hi.", options))  # warm up
     prompts: list[str] = []  # what the model was given, to tell retrieval misses from model misses
     if hasattr(assistant, "build_messages"):
@@ -95,6 +98,8 @@ def run(args: argparse.Namespace) -> None:
                 "unsupported": check.unsupported_figures if check else None,
                 "prompt": prompts[-1] if prompts else None,
             }
+            if args.spoken:  # what a listener hears: the sentences that were spoken
+                record["spoken"] = " ".join(e.text for e in events if isinstance(e, Audio))
             out.write(json.dumps(record) + "\n")
             out.flush()
             print(f"{row['id']}: {record['answer'][:100]!r}", file=sys.stderr)
@@ -125,8 +130,9 @@ def figure_hit(record: dict, field: str = "answer") -> bool | None:
     return False
 
 
-def score(paths: list[str], same_questions: bool = False) -> None:
-    """One row per file; ``same_questions``: only the questions every file answered."""
+def score(paths: list[str], same_questions: bool = False, field: str = "answer") -> None:
+    """One row per file; ``same_questions``: only the questions every file answered; ``field``:
+    "spoken" scores what a listener heard (runs made with --spoken)."""
     from core.answer_checks import FALLBACK_OPENING, is_degenerate
 
     runs = {p: [json.loads(line) for line in Path(p).read_text().splitlines() if line.strip()] for p in paths}
@@ -143,7 +149,7 @@ def score(paths: list[str], same_questions: bool = False) -> None:
     for path, records in runs.items():
         hits = {"all": [], "financebench": [], "docugami-sec10q": []}
         for r in records:
-            hit = figure_hit(r)
+            hit = figure_hit(r, field)
             if hit is not None:
                 hits["all"].append(hit)
                 hits[r["dataset"]].append(hit)
@@ -180,11 +186,13 @@ def main() -> None:
         "--offset", type=int, default=0, help="start at this question (--every 2 --offset 1: the other half)"
     )
     r.add_argument("--max-tokens", type=int, default=160)
+    r.add_argument("--spoken", action="store_true", help="answers spoken, as hands-free gives them")
     s = sub.add_parser("score")
     s.add_argument("files", nargs="+")
     s.add_argument("--same-questions", action="store_true", help="only questions every file answered")
+    s.add_argument("--field", default="answer", help='"spoken": score what was read aloud (--spoken runs)')
     args = parser.parse_args()
-    run(args) if args.command == "run" else score(args.files, args.same_questions)
+    run(args) if args.command == "run" else score(args.files, args.same_questions, args.field)
 
 
 if __name__ == "__main__":

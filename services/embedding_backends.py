@@ -57,7 +57,7 @@ def cpu_flags() -> set[str]:
 def choose_backend(requested: str = "auto") -> str:
     """The backend to use: ``requested`` unless it is "auto"; then ONNX Runtime with int8 weights
     on every CPU. It was the fastest engine on each CPU kind measured, BF16 ones included (on Zen 5
-    1.35x bf16 autocast's chunks/s, 250 MiB less memory), with rag-bench retrieval identical and
+    1.3x bf16 autocast's chunks/s, 250 MiB less memory), with rag-bench retrieval identical and
     answers within one of bf16's (BENCHMARKS.md: "Exported without the sdpa mask")."""
     if requested == "auto":
         return "onnx-int8"
