@@ -117,6 +117,10 @@ class SessionManager:
     def conversation_id(self, value: str) -> None:
         self._state["conversation_id"] = value
 
+    def stt_choice(self) -> tuple[str, str, str]:
+        """The chosen speech recogniser: engine, Whisper size, spoken language."""
+        return (self._state["stt_engine"], self._state["whisper_size"], self._state["whisper_language"])
+
     def ask_options(self) -> AskOptions:
         """The sidebar's current choices as options for one question."""
         return AskOptions(

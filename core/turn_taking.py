@@ -68,9 +68,8 @@ class TurnTaking:
                 message=f"That was {seconds / 60:.1f} minutes of speech; the limit is "
                 f"{self.max_audio_s / 60:.0f} minutes. Ask in shorter parts.",
             )
-        try:
-            wav = base64.b64decode(str(value["utterance"]), validate=True)
-        except (binascii.Error, ValueError):
+        wav = _wav(value["utterance"])
+        if wav is None:
             return Turn("rejected", message="The recording arrived damaged; please say it again.", seq=seq)
         return Turn("utterance", wav=wav, seq=seq, nonce=nonce, head_start=str(value.get("head_start") or ""))
 
@@ -80,8 +79,15 @@ class TurnTaking:
         seconds = float(value.get("seconds") or 0.0)
         if not self.min_speech_s <= seconds <= self.max_audio_s:
             return NOTHING
-        try:
-            wav = base64.b64decode(str(value["heard_so_far"]), validate=True)
-        except (binascii.Error, ValueError):
+        wav = _wav(value["heard_so_far"])
+        if wav is None:
             return NOTHING
         return Turn("early", wav=wav, seq=int(value.get("seq") or 0), nonce=nonce)
+
+
+def _wav(encoded: Any) -> bytes | None:
+    """The recording's bytes, or None when the base64 text arrived damaged."""
+    try:
+        return base64.b64decode(str(encoded), validate=True)
+    except (binascii.Error, ValueError):
+        return None

@@ -105,12 +105,7 @@ def _listen(
             if isinstance(recording, HeadStart):
                 return recording.heard()
             data = recording if isinstance(recording, bytes) else recording.getvalue()
-            return assistant.transcribe(
-                data,
-                session.get("stt_engine"),
-                session.get("whisper_size"),
-                session.get("whisper_language"),
-            )
+            return assistant.transcribe(data, *session.stt_choice())
     except AudioError as e:
         if not quiet:
             st.info(inert_markdown(str(e)), icon=":material/hearing:")

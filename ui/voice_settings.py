@@ -65,11 +65,7 @@ def render_voice_settings(assistant: LocalAIAssistant, session: SessionManager) 
             )
     if session.get("speak_replies") or session.get("hands_free"):
         # Load the recogniser and the voice now, not on the first spoken turn.
-        assistant.warm_up_voice(session.ask_options(), _stt_choice(session))
-
-
-def _stt_choice(session: SessionManager) -> tuple[str, str, str]:
-    return (session.get("stt_engine"), session.get("whisper_size"), session.get("whisper_language"))
+        assistant.warm_up_voice(session.ask_options(), session.stt_choice())
 
 
 def _render_hands_free(assistant: LocalAIAssistant, session: SessionManager) -> None:
@@ -110,7 +106,7 @@ def _render_hands_free(assistant: LocalAIAssistant, session: SessionManager) -> 
         session.set(
             "head_start",
             assistant.head_start(
-                turn.nonce, turn.wav, session.conversation_id, session.ask_options(), _stt_choice(session)
+                turn.nonce, turn.wav, session.conversation_id, session.ask_options(), session.stt_choice()
             ),
         )
     elif turn.kind in ("utterance", "rejected", "too_short"):
