@@ -3,6 +3,7 @@ answer, spoken sentence by sentence when the user asked for it. Rendering only."
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import closing
 from typing import Any
@@ -24,6 +25,9 @@ WELCOME = (
     "Ask me anything, by typing or with the microphone. "
     "I run entirely on this computer: nothing you type, say or upload leaves it."
 )
+#: The growing answer is redrawn at most this often: redrawn after every token, the browser's work
+#: on the same two cores cost a quarter of the model's writing speed (BENCHMARKS.md).
+REDRAW_S = 0.2
 AUDIO_TYPES = ["wav", "mp3", "m4a", "ogg", "oga", "opus", "webm", "flac", "aac"]
 
 
@@ -187,12 +191,16 @@ def _answer(assistant: LocalAIAssistant, session: SessionManager, prompt: str, h
 
 def _stream_markdown(pieces: Iterator[str]) -> None:
     """Show the answer as it grows, made inert each time (an image split across two pieces is
-    still caught), like ``st.write_stream`` but never rendering an image or a tag."""
+    still caught), like ``st.write_stream`` but never rendering an image or a tag. The first
+    piece is shown at once, later ones at most every REDRAW_S."""
     shown = st.empty()
-    text = ""
+    text, drawn = "", float("-inf")
     for piece in pieces:
         text += piece
-        shown.markdown(inert_markdown(text) + " ▌")
+        now = time.monotonic()
+        if now - drawn >= REDRAW_S:
+            shown.markdown(inert_markdown(text) + " ▌")
+            drawn = now
     if text:
         shown.markdown(inert_markdown(text))
     else:
