@@ -8,10 +8,13 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from utils.heap import freeze_loaded
+
 
 @dataclass
 class Warmup:
-    """Named loading steps run one after another in a daemon thread."""
+    """Named loading steps run one after another in a daemon thread; what they loaded is then
+    left out of the garbage collector's full passes (utils/heap.py)."""
 
     steps: list[tuple[str, Callable[[], object]]]
     loading: str = ""  # the step running now ("" when none)
@@ -32,6 +35,7 @@ class Warmup:
             except Exception as e:  # noqa: BLE001 - a failed warm-up is retried on first use
                 self.errors.append(f"{name}: {e}")
             self.seconds[name] = time.perf_counter() - started
+        freeze_loaded()
         self.loading = ""
         self.done = True
 

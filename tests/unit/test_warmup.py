@@ -44,3 +44,16 @@ def test_the_builtin_model_is_loaded_only_when_answers_would_come_from_it(tmp_pa
         assistant = LocalAIAssistant(settings, ConversationStore(tmp_path / "c.db"), {"embedded": llm})
         assert assistant.warm_up_in_background().wait(5)
         assert llm.warmed == expected
+
+
+def test_what_the_warm_up_loaded_is_left_out_of_full_collections():
+    import gc
+
+    loaded = []
+    gc.unfreeze()
+    try:
+        assert Warmup([("a model", lambda: loaded.append({"weights": [1, 2, 3]}))]).start().wait(5)
+        assert gc.get_freeze_count() > 0  # Streamlit's collection after every rerun skips them
+        assert loaded[0]["weights"] == [1, 2, 3]
+    finally:
+        gc.unfreeze()
