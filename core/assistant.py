@@ -335,7 +335,7 @@ class LocalAIAssistant:
                 sources = self._sources(question, kb, options, keep=True)
             if options.documents_only and not sources:
                 return False
-            attempt = self._attempts(options)[0]
+            attempt = self._answering_attempt(options)
             messages, _ = self._messages(attempt.llm, history, question, sources, options)
             return attempt.llm.read_ahead(messages, attempt.model)
         except AssistantError:
@@ -651,6 +651,12 @@ class LocalAIAssistant:
             return [remote]
         configured = bool((options.openai_base_url or self.settings.openai_base_url).strip())
         return [remote, ollama, embedded] if configured else [ollama, embedded]
+
+    def _answering_attempt(self, options: AskOptions) -> _Attempt:
+        """The backend an answer would come from now: the first that is reachable, as ``ask``
+        falls back (with "auto" and no Ollama running, the built-in model), else the last."""
+        attempts = self._attempts(options)
+        return next((a for a in attempts[:-1] if a.llm.health().ok), attempts[-1])
 
     def _history(self, conversation_id: str) -> list[Message]:
         return [

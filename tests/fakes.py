@@ -12,7 +12,7 @@ from models.llm_base import LLM, GenerationStats, Health, Message
 class FakeLLM(LLM):
     """A scripted LLM: yields the queued pieces, optionally raising after ``fail_after`` pieces.
     ``continues_answers``: it says it continues a final assistant message (as the built-in engine
-    does); it yields the same pieces either way."""
+    does); it yields the same pieces either way. ``reachable``: what its health check says."""
 
     def __init__(
         self,
@@ -24,8 +24,10 @@ class FakeLLM(LLM):
         context: int = 4096,
         delay: float = 0.0,
         continues_answers: bool = False,
+        reachable: bool = True,
     ):
         self.name = name
+        self.reachable = reachable
         self.continues_answers = continues_answers
         self.pieces = pieces if pieces is not None else ["Hello", " there", "."]
         self.error = error
@@ -70,7 +72,7 @@ class FakeLLM(LLM):
         return ["fake-model"]
 
     def health(self) -> Health:
-        return Health(True, "fake")
+        return Health(self.reachable, "fake" if self.reachable else "fake, not reachable")
 
     def context_tokens(self) -> int:
         return self.context

@@ -314,6 +314,19 @@ def test_prepare_reads_the_exact_prompt_ask_then_sends_and_finds_passages_once(t
     assert len(kb.questions) == 2  # taken once: a question asked again is searched again
 
 
+@pytest.mark.parametrize("ollama_up", [False, True])
+def test_prepare_reads_ahead_with_the_backend_that_will_answer(tmp_path, ollama_up):
+    # "auto" (the default): Ollama first when it is running, else the built-in model
+    ollama = FakeLLM("ollama", error=None if ollama_up else LLMUnavailable("down"), reachable=ollama_up)
+    embedded = FakeLLM("embedded", ["Paris"])
+    assistant, cid = make(tmp_path, ollama=ollama, embedded=embedded)
+    assert assistant.prepare(cid, "Capital of France?", AskOptions())
+    list(assistant.ask(cid, "Capital of France?"))
+    answered, idle = (ollama, embedded) if ollama_up else (embedded, ollama)
+    assert answered.read_aheads[0][0] == answered.calls[0][0]  # the prompt it then answered
+    assert idle.read_aheads == []
+
+
 def test_prepare_of_a_question_never_asked_leaves_ask_alone(tmp_path):
     assistant, cid, embedded = grounded(tmp_path, ["Revenue was $7,192 million [1]."])
     kb = assistant.knowledge_base
