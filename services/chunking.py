@@ -12,7 +12,10 @@ import bisect
 import hashlib
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from services.word_pieces import WordPieces
 
 
 @dataclass(frozen=True)
@@ -44,11 +47,13 @@ def clean_text(text: str) -> str:
     return _BLANK_LINES.sub("\n\n", text).strip()
 
 
-def make_splitter(tokenizer: Any, chunk_tokens: int, overlap_tokens: int):
+def make_splitter(tokenizer: WordPieces, chunk_tokens: int, overlap_tokens: int):
+    """LangChain's recursive splitter, measuring chunks in the embedding model's word pieces (what
+    its ``from_huggingface_tokenizer`` does, without needing a transformers tokenizer)."""
     from langchain_text_splitters import RecursiveCharacterTextSplitter
 
-    return RecursiveCharacterTextSplitter.from_huggingface_tokenizer(
-        tokenizer,
+    return RecursiveCharacterTextSplitter(
+        length_function=tokenizer.count,
         chunk_size=chunk_tokens,
         chunk_overlap=overlap_tokens,
         separators=["\n\n", "\n", ". ", "; ", ", ", " ", ""],

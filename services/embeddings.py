@@ -13,12 +13,12 @@ import os
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
 from config.settings import Settings
 from services.embedding_backends import EmbeddingBackend, choose_backend, create_backend
+from services.word_pieces import WordPieces
 
 # Set once at import (in the importing thread), never from the warm-up thread: changing os.environ
 # while another thread reads it is a race.
@@ -38,7 +38,7 @@ class Embedder:
         self.backend_name = choose_backend(backend)
         self.cache_dir = cache_dir or Settings().model_cache_dir
         self._backend: EmbeddingBackend | None = None
-        self._tokenizer: Any = None
+        self._tokenizer: WordPieces | None = None
         self._lock = threading.Lock()
 
     @staticmethod
@@ -57,13 +57,11 @@ class Embedder:
             return self._backend
 
     @property
-    def tokenizer(self) -> Any:
+    def tokenizer(self) -> WordPieces:
         """The model's own word-piece tokenizer (the splitter measures chunks with it)."""
         with self._lock:
             if self._tokenizer is None:
-                from transformers import AutoTokenizer
-
-                self._tokenizer = AutoTokenizer.from_pretrained(self.model_path())
+                self._tokenizer = WordPieces(self.model_path(), MAX_TOKENS)
             return self._tokenizer
 
     def embed(self, texts: list[str], progress: Callable[[int, int], None] | None = None) -> np.ndarray:
@@ -76,14 +74,7 @@ class Embedder:
         out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
         for start in range(0, len(texts), self.batch_size):
             idx = order[start : start + self.batch_size]
-            batch = tokenizer(
-                [texts[i] for i in idx],
-                padding=True,
-                truncation=True,
-                max_length=MAX_TOKENS,
-                return_tensors="np",
-            )
-            out[idx] = backend.encode(dict(batch))
+            out[idx] = backend.encode(tokenizer.batch([texts[i] for i in idx]))
             if progress:
                 progress(min(start + self.batch_size, len(texts)), len(texts))
         return out

@@ -93,12 +93,12 @@ class FakeEmbedder:
 
     def __init__(self) -> None:
         import numpy as np
-        from transformers import AutoTokenizer
 
-        from services.embeddings import Embedder
+        from services.embeddings import MAX_TOKENS, Embedder
+        from services.word_pieces import WordPieces
 
         self._np = np
-        self.tokenizer = AutoTokenizer.from_pretrained(Embedder.model_path())
+        self.tokenizer = WordPieces(Embedder.model_path(), MAX_TOKENS)
         self.calls = 0
 
     def embed(self, texts, progress=None):
