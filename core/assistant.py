@@ -115,6 +115,10 @@ class LocalAIAssistant:
         self._stt_lock = threading.Lock()  # the warm-up thread and a page may ask at once
         self._voice_warmups: dict[tuple[str, ...], Warmup] = {}
         self._prepared: Prepared[list[Source]] = Prepared()  # passages found by ``prepare``
+        # Backends that could not start on their last try: that the answer comes from the next one
+        # is said once, not under every answer (the sidebar says it too), and again if it recovers
+        # and then fails again.
+        self._down: set[str] = set()
         self.audio = AudioStore(Path(settings.data_dir) / "audio", settings.max_audio_storage_mb * 2**20)
 
     # --- backends -------------------------------------------------------------------
@@ -487,6 +491,7 @@ class LocalAIAssistant:
                 for piece in stream:
                     if first_token_s is None:
                         first_token_s = time.perf_counter() - started
+                        self._down.discard(llm.name)
                         if opening:  # shown once the model is under way
                             pieces.append(opening)
                             yield Token(opening)
@@ -503,7 +508,9 @@ class LocalAIAssistant:
             if spoken:
                 spoken.cancel()
             if not pieces and fallback:
-                yield Notice(f"{e} Answering with {_BACKEND_NAMES.get(fallback, fallback)} instead.")
+                if llm.name not in self._down:
+                    yield Notice(f"{e} Answering with {_BACKEND_NAMES.get(fallback, fallback)} instead.")
+                self._down.add(llm.name)
                 return "fall back"
             yield from self._cut_off(conversation_id, pieces, meta, str(e))
             return "failed"

@@ -64,6 +64,19 @@ def test_auto_falls_back_to_embedded_with_a_notice(tmp_path, error):
     assert assistant.messages(cid)[-1].meta["backend"] == "embedded"
 
 
+def test_the_fall_back_notice_is_given_once_until_the_backend_recovers(tmp_path):
+    ollama, embedded = FakeLLM("ollama", ["Up"], error=LLMUnavailable("Ollama is down.")), FakeLLM("embedded")
+    assistant, cid = make(tmp_path, ollama=ollama, embedded=embedded)
+    notices = lambda events: [e.text for e in events if isinstance(e, Notice)]  # noqa: E731
+    assert len(notices(list(assistant.ask(cid, "one")))) == 1
+    second = list(assistant.ask(cid, "two"))
+    assert notices(second) == [] and text_of(second) == "Hello there."  # still answered, quietly
+    ollama.error = None  # Ollama is back and answers
+    assert text_of(list(assistant.ask(cid, "three"))) == "Up"
+    ollama.error = LLMUnavailable("Ollama is down.")  # and goes down again: said again
+    assert len(notices(list(assistant.ask(cid, "four")))) == 1
+
+
 def test_explicit_ollama_does_not_fall_back(tmp_path):
     embedded = FakeLLM("embedded")
     assistant, cid = make(tmp_path, ollama=FakeLLM("ollama", error=LLMUnavailable("down")), embedded=embedded)
