@@ -168,20 +168,34 @@ class LocalAIAssistant:
 
     def warm_up_in_background(self) -> Warmup:
         """Start loading, in a background thread, what the first question will need: the
-        embedder (for documents) and the built-in model when answers would come from it."""
+        embedder, the default knowledge base's indexes (one search), and, when answers would come
+        from it, the built-in model with the start of the first prompt read (system prompt, with
+        the grounding rule when there are documents), as after every answer (``_read_ahead``)."""
         from services.embeddings import shared_embedder
 
         steps: list[tuple[str, Callable[[], object]]] = [
-            ("the embedding model", lambda: shared_embedder().embed(["warm up"]))
+            ("the embedding model", lambda: shared_embedder().embed(["warm up"])),
+            ("your documents", lambda: self._search_once(AskOptions())),
         ]
         if self._answers_from_builtin():
-            steps.append(
-                (
-                    "the built-in model",
-                    lambda: self.llm("embedded").warm_up(self._builtin_model(AskOptions())),
-                )
-            )
+            steps.append(("the built-in model", lambda: self._read_prompt_start(AskOptions())))
         return Warmup(steps).start()
+
+    def _search_once(self, options: AskOptions) -> bool:
+        """Search the knowledge base ``options`` asks once (its indexes load); whether it has documents."""
+        kb = self._knowledge_base_asked(options)
+        if kb is None or kb.is_empty():
+            return False
+        self._retrieve("warm up", kb)
+        return True
+
+    def _read_prompt_start(self, options: AskOptions) -> None:
+        """Load the built-in model and read the system prompt a first question starts with."""
+        llm, model = self.llm("embedded"), self._builtin_model(options)
+        llm.warm_up(model)
+        if self.settings.read_ahead:
+            kb = self._knowledge_base_asked(options)
+            llm.read_ahead([system_message(options, kb is not None and not kb.is_empty())], model)
 
     def warm_up_voice(self, options: AskOptions, stt_choice: tuple[str, str, str] = ("", "", "")) -> Warmup:
         """Start loading, in the background, the speech recogniser (engine, size, language) and

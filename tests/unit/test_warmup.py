@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from config.settings import Settings
 from core.assistant import LocalAIAssistant
 from core.warmup import Warmup
@@ -57,3 +59,30 @@ def test_what_the_warm_up_loaded_is_left_out_of_full_collections():
         assert loaded[0]["weights"] == [1, 2, 3]
     finally:
         gc.unfreeze()
+
+
+@pytest.mark.parametrize("has_documents", [True, False])
+def test_the_warm_up_searches_once_and_reads_the_first_prompts_start(tmp_path, monkeypatch, has_documents):
+    import services.embeddings
+    from core import prompts
+    from tests.fakes import FakeKnowledgeBase
+    from tests.unit.test_assistant import NVDA_HIT
+
+    class FakeEmbedder:  # named fake: the real one is loaded in the integration tests
+        def embed(self, texts):
+            return None
+
+    monkeypatch.setattr(services.embeddings, "shared_embedder", lambda: FakeEmbedder())
+    llm, kb = RecordingLLM("embedded"), FakeKnowledgeBase([NVDA_HIT], empty=not has_documents)
+    settings = Settings(data_dir=tmp_path, llm_backend="embedded")
+    assistant = LocalAIAssistant(settings, ConversationStore(tmp_path / "c.db"), {"embedded": llm}, kb)
+    warmup = assistant.warm_up_in_background()
+    assert warmup.wait(5) and warmup.errors == []
+    assert kb.questions == (["warm up"] if has_documents else [])  # the indexes are loaded
+    ((messages, _),) = llm.read_aheads  # what a first question's prompt starts with
+    assert [m["role"] for m in messages] == ["system"]
+    assert (prompts.GROUNDING in messages[0]["content"]) == has_documents
+    # and a first question with documents then starts with exactly that
+    if has_documents:
+        list(assistant.ask(assistant.new_conversation().id, "What was NVIDIA's revenue?"))
+        assert llm.calls[0][0][0] == messages[0]
