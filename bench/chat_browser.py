@@ -2,7 +2,7 @@
 answer on the page, the model's writing speed in the page, and the CPU the browser and the app
 used meanwhile.
 
-    python bench/chat_browser.py [--documents] [--rounds 2] [--root DIR ...]
+    python bench/chat_browser.py [--documents] [--rounds 2] [--root DIR ...] [--think S]
 
 The app runs as `./run.sh app` would (built-in model, no Ollama), warm: one question is asked as
 soon as the page is up and counted apart (the first question after start-up, while the models may
@@ -143,6 +143,7 @@ def main() -> None:
     parser.add_argument("--documents", action="store_true")
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--root", action="append", default=[], help="another checkout to compare")
+    parser.add_argument("--think", type=float, default=0.0, help="seconds before the first question")
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
@@ -156,6 +157,7 @@ def main() -> None:
         runs = []
         for i, root in enumerate(roots):
             run = Run(root, browser, tmp / f"data-{i}", args.documents)
+            time.sleep(args.think)  # a person reading the page before typing
             run.ask(FIRST_DOC_QUESTION if args.documents else "Hello!", keep=False)  # counted apart
             runs.append(run)
         try:
