@@ -109,6 +109,7 @@ class LocalAIAssistant:
         self.store = store or ConversationStore(settings.db_path)
         self._llms: dict[str, LLM] = dict(llms or {})
         self._knowledge_bases: dict[str, Retriever] = {DEFAULT: knowledge_base} if knowledge_base else {}
+        self._knowledge_bases_lock = threading.Lock()  # the warm-up and the first page open one at once
         self._collections: CollectionStore | None = None
         self.warmup: Warmup | None = None  # set when the app starts loading models in the background
         self._stts: dict[tuple[str, str, str], STT] = {}
@@ -238,14 +239,15 @@ class LocalAIAssistant:
 
     def knowledge_base_for(self, collection: str) -> Retriever:
         """The knowledge base ``collection``, opened on first use (the embedder loads later still)."""
-        if collection not in self._knowledge_bases:
-            if collection != DEFAULT and self.collections.get(collection) is None:
-                raise UserInputError("That knowledge base no longer exists; choose another one.")
-            from services.knowledge_base import open_knowledge_base
+        with self._knowledge_bases_lock:
+            if collection not in self._knowledge_bases:
+                if collection != DEFAULT and self.collections.get(collection) is None:
+                    raise UserInputError("That knowledge base no longer exists; choose another one.")
+                from services.knowledge_base import open_knowledge_base
 
-            directory = self.collections.directory(collection)
-            self._knowledge_bases[collection] = open_knowledge_base(self.settings, directory)
-        return self._knowledge_bases[collection]
+                directory = self.collections.directory(collection)
+                self._knowledge_bases[collection] = open_knowledge_base(self.settings, directory)
+            return self._knowledge_bases[collection]
 
     def knowledge_bases(self) -> list[Collection]:
         return self.collections.list()

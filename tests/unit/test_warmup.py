@@ -86,3 +86,29 @@ def test_the_warm_up_searches_once_and_reads_the_first_prompts_start(tmp_path, m
     if has_documents:
         list(assistant.ask(assistant.new_conversation().id, "What was NVIDIA's revenue?"))
         assert llm.calls[0][0][0] == messages[0]
+
+
+def test_the_warm_up_and_a_page_opening_the_knowledge_base_at_once_get_the_same_one(tmp_path, monkeypatch):
+    import threading
+    import time
+
+    import services.knowledge_base
+
+    opened = []
+
+    def slow_open(settings, directory):  # named fake: opening takes a moment, as the real one does
+        time.sleep(0.05)
+        opened.append(directory)
+        return object()
+
+    monkeypatch.setattr(services.knowledge_base, "open_knowledge_base", slow_open)
+    assistant = LocalAIAssistant(Settings(data_dir=tmp_path), ConversationStore(tmp_path / "c.db"), {})
+    got = []
+    threads = [
+        threading.Thread(target=lambda: got.append(assistant.knowledge_base_for("default"))) for _ in range(3)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(opened) == 1 and got[0] is got[1] is got[2]
