@@ -182,21 +182,19 @@ class LocalAIAssistant:
             steps.append(("the built-in model", lambda: self._read_prompt_start(AskOptions())))
         return Warmup(steps).start()
 
-    def _search_once(self, options: AskOptions) -> bool:
-        """Search the knowledge base ``options`` asks once (its indexes load); whether it has documents."""
-        kb = self._knowledge_base_asked(options)
-        if kb is None or kb.is_empty():
-            return False
-        self._retrieve("warm up", kb)
-        return True
+    def _search_once(self, options: AskOptions) -> None:
+        """Search the knowledge base ``options`` asks once, if it has documents (its indexes load)."""
+        kb = self._documents_asked(options)
+        if kb is not None:
+            self._retrieve("warm up", kb)
 
     def _read_prompt_start(self, options: AskOptions) -> None:
         """Load the built-in model and read the system prompt a first question starts with."""
         llm, model = self.llm("embedded"), self._builtin_model(options)
         llm.warm_up(model)
         if self.settings.read_ahead:
-            kb = self._knowledge_base_asked(options)
-            llm.read_ahead([system_message(options, kb is not None and not kb.is_empty())], model)
+            grounded = self._documents_asked(options) is not None
+            llm.read_ahead([system_message(options, grounded)], model)
 
     def warm_up_voice(self, options: AskOptions, stt_choice: tuple[str, str, str] = ("", "", "")) -> Warmup:
         """Start loading, in the background, the speech recogniser (engine, size, language) and
@@ -349,10 +347,8 @@ class LocalAIAssistant:
             if question is None:
                 return False
             history = self._history(conversation_id) if conversation_id else []
-            kb = self._knowledge_base_asked(options)
-            sources: list[Source] = []
-            if kb is not None and not kb.is_empty():
-                sources = self._sources(question, kb, options, keep=True)
+            kb = self._documents_asked(options)
+            sources = self._sources(question, kb, options, keep=True) if kb is not None else []
             if options.documents_only and not sources:
                 return False
             attempt = self._answering_attempt(options)
@@ -455,14 +451,13 @@ class LocalAIAssistant:
         if not history:
             self.store.rename(conversation_id, _title_from(question))
 
-        kb = self._knowledge_base_asked(options)
-        use_documents = kb is not None and not kb.is_empty()
-        sources = self._sources(question, kb, options) if kb is not None and use_documents else []
+        kb = self._documents_asked(options)
+        sources = self._sources(question, kb, options) if kb is not None else []
         breakdown = {**(heard.timings if heard else {}), "retrieval_s": time.perf_counter() - started}
         if sources:
             yield Sources(sources)
         if options.documents_only and not sources:
-            answer = prompts.NOT_IN_DOCUMENTS if use_documents else prompts.NO_DOCUMENTS
+            answer = prompts.NOT_IN_DOCUMENTS if kb is not None else prompts.NO_DOCUMENTS
             message_id = self.store.add_message(conversation_id, "assistant", answer)
             yield Token(answer)
             yield Done(message_id, answer)
@@ -697,6 +692,11 @@ class LocalAIAssistant:
             return self.knowledge_base_for(options.collection)
         except UserInputError:
             return None
+
+    def _documents_asked(self, options: AskOptions) -> Retriever | None:
+        """The knowledge base a question is answered from when it holds documents, else None."""
+        kb = self._knowledge_base_asked(options)
+        return None if kb is None or kb.is_empty() else kb
 
     def _sources(self, question: str, kb: Retriever, options: AskOptions, keep: bool = False) -> list[Source]:
         """``_retrieve``, or the passages ``prepare`` found (or is finding) for the same question
