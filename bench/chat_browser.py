@@ -91,11 +91,7 @@ class Run:
             env = {**os.environ, "DATA_DIR": str(data), "HF_HUB_OFFLINE": "1"}
             ingest = [sys.executable, "cli.py", "ingest", *map(str, pdfs)]
             subprocess.run(ingest, cwd=root, env=env, check=True)
-        import tests.e2e.conftest as conftest
-
-        conftest.ROOT = root  # AppServer runs `streamlit run app.py` in this checkout
-        self.server = AppServer(data).start()
-        conftest.ROOT = ROOT
+        self.server = AppServer(data, root=root).start()
         self.page = browser.new_context(viewport={"width": 1300, "height": 1000}).new_page()
         self.page.goto(self.server.url)
         self.box = self.page.locator("[data-testid='stChatInput'] textarea")

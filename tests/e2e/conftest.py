@@ -34,9 +34,11 @@ def free_port() -> int:
 
 
 class AppServer:
-    """`streamlit run app.py` in a subprocess, on its own port and data dir."""
+    """`streamlit run app.py` in a subprocess, on its own port and data dir; ``root``: the checkout
+    to serve (benchmarks compare another one)."""
 
-    def __init__(self, data_dir: Path, env: dict[str, str] | None = None):
+    def __init__(self, data_dir: Path, env: dict[str, str] | None = None, root: Path = ROOT):
+        self.root = root
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = {
@@ -64,7 +66,7 @@ class AppServer:
                 "--browser.gatherUsageStats",
                 "false",
             ],
-            cwd=ROOT,
+            cwd=self.root,
             env=self.env,
             stdout=open(self.log, "w"),
             stderr=subprocess.STDOUT,
