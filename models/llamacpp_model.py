@@ -3,13 +3,17 @@
 By default it loads the packaged Qwen2.5-Coder-0.5B-Instruct; ``model`` may name any local GGUF
 file instead. One model is loaded at a time and reused, so llama.cpp keeps the KV cache of the
 previous prompt and only evaluates the tokens after the common prefix (the system prompt and
-earlier turns). A lock serialises use: llama.cpp contexts are not thread-safe.
+earlier turns). A lock serialises use: llama.cpp contexts are not thread-safe. Models are freed
+at exit under that lock: a read-ahead still running in its thread when the interpreter shuts
+down would otherwise crash the process (SIGSEGV) after its work was done.
 """
 
 from __future__ import annotations
 
+import atexit
 import threading
 import time
+import weakref
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,6 +22,8 @@ from config.settings import Settings
 from errors import LLMStreamError, LLMUnavailable
 from models.llm_base import LLM, GenerationStats, Health, Message
 from models.packaged_gguf import MODEL_NAME, PACKAGED, ensure_packaged_model
+
+_ENGINES: weakref.WeakSet[LlamaCppLLM] = weakref.WeakSet()
 
 
 class LlamaCppLLM(LLM):
@@ -32,6 +38,7 @@ class LlamaCppLLM(LLM):
         self.load_seconds: float | None = None
         self._vocab: Any = None  # a vocabulary-only instance, to count tokens before the model loads
         self._vocab_failed = False  # the model file cannot be read: estimate, without retrying per call
+        _ENGINES.add(self)
 
     # --- loading --------------------------------------------------------------------
     def model_path(self, model: str | None = None) -> Path:
@@ -84,6 +91,20 @@ class LlamaCppLLM(LLM):
 
     def warm_up(self, model: str | None = None) -> None:
         self.load(model)
+
+    def close(self, wait_s: float = 30.0) -> bool:
+        """Free the model and the vocabulary once what uses them (an answer, a read-ahead) ends;
+        False, and nothing freed, if that takes longer than ``wait_s`` (never hangs an exit)."""
+        if not self._lock.acquire(timeout=wait_s):
+            return False
+        try:
+            for llama in (self._llama, self._vocab):
+                if llama is not None:
+                    llama.close()
+            self._llama = self._vocab = self._loaded_path = None
+            return True
+        finally:
+            self._lock.release()
 
     def read_ahead(self, messages: list[Message], model: str | None = None) -> bool:
         """Evaluate ``messages`` (one token is generated and dropped) while nothing else runs: the
@@ -206,3 +227,10 @@ def _chunk_text(chunk: Any) -> str:
     """The text of a streamed chat chunk (``delta.content``) or completion chunk (``text``)."""
     choice = chunk["choices"][0]
     return (choice["delta"].get("content") if "delta" in choice else choice.get("text")) or ""
+
+
+@atexit.register
+def _close_engines() -> None:
+    """Runs before the interpreter tears down modules, while daemon threads may still be in llama.cpp."""
+    for engine in list(_ENGINES):
+        engine.close()
