@@ -13,6 +13,7 @@ import json
 import os
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -54,7 +55,8 @@ def _kb_directory(settings: Settings, kb: str, create: bool) -> str:
 
 
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
-    assistant = _assistant(settings, args.kb)
+    # one question per process: no follow-up to read the prompt ahead for (the exit would wait for it)
+    assistant = _assistant(replace(settings, read_ahead=False), args.kb)
     conversation = assistant.new_conversation()
     options = AskOptions(
         backend=args.backend,
