@@ -1,0 +1,106 @@
+"""Retrieval (and, with ``--answers``, answers) on documents that are not filings: six pages of a
+real company handbook (bench/data/handbook, Apache-2.0) and 24 questions about details in them.
+
+    python bench/handbook.py [--kb DIR] [--reingest] [--answers]
+
+Each handbook page covers many topics, so a question about one detail ("the meal allowance when
+travelling") resembles the whole passage less than a question about a filing's table does. Reports
+per question whether the right page was among the passages (doc-hit@3), whether a passage held the
+answer's phrase (phrase-hit@3), the questions that got no passage, the unrelated questions of
+bench/unrelated_questions.txt that got sources, and with ``--answers`` whether the built-in
+model's answer holds the phrase and which figures the figure check flagged.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+from bench.rag_bench import cpu_flags, unrelated_questions  # noqa: E402
+
+HANDBOOK = Path(__file__).with_name("data") / "handbook"
+K = 3  # the passages an answer gets (Settings.top_k)
+
+
+def knowledge_base(directory: Path, reingest: bool):
+    import shutil
+
+    from config.settings import Settings
+    from core.events import IngestResult
+    from core.ingest import Upload, ingest
+    from services.knowledge_base import open_knowledge_base
+
+    if reingest:
+        shutil.rmtree(directory, ignore_errors=True)
+    settings = Settings()
+    kb = open_knowledge_base(settings, directory)
+    if kb.is_empty():
+        uploads = [Upload(p.name, path=p) for p in sorted(HANDBOOK.glob("*.md")) if p.name != "SOURCES.md"]
+        results = [e for e in ingest(kb, uploads, settings) if isinstance(e, IngestResult)]
+        assert all(r.ok for r in results), [r.message for r in results if not r.ok]
+    return kb, settings
+
+
+def has(text: str, phrase: str) -> bool:
+    return phrase.lower() in text.lower()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--kb", default="/tmp/handbook-kb")
+    parser.add_argument("--reingest", action="store_true")
+    parser.add_argument("--answers", action="store_true", help="also answer with the built-in model")
+    args = parser.parse_args()
+
+    kb, settings = knowledge_base(Path(args.kb), args.reingest)
+    questions = [json.loads(line) for line in (HANDBOOK / "questions.jsonl").read_text().splitlines() if line]
+    print(f"CPU flags: {cpu_flags()}; {len(questions)} questions, k={K}")
+    doc_hits = phrase_hits = rejected = 0
+    for q in questions:
+        hits = kb.search(q["question"], K)
+        doc = any(h.file == q["file"] for h in hits)
+        phrase = any(h.file == q["file"] and has(h.text, q["answer"]) for h in hits)
+        doc_hits += doc
+        phrase_hits += phrase
+        rejected += not hits
+        marks = "no passage" if not hits else f"doc {'+' if doc else '-'} phrase {'+' if phrase else '-'}"
+        print(f"  {marks:<20} {q['question']}")
+    unrelated = unrelated_questions()
+    attached = [q for q in unrelated if kb.search(q, K)]
+    print(
+        f"doc-hit@{K} {doc_hits}/{len(questions)}, phrase-hit@{K} {phrase_hits}/{len(questions)}, "
+        f"no passage {rejected}, unrelated with sources {len(attached)}/{len(unrelated)} {attached}"
+    )
+    if args.answers:
+        answer_all(kb, settings, questions)
+
+
+def answer_all(kb, settings, questions: list[dict]) -> None:
+    from dataclasses import replace
+
+    from core.assistant import AskOptions, LocalAIAssistant
+    from core.events import Check, Done
+
+    assistant = LocalAIAssistant(replace(settings, read_ahead=False), knowledge_base=kb)
+    options = AskOptions(backend="embedded")
+    right = flagged = 0
+    for q in questions:
+        events = list(assistant.ask(assistant.new_conversation().id, q["question"], options))
+        answer = next((e.text for e in events if isinstance(e, Done)), "")
+        unsupported = next((e.unsupported_figures for e in events if isinstance(e, Check)), [])
+        right += has(answer, q["answer"])
+        flagged += bool(unsupported)
+        mark = "+" if has(answer, q["answer"]) else "-"
+        print(f"  {mark} {q['question']}\n      {answer[:220]!r} flagged={unsupported}")
+    print(f"answer holds the phrase: {right}/{len(questions)}; answers with flagged figures: {flagged}")
+
+
+if __name__ == "__main__":
+    main()
