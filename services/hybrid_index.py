@@ -10,6 +10,8 @@ from __future__ import annotations
 import numpy as np
 
 CANDIDATES = 100  # how deep each retriever looks
+#: A word in at most this share of the passages (or in at most two) tells passages apart.
+DISTINCTIVE_SHARE = 0.05
 
 
 class HybridIndex:
@@ -57,3 +59,9 @@ class HybridIndex:
             return np.zeros(0, dtype=np.int64)
         scores = self._bm25.scores
         return np.asarray(scores["indices"][scores["indptr"][token] : scores["indptr"][token + 1]])
+
+    def distinctive(self, term: str) -> bool:
+        """Whether few passages hold ``term`` (a content word, plural "s" dropped: "track" also
+        counts "tracks"), so that finding it in a passage says something ("bicycle", not "new")."""
+        holding = set(self.rows_with_word(term).tolist()) | set(self.rows_with_word(term + "s").tolist())
+        return len(holding) <= max(2, DISTINCTIVE_SHARE * self.size)

@@ -8,7 +8,8 @@ One place composes the stages, each a small step of its own module:
    in the running even when other filings use the same words);
 3. re-score them (services/rescoring.py) without a cross-encoder (none ships with its weights);
 4. cover the documents a question spans (services/coverage.py);
-5. gate on relevance (services/relevance.py): nothing attached when nothing really matches.
+5. gate on relevance (services/relevance.py): a passage that neither resembles the question nor
+   shares a word with it is dropped, and nothing is attached when nothing really matches.
 """
 
 from __future__ import annotations
@@ -77,8 +78,13 @@ def retrieve(
     keyword = corpus.index.keyword_scores(intent.search_text)
     candidates = _candidates(corpus, keyword, query_vector, matches)
     scored = rescore(corpus, intent, query_vector, candidates, keyword, matches)
-    chosen = select(scored, corpus, intent, matches, k)
-    if not gate.accepts(intent, [corpus.rows[s.row] for s in chosen], [s.similarity for s in chosen]):
+    chosen = [
+        s
+        for s in select(scored, corpus, intent, matches, k)
+        if gate.keeps(intent, corpus.rows[s.row], s.similarity)
+    ]
+    rows = [corpus.rows[s.row] for s in chosen]
+    if not gate.accepts(intent, rows, [s.similarity for s in chosen], corpus.index.distinctive):
         return []
     return [_retrieved(corpus, s, gate) for s in chosen]
 

@@ -150,7 +150,46 @@ def test_relevance_is_calibrated_and_the_gate_wants_a_shared_word():
     assert gate.relevance(0.10) == 0.0 and gate.relevance(0.9) == 1.0
     assert gate.relevance(0.5) == pytest.approx(0.5)
     rows = [Row("a", "a.pdf", 1, 1, "Net revenue was 14,158 million.", "Statements of Income")]
-    assert gate.accepts(analyse("What was net revenue?"), rows, [0.40])
-    assert not gate.accepts(analyse("Tell me a joke about cats."), rows, [0.40])
-    assert not gate.accepts(analyse("What was net revenue?"), rows, [0.12])
-    assert gate.accepts(analyse("How much money came in?"), rows, [0.70])  # a paraphrase
+    assert gate.accepts(analyse("What was net revenue?"), rows, [0.40], no_word_rare)
+    assert not gate.accepts(analyse("Tell me a joke about cats."), rows, [0.40], no_word_rare)
+    assert not gate.accepts(analyse("What was net revenue?"), rows, [0.12], no_word_rare)
+    assert gate.accepts(analyse("How much money came in?"), rows, [0.70], no_word_rare)  # a paraphrase
+
+
+def no_word_rare(term: str) -> bool:
+    """A named fake of HybridIndex.distinctive: every word is in many passages."""
+    return False
+
+
+HANDBOOK_PASSAGE = Row(
+    "h",
+    "handbook.docx",
+    1,
+    3,
+    "Vacation\nFull-time employees receive 27 days of paid vacation per calendar year.\n"
+    "Remote work\nStaff may work remotely up to 3 days per week.\n"
+    "Benefit | Amount\nBicycle scheme | £1,200 once every 4 years",
+    "",
+)
+
+
+def test_a_passage_naming_the_question_in_rare_words_is_accepted_below_the_floor():
+    gate = RelevanceGate(min_relevance=0.25)
+    rare = {"bicycle", "scheme"}.__contains__  # a named fake: these two words are in few passages
+    question = analyse("What is the bicycle scheme worth?")
+    assert not gate.accepts(question, [HANDBOOK_PASSAGE], [0.29], no_word_rare)
+    assert gate.accepts(question, [HANDBOOK_PASSAGE], [0.29], rare)
+    assert not gate.accepts(question, [HANDBOOK_PASSAGE], [0.15], rare)  # nothing like the question
+    puppy = analyse("What should I name my new puppy?")
+    named = Row("n", "n.md", 1, 1, "Pick a name for the new repository.", "")
+    assert not gate.accepts(puppy, [named], [0.25], {"repository"}.__contains__)  # "name", "new": common
+
+
+def test_a_passage_neither_relevant_nor_sharing_two_words_is_not_kept():
+    gate = RelevanceGate(min_relevance=0.25)
+    question = analyse("How many vacation days do employees get?")
+    recipe = Row("r", "recipe.html", 1, 1, "Serves 6. Many thanks to Grandma.", "")
+    assert gate.keeps(question, HANDBOOK_PASSAGE, 0.25)  # vacation, day, employee
+    assert not gate.keeps(question, HANDBOOK_PASSAGE, 0.10)  # nothing like the question
+    assert not gate.keeps(question, recipe, 0.30)  # only "many"
+    assert gate.keeps(question, recipe, 0.45)  # relevant, whatever its words
