@@ -48,8 +48,9 @@ def knowledge_base(directory: Path, reingest: bool):
     return kb, settings
 
 
-def has(text: str, phrase: str) -> bool:
-    return phrase.lower() in text.lower()
+def has(text: str, phrases: list[str]) -> bool:
+    """Whether ``text`` holds one of the answer's phrases (case-insensitive)."""
+    return any(p.lower() in text.lower() for p in phrases)
 
 
 def main() -> None:
@@ -66,7 +67,7 @@ def main() -> None:
     for q in questions:
         hits = kb.search(q["question"], K)
         doc = any(h.file == q["file"] for h in hits)
-        phrase = any(h.file == q["file"] and has(h.text, q["answer"]) for h in hits)
+        phrase = any(h.file == q["file"] and has(h.text, q["answers"]) for h in hits)
         doc_hits += doc
         phrase_hits += phrase
         rejected += not hits
@@ -95,9 +96,9 @@ def answer_all(kb, settings, questions: list[dict]) -> None:
         events = list(assistant.ask(assistant.new_conversation().id, q["question"], options))
         answer = next((e.text for e in events if isinstance(e, Done)), "")
         unsupported = next((e.unsupported_figures for e in events if isinstance(e, Check)), [])
-        right += has(answer, q["answer"])
+        right += has(answer, q["answers"])
         flagged += bool(unsupported)
-        mark = "+" if has(answer, q["answer"]) else "-"
+        mark = "+" if has(answer, q["answers"]) else "-"
         print(f"  {mark} {q['question']}\n      {answer[:220]!r} flagged={unsupported}")
     print(f"answer holds the phrase: {right}/{len(questions)}; answers with flagged figures: {flagged}")
 
