@@ -83,6 +83,7 @@ class _Turn:
     question: str
     history: list[Message]
     sources: list[Source]  # [] when nothing relevant was found: answered as plain chat
+    searched: bool  # documents were searched for it (sources [] then means none matched)
     options: AskOptions
     started: float
     breakdown: dict[str, float]
@@ -456,6 +457,8 @@ class LocalAIAssistant:
         breakdown = {**(heard.timings if heard else {}), "retrieval_s": time.perf_counter() - started}
         if sources:
             yield Sources(sources)
+        elif kb is not None and not options.documents_only:
+            yield Notice(prompts.NO_PASSAGE)
         if options.documents_only and not sources:
             answer = prompts.NOT_IN_DOCUMENTS if kb is not None else prompts.NO_DOCUMENTS
             message_id = self.store.add_message(conversation_id, "assistant", answer)
@@ -463,7 +466,7 @@ class LocalAIAssistant:
             yield Done(message_id, answer)
             return
 
-        turn = _Turn(conversation_id, question, history, sources, options, started, breakdown)
+        turn = _Turn(conversation_id, question, history, sources, kb is not None, options, started, breakdown)
         attempts = self._attempts(options)
         for index, attempt in enumerate(attempts):
             fallback = attempts[index + 1].llm.name if index + 1 < len(attempts) else None
@@ -487,6 +490,8 @@ class LocalAIAssistant:
         pieces: list[str] = []
         first_token_s: float | None = None
         meta: dict[str, Any] = {"backend": llm.name, "sources": [s.as_dict() for s in sources]}
+        if turn.searched and not sources:
+            meta["no_passage"] = True  # shown with the answer: the model's own, not the documents'
         spoken = SpokenReply(self.tts(options), started) if options.speak else None
         clips: list[bytes] = []
         temperature = self.settings.grounded_temperature if sources else self.settings.temperature

@@ -39,6 +39,9 @@ NO_DOCUMENTS = (
 )
 
 NOT_IN_DOCUMENTS = "I don't know based on your documents: nothing relevant was found in them."
+NO_PASSAGE = (
+    "Not from your documents: nothing in them matched this message, so this is the model's own answer."
+)
 
 
 def system_prompt(preset: str, custom: str = "") -> str:

@@ -18,7 +18,7 @@ from core.voice import Heard
 from errors import AssistantError, AudioError, UserInputError
 from services.conversations import StoredMessage
 from ui.audio_player import LiveReplyAudio
-from ui.components import render_breakdown, render_check, render_cut_off, render_sources
+from ui.components import render_breakdown, render_check, render_cut_off, render_no_passage, render_sources
 from ui.safe_text import inert_markdown
 
 WELCOME = (
@@ -128,6 +128,7 @@ def _render_stored(assistant: LocalAIAssistant, message: StoredMessage) -> None:
         if path:
             st.audio(str(path), format="audio/wav")
         render_check(message.meta.get("check"))
+        render_no_passage(message.meta)
         render_sources(message.meta.get("sources", []))
         render_cut_off(message.meta)
 

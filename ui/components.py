@@ -7,6 +7,7 @@ from typing import Any
 
 import streamlit as st
 
+from core.prompts import NO_PASSAGE
 from ui.safe_text import escape_markdown, inert_markdown
 from utils.citations import location
 
@@ -40,6 +41,12 @@ def render_check(check: dict[str, Any] | None) -> None:
             f":material/warning: Not found in the sources: {shown}. "
             "The model may have computed or invented these; check them before relying on them."
         )
+
+
+def render_no_passage(meta: dict[str, Any]) -> None:
+    """Say so when documents were searched and none matched: the answer is not from them."""
+    if meta.get("no_passage"):
+        st.caption(f":material/info: {NO_PASSAGE}")
 
 
 def render_cut_off(meta: dict[str, Any]) -> None:

@@ -204,6 +204,16 @@ def test_no_relevant_passage_means_plain_chat(tmp_path):
     events = list(assistant.ask(cid, "What is 12 times 12?"))
     assert not any(isinstance(e, (Sources, Check)) for e in events)
     assert "passages" not in embedded.calls[0][0][0]["content"].lower()
+    # the reader is told the answer is not from their documents, now and when the chat is reopened
+    assert [e.text for e in events if isinstance(e, Notice)] == [prompts.NO_PASSAGE]
+    assert assistant.messages(cid)[-1].meta["no_passage"] is True
+
+
+def test_an_answer_from_passages_is_not_marked_as_the_models_own(tmp_path):
+    assistant, cid, _ = grounded(tmp_path, ["Revenue was $7,192 million [1]."])
+    events = list(assistant.ask(cid, "What was NVIDIA's revenue?"))
+    assert not any(isinstance(e, Notice) for e in events)
+    assert "no_passage" not in assistant.messages(cid)[-1].meta
 
 
 def test_a_runaway_of_citation_markers_is_stopped_and_replaced(tmp_path):
