@@ -36,7 +36,8 @@ FIGURE_BONUS = 0.2  # a line holding a figure, when the question asks for an amo
 _ASKS_FOR_FIGURE = re.compile(
     r"\b(how (much|many)|amount|total|revenue|sales|income|expenses?|expenditures?|costs?|margin|"
     r"ratio|percent(age)?|rate|price|value|cash|debt|assets|liabilities|earnings|profit|loss|"
-    r"dividends?|growth|change|increase|decrease|eps|ebitda|capex)\b|[$%]|\b(usd|millions?|billions?)\b",
+    r"dividends?|growth|change|increase|decrease|eps|ebitda|capex|budgets?|allowances?|stipends?|"
+    r"reimburse\w*|fees?|salar(y|ies)|wages?|maximum|minimum)\b|[$%]|\b(usd|millions?|billions?)\b",
     re.IGNORECASE,
 )
 #: A page number: a line that is one bare number, or a heading or footer of five words or more
@@ -60,8 +61,41 @@ def segments(text: str) -> list[str]:
     return out
 
 
+#: Number words and ordinals as the digit a line may use instead ("third year" -> "Year 3").
+_NUMBER_WORDS = {
+    word: str(n)
+    for n, words in enumerate(
+        [
+            ("one", "first"),
+            ("two", "second"),
+            ("three", "third"),
+            ("four", "fourth"),
+            ("five", "fifth"),
+            ("six", "sixth"),
+            ("seven", "seventh"),
+            ("eight", "eighth"),
+            ("nine", "ninth"),
+            ("ten", "tenth"),
+            ("eleven", "eleventh"),
+            ("twelve", "twelfth"),
+        ],
+        start=1,
+    )
+    for word in words
+}
+_ORDINAL_DIGITS = re.compile(r"^(\d+)(?:st|nd|rd|th)$")
+
+
+def _term(word: str) -> str:
+    word = _NUMBER_WORDS.get(word, word)
+    ordinal = _ORDINAL_DIGITS.match(word)
+    return ordinal.group(1) if ordinal else word.rstrip("s")
+
+
 def _terms(text: str) -> set[str]:
-    return {w.rstrip("s") for w in _WORD.findall(text.lower()) if w not in _STOP and len(w) > 1}
+    """A text's words for matching lines to a question: stopwords out, numbers as digits."""
+    terms = {_term(w) for w in _WORD.findall(text.lower()) if w not in _STOP}
+    return {t for t in terms if len(t) > 1 or t.isdigit()}
 
 
 def asks_for_figure(question: str) -> bool:

@@ -134,3 +134,17 @@ def test_the_company_asked_about_does_not_pick_the_line():
     words = lambda t: len(t.split())  # noqa: E731
     out = compress_sources("What was Intel revenue?", [passage], 40, words, FakeEmbedder().embed, 1)
     assert out[0].answer_lines == ("Net revenue 14,158 15,338",)
+
+
+def test_a_number_said_in_words_finds_the_line_that_writes_it_in_digits():
+    # a handbook's list: the question says "third", the line says "Year 3"; a budget is an amount
+    text = "Anniversary gifts\nYear 1: $50 USD\nYear 3: $150 USD\nYear 5+: $250 USD"
+    sources = [Source(1, "celebrate.md", 1, 1, 1.0, text)]
+    question = "What is the anniversary gift budget in the third year?"
+    out = compress_sources(question, sources, 40, words, same_meaning_embed, answer_line_count=1)
+    assert out[0].answer_lines == ("Year 3: $150 USD",)
+
+
+def same_meaning_embed(texts):
+    """A named fake embedder for which every text means the same: only the words shared decide."""
+    return np.ones((len(texts), 4)) / 2
