@@ -6,7 +6,8 @@ real company handbook (bench/data/handbook, Apache-2.0) and 24 questions about d
 Each handbook page covers many topics, so a question about one detail ("the meal allowance when
 travelling") resembles the whole passage less than a question about a filing's table does. Reports
 per question whether the right page was among the passages (doc-hit@3), whether a passage held the
-answer's phrase (phrase-hit@3), the questions that got no passage, the unrelated questions of
+answer's phrase (phrase-hit@3), whether the excerpts the model is given and the likely answer lines
+put before the question hold it, the questions that got no passage, the unrelated questions of
 bench/unrelated_questions.txt that got sources, and with ``--answers`` whether the built-in
 model's answer holds the phrase and which figures the figure check flagged.
 """
@@ -17,6 +18,7 @@ import argparse
 import json
 import os
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -60,36 +62,50 @@ def main() -> None:
     parser.add_argument("--answers", action="store_true", help="also answer with the built-in model")
     args = parser.parse_args()
 
+    from core.assistant import LocalAIAssistant
+
     kb, settings = knowledge_base(Path(args.kb), args.reingest)
+    assistant = LocalAIAssistant(replace(settings, read_ahead=False), knowledge_base=kb)
     questions = [json.loads(line) for line in (HANDBOOK / "questions.jsonl").read_text().splitlines() if line]
     print(f"CPU flags: {cpu_flags()}; {len(questions)} questions, k={K}")
-    doc_hits = phrase_hits = rejected = 0
+    doc_hits = phrase_hits = excerpt_hits = line_hits = rejected = 0
     for q in questions:
         hits = kb.search(q["question"], K)
+        passages = assistant.passages_for(q["question"])
         doc = any(h.file == q["file"] for h in hits)
         phrase = any(h.file == q["file"] and has(h.text, q["answers"]) for h in hits)
+        excerpt = has("\n".join(p.excerpt or "" for p in passages), q["answers"])
+        line = has("\n".join(line for p in passages for line in p.answer_lines), q["answers"])
         doc_hits += doc
         phrase_hits += phrase
+        excerpt_hits += excerpt
+        line_hits += line
         rejected += not hits
-        marks = "no passage" if not hits else f"doc {'+' if doc else '-'} phrase {'+' if phrase else '-'}"
-        print(f"  {marks:<20} {q['question']}")
+        marks = (
+            "no passage"
+            if not hits
+            else " ".join(
+                f"{name} {'+' if hit else '-'}"
+                for name, hit in (("doc", doc), ("phrase", phrase), ("excerpt", excerpt), ("line", line))
+            )
+        )
+        print(f"  {marks:<40} {q['question']}")
     unrelated = unrelated_questions()
     attached = [q for q in unrelated if kb.search(q, K)]
+    n = len(questions)
     print(
-        f"doc-hit@{K} {doc_hits}/{len(questions)}, phrase-hit@{K} {phrase_hits}/{len(questions)}, "
+        f"doc-hit@{K} {doc_hits}/{n}, phrase-hit@{K} {phrase_hits}/{n}, "
+        f"in the excerpts {excerpt_hits}/{n}, in the likely answer lines {line_hits}/{n}, "
         f"no passage {rejected}, unrelated with sources {len(attached)}/{len(unrelated)} {attached}"
     )
     if args.answers:
-        answer_all(kb, settings, questions)
+        answer_all(assistant, questions)
 
 
-def answer_all(kb, settings, questions: list[dict]) -> None:
-    from dataclasses import replace
-
-    from core.assistant import AskOptions, LocalAIAssistant
+def answer_all(assistant, questions: list[dict]) -> None:
+    from core.assistant import AskOptions
     from core.events import Check, Done
 
-    assistant = LocalAIAssistant(replace(settings, read_ahead=False), knowledge_base=kb)
     options = AskOptions(backend="embedded")
     right = flagged = 0
     for q in questions:

@@ -47,7 +47,7 @@ def main() -> None:
     count_tokens = assistant.llm("embedded").count_tokens
     rows = [json.loads(line) for line in (BENCH / "qa.jsonl").read_text().splitlines() if line.strip()]
     rows = rows[args.offset :: args.every]
-    counts = {"retrieved": [], "excerpt": []}
+    counts = {"retrieved": [], "excerpt": [], "lines": []}
     per_dataset: dict[str, list[bool]] = {}
     tokens = []
     for row in rows:
@@ -57,11 +57,13 @@ def main() -> None:
         tokens.append(count_tokens(excerpt))
         record["retrieved"] = "\n".join(h.text for h in assistant.search(row["question"]))
         record["excerpt"] = excerpt
+        record["lines"] = "\n".join(line for p in passages for line in p.answer_lines)
         in_retrieved, in_excerpt = figure_hit(record, "retrieved"), figure_hit(record, "excerpt")
         if in_retrieved is None:
             continue
         counts["retrieved"].append(in_retrieved)
         counts["excerpt"].append(in_excerpt)
+        counts["lines"].append(bool(figure_hit(record, "lines")))
         per_dataset.setdefault(row["dataset"], []).append(in_excerpt)
         if args.misses and in_retrieved and not in_excerpt:
             print(f"--- {row['id']}: {row['question']}\n    reference: {row['answer'][:120]!r}")
@@ -72,11 +74,12 @@ def main() -> None:
 
     print(f"CPU flags: {cpu_flags()}; questions {args.offset}::{args.every} ({len(rows)})")
     print(
-        "| reference figure in retrieved passages | in the excerpts | FinanceBench | 10-Q | excerpt tokens |"
+        "| reference figure in retrieved passages | in the excerpts | in the likely answer lines "
+        "| FinanceBench (excerpts) | 10-Q (excerpts) | excerpt tokens |"
     )
-    print("|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|")
     print(
-        f"| {share(counts['retrieved'])} | {share(counts['excerpt'])} | "
+        f"| {share(counts['retrieved'])} | {share(counts['excerpt'])} | {share(counts['lines'])} | "
         f"{share(per_dataset.get('financebench', []))} | {share(per_dataset.get('docugami-sec10q', []))} | "
         f"{statistics.median(tokens):.0f} |"
     )
