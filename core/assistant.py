@@ -34,7 +34,7 @@ from core.events import (
     Token,
 )
 from core.head_start import HeadStart, Prepared
-from core.history import recent_history
+from core.history import recent_history, without_citations
 from core.ingest import DocumentStore, Upload, ingest
 from core.options import AskOptions
 from core.prompt_builder import build_messages, system_message
@@ -682,11 +682,14 @@ class LocalAIAssistant:
         return next((a for a in attempts[:-1] if a.llm.health().ok), attempts[-1])
 
     def _history(self, conversation_id: str) -> list[Message]:
-        return [
-            {"role": m.role, "content": m.content}
-            for m in self.store.messages(conversation_id)
-            if m.role in ("user", "assistant") and m.content
-        ]
+        """The chat so far, as the model is shown it (core.history.without_citations)."""
+        return without_citations(
+            [
+                {"role": m.role, "content": m.content}
+                for m in self.store.messages(conversation_id)
+                if m.role in ("user", "assistant") and m.content
+            ]
+        )
 
     def _knowledge_base_asked(self, options: AskOptions) -> Retriever | None:
         """The knowledge base a question is answered from, or None (documents off, none chosen,

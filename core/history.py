@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from models.llm_base import Message
+
+#: "[1]", "[2, 3]" citing a passage; not an index in code ("a[1]", "f()[1]").
+_MARKER = r"\[\d{1,2}(?:\s*,\s*\d{1,2})*\]"
+_CITATION = re.compile(rf"(?m)^{_MARKER}[ \t]?|[ \t]?(?<![\w\])]){_MARKER}")
+_FENCE = "```"
 
 
 def trim_history(
@@ -44,3 +50,18 @@ def recent_history(
     while kept and kept[0]["role"] == "assistant":
         kept.pop(0)
     return kept
+
+
+def without_citations(history: list[Message]) -> list[Message]:
+    """Earlier answers without their citation markers: the passages they cite are not in the next
+    prompt (a new question's passages are numbered afresh), and a model shown "[1]" in the chat
+    writes it again where nothing is cited. Code blocks are left as they are."""
+    return [
+        {**m, "content": _strip_citations(m["content"])} if m["role"] == "assistant" else m for m in history
+    ]
+
+
+def _strip_citations(text: str) -> str:
+    parts = text.split(_FENCE)
+    parts[::2] = [_CITATION.sub("", part) for part in parts[::2]]  # outside ``` fences
+    return _FENCE.join(parts)

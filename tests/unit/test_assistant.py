@@ -167,7 +167,7 @@ def test_after_an_answer_the_next_prompt_start_is_read_ahead(tmp_path):
     assert messages[0]["role"] == "system" and prompts.GROUNDING in messages[0]["content"]
     assert messages[1:] == [
         {"role": "user", "content": "What was NVIDIA's revenue?"},
-        {"role": "assistant", "content": "Revenue was $7,192 million [1]."},
+        {"role": "assistant", "content": "Revenue was $7,192 million."},  # its passages are gone
     ]
     assert model == assistant._builtin_model(AskOptions())
     follow_up = list(assistant.ask(cid, "And the quarter before?"))

@@ -1,4 +1,4 @@
-from core.history import trim_history
+from core.history import trim_history, without_citations
 
 
 def words(text: str) -> int:
@@ -36,3 +36,17 @@ def test_never_starts_with_an_orphan_answer():
 def test_system_and_question_kept_even_over_budget():
     out = trim_history(SYSTEM, turn(1), {"role": "user", "content": "x " * 50}, 5, words)
     assert out[0] == SYSTEM and out[-1]["content"].startswith("x") and len(out) == 2
+
+
+def test_earlier_answers_are_shown_to_the_model_without_citation_markers():
+    answer = (
+        '[1] "Net revenue $ 14,158" [1]\nIntel made $14,158 million [1, 2].\n'
+        "```python\nrows = table [1]\nfirst = rows[0]\n```\nSee a[1]."
+    )
+    history = [{"role": "user", "content": "Revenue [1]?"}, {"role": "assistant", "content": answer}]
+    question, shown = without_citations(history)
+    assert question == history[0]  # the user's own words stay as written
+    assert shown["content"] == (
+        '"Net revenue $ 14,158"\nIntel made $14,158 million.\n'
+        "```python\nrows = table [1]\nfirst = rows[0]\n```\nSee a[1]."
+    )
