@@ -33,6 +33,7 @@ from core.events import (
     Stats,
     Token,
 )
+from core.follow_up import search_texts
 from core.head_start import HeadStart, Prepared
 from core.history import recent_history, without_citations
 from core.ingest import DocumentStore, Upload, ingest
@@ -349,7 +350,7 @@ class LocalAIAssistant:
                 return False
             history = self._history(conversation_id) if conversation_id else []
             kb = self._documents_asked(options)
-            sources = self._sources(question, kb, options, keep=True) if kb is not None else []
+            sources = self._sources(question, history, kb, options, keep=True) if kb is not None else []
             if options.documents_only and not sources:
                 return False
             attempt = self._answering_attempt(options)
@@ -453,7 +454,7 @@ class LocalAIAssistant:
             self.store.rename(conversation_id, _title_from(question))
 
         kb = self._documents_asked(options)
-        sources = self._sources(question, kb, options) if kb is not None else []
+        sources = self._sources(question, history, kb, options) if kb is not None else []
         breakdown = {**(heard.timings if heard else {}), "retrieval_s": time.perf_counter() - started}
         if sources:
             yield Sources(sources)
@@ -706,16 +707,27 @@ class LocalAIAssistant:
         kb = self._knowledge_base_asked(options)
         return None if kb is None or kb.is_empty() else kb
 
-    def _sources(self, question: str, kb: Retriever, options: AskOptions, keep: bool = False) -> list[Source]:
-        """``_retrieve``, or the passages ``prepare`` found (or is finding) for the same question
-        moments ago, taken once; ``keep``: hold these for the ``ask`` that follows."""
-        key = (options.collection, question)
-        if keep:
-            return self._prepared.find(key, lambda: self._retrieve(question, kb))
-        return self._prepared.take(key, lambda: self._retrieve(question, kb))
+    def _sources(
+        self, question: str, history: list[Message], kb: Retriever, options: AskOptions, keep: bool = False
+    ) -> list[Source]:
+        """The passages for ``question`` (searched for with the questions before it when it refers
+        back to them: core.follow_up), or those ``prepare`` found (or is finding) for it moments
+        ago, taken once; ``keep``: hold these for the ``ask`` that follows."""
+        texts = search_texts(question, history)
+        key = (options.collection, *texts)
 
-    def _retrieve(self, question: str, kb: Retriever) -> list[Source]:
-        """The best passages for ``question``, trimmed to their best lines for the prompt."""
+        def first_found() -> list[Source]:
+            # lines are chosen for the question itself: "And its net income?" after a question on
+            # revenue wants the net income line, not the revenue line the search text also names
+            return next((found for text in texts if (found := self._retrieve(text, kb, question))), [])
+
+        if keep:
+            return self._prepared.find(key, first_found)
+        return self._prepared.take(key, first_found)
+
+    def _retrieve(self, question: str, kb: Retriever, lines_for: str = "") -> list[Source]:
+        """The best passages for ``question``, trimmed to their best lines for the prompt (the
+        lines that answer ``lines_for``, by default the question)."""
         top_k = self.settings.top_k
         hits = kb.search(question, top_k)
         sources = [
@@ -737,7 +749,7 @@ class LocalAIAssistant:
         budget = self.settings.context_budget_tokens
         if budget:
             budget += self.settings.budget_per_extra_source * max(0, len(sources) - top_k)
-        wanted = expand_abbreviations(question)  # "capex" also finds "purchases of property ..."
+        wanted = expand_abbreviations(lines_for or question)  # "capex": "purchases of property ..."
         count_tokens = self.llm("embedded").count_tokens
         return compress_sources(
             wanted, sources, budget, count_tokens, kb.embed, self.settings.answer_line_hints

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from config.settings import Settings
@@ -389,3 +391,16 @@ def test_ask_waits_for_the_passages_prepare_is_still_finding(tmp_path):
     list(assistant.ask(cid, question))
     preparing.join(5)
     assert kb.questions == [question]  # one search, not two at once
+
+
+def test_a_follow_up_question_is_searched_with_the_question_before_it(tmp_path):
+    hit = replace(NVDA_HIT, text="Revenue $ 7,192 $ 8,288\nNet income $ 2,043 $ 1,618")
+    assistant, cid, embedded = grounded(tmp_path, ["Revenue was $7,192 million [1]."], hits=[hit])
+    list(assistant.ask(cid, "What was NVIDIA's revenue?"))
+    list(assistant.ask(cid, "And its net income?"))
+    assert assistant.knowledge_base.questions == [
+        "What was NVIDIA's revenue?",
+        "What was NVIDIA's revenue? And its net income?",  # found passages: not searched alone
+    ]
+    # the likely answer line is chosen for the follow-up itself, not for the revenue it follows
+    assert 'Lines most likely to hold the answer: [1] "Net income' in embedded.calls[-1][0][-1]["content"]

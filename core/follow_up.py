@@ -1,0 +1,44 @@
+"""Questions that refer back to the chat ("And its net income?", "How did that compare with a
+year earlier?") are searched for together with the questions they follow: alone, their words name
+nothing the documents could match, and the answer was made up from the chat or not found.
+
+A pattern of openers and pronouns decides, not a model call: rewriting the question with the
+built-in 0.5B model would cost about a second before every answer, and it makes up words.
+"""
+
+from __future__ import annotations
+
+import re
+
+from models.llm_base import Message
+
+_OPENER = re.compile(r"^\W*(and|also|what about|how about|same for|then)\b", re.IGNORECASE)
+_PRONOUN = re.compile(r"\b(it|its|they|them|their|these|those|this|that|he|she|his|her)\b", re.IGNORECASE)
+#: A capitalised word after the first: the question names its own subject ("... that Intel faces").
+_NAME = re.compile(r"(?<=\s)[A-Z][\w&.-]*")
+MAX_EARLIER = 2  # questions taken together at most, besides the new one
+
+
+def refers_back(question: str) -> bool:
+    """Whether ``question`` leans on the one before: it opens with "and", "what about" ..., or it
+    has a pronoun and names nothing itself."""
+    if _OPENER.search(question):
+        return True
+    return bool(_PRONOUN.search(question)) and not _NAME.search(question.strip())
+
+
+def search_texts(question: str, history: list[Message]) -> list[str]:
+    """What to search the documents with, best first: a question that refers back together with
+    the questions it follows, then the question alone."""
+    if not refers_back(question):
+        return [question]
+    earlier: list[str] = []
+    for message in reversed(history):
+        if message["role"] != "user":
+            continue
+        earlier.insert(0, message["content"])
+        if len(earlier) >= MAX_EARLIER or not refers_back(message["content"]):
+            break
+    if not earlier:
+        return [question]
+    return [" ".join([*earlier, question]), question]

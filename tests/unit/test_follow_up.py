@@ -1,0 +1,50 @@
+"""Questions that refer back to the chat are searched for with the questions before them."""
+
+from __future__ import annotations
+
+import pytest
+
+from core.follow_up import refers_back, search_texts
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "And its net income?",
+        "How did that compare with a year earlier?",
+        "How many of them can be carried over?",
+        "What about the home office allowance?",
+        "also in 2022?",
+    ],
+)
+def test_questions_leaning_on_the_one_before(question):
+    assert refers_back(question)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What was Intel's revenue in the third quarter of 2023?",
+        "What are the risk factors that Intel faces?",  # "that", but it names its subject
+        "Tell me a joke.",
+        "How many vacation days do employees get?",
+    ],
+)
+def test_questions_standing_on_their_own(question):
+    assert not refers_back(question)
+
+
+def test_a_follow_up_is_searched_with_the_questions_it_follows_then_alone():
+    history = [
+        {"role": "user", "content": "What was NVIDIA's data center revenue?"},
+        {"role": "assistant", "content": "$4,284 million."},
+        {"role": "user", "content": "And its gaming revenue?"},
+        {"role": "assistant", "content": "$2,240 million."},
+    ]
+    assert search_texts("How did that compare with a year earlier?", history) == [
+        "What was NVIDIA's data center revenue? And its gaming revenue? "
+        "How did that compare with a year earlier?",
+        "How did that compare with a year earlier?",
+    ]
+    assert search_texts("Tell me a joke.", history) == ["Tell me a joke."]
+    assert search_texts("And its net income?", []) == ["And its net income?"]  # nothing to lean on
