@@ -98,8 +98,35 @@ def main() -> None:
         f"in the excerpts {excerpt_hits}/{n}, in the likely answer lines {line_hits}/{n}, "
         f"no passage {rejected}, unrelated with sources {len(attached)}/{len(unrelated)} {attached}"
     )
+    follow_ups(kb)
     if args.answers:
         answer_all(assistant, questions)
+
+
+def follow_ups(kb) -> None:
+    """Second questions of a chat that lean on the first (followups.jsonl): searched for alone, and
+    as the app searches for them (core.follow_up.search_texts)."""
+    from core.follow_up import interleaved, search_texts
+
+    pairs = [json.loads(line) for line in (HANDBOOK / "followups.jsonl").read_text().splitlines() if line]
+    alone = together = 0
+    for pair in pairs:
+        history = [{"role": "user", "content": pair["first"]}, {"role": "assistant", "content": "..."}]
+        hits = kb.search(pair["then"], K)
+        texts = search_texts(pair["then"], history)
+        app_hits = interleaved([kb.search(text, K) for text in texts])
+        right = [
+            any(h.file == pair["file"] and has(h.text, pair["answers"]) for h in found)
+            for found in (hits, app_hits)
+        ]
+        alone += right[0]
+        together += right[1]
+        marks = f"alone {'+' if right[0] else '-'} as asked {'+' if right[1] else '-'}"
+        print(f"  {marks}  {pair['first']} / {pair['then']}")
+    n = len(pairs)
+    print(
+        f"follow-ups: a passage holds the answer: searched alone {alone}/{n}, as the app does {together}/{n}"
+    )
 
 
 def answer_all(assistant, questions: list[dict]) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import closing
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -33,7 +33,7 @@ from core.events import (
     Stats,
     Token,
 )
-from core.follow_up import search_texts
+from core.follow_up import interleaved, search_texts
 from core.head_start import HeadStart, Prepared
 from core.history import recent_history, without_citations
 from core.ingest import DocumentStore, Upload, ingest
@@ -716,20 +716,19 @@ class LocalAIAssistant:
         texts = search_texts(question, history)
         key = (options.collection, *texts)
 
-        def first_found() -> list[Source]:
-            # lines are chosen for the question itself: "And its net income?" after a question on
-            # revenue wants the net income line, not the revenue line the search text also names
-            return next((found for text in texts if (found := self._retrieve(text, kb, question))), [])
+        def found() -> list[Source]:
+            return self._retrieve(question, kb, texts)
 
         if keep:
-            return self._prepared.find(key, first_found)
-        return self._prepared.take(key, first_found)
+            return self._prepared.find(key, found)
+        return self._prepared.take(key, found)
 
-    def _retrieve(self, question: str, kb: Retriever, lines_for: str = "") -> list[Source]:
-        """The best passages for ``question``, trimmed to their best lines for the prompt (the
-        lines that answer ``lines_for``, by default the question)."""
+    def _retrieve(self, question: str, kb: Retriever, search_for: Sequence[str] = ()) -> list[Source]:
+        """The best passages for ``question``, trimmed to the lines that answer it for the prompt.
+        ``search_for``: the texts to search with instead (a follow-up with the questions before it,
+        and alone); their results are taken in turn, the best of each first."""
         top_k = self.settings.top_k
-        hits = kb.search(question, top_k)
+        hits = interleaved([kb.search(text, top_k) for text in search_for or [question]])
         sources = [
             Source(
                 i,
@@ -749,7 +748,9 @@ class LocalAIAssistant:
         budget = self.settings.context_budget_tokens
         if budget:
             budget += self.settings.budget_per_extra_source * max(0, len(sources) - top_k)
-        wanted = expand_abbreviations(lines_for or question)  # "capex": "purchases of property ..."
+        # Lines are chosen for the question itself ("And its net income?" after a question on
+        # revenue wants the net income line, not the revenue line its search text also names).
+        wanted = expand_abbreviations(question)  # "capex" also finds "purchases of property ..."
         count_tokens = self.llm("embedded").count_tokens
         return compress_sources(
             wanted, sources, budget, count_tokens, kb.embed, self.settings.answer_line_hints

@@ -9,6 +9,8 @@ built-in 0.5B model would cost about a second before every answer, and it makes 
 from __future__ import annotations
 
 import re
+from collections.abc import Hashable, Sequence
+from typing import Protocol, TypeVar
 
 from models.llm_base import Message
 
@@ -42,3 +44,30 @@ def search_texts(question: str, history: list[Message]) -> list[str]:
     if not earlier:
         return [question]
     return [" ".join([*earlier, question]), question]
+
+
+class _Passage(Protocol):
+    file: str
+    page_start: int
+    text: str
+
+
+P = TypeVar("P", bound=_Passage)
+
+
+def interleaved(results: Sequence[Sequence[P]]) -> list[P]:
+    """Passages of several searches taken in turn (the first of each, then the second ...), each
+    once, as many as the longest search returned: a follow-up that changes the subject ("And what
+    class should I fly?" after hotels) keeps its own best passage beside the one the chat's subject
+    finds."""
+    seen: set[Hashable] = set()
+    out: list[P] = []
+    for rank in range(max((len(r) for r in results), default=0)):
+        for result in results:
+            if rank < len(result):
+                passage = result[rank]
+                key = (passage.file, passage.page_start, passage.text)
+                if key not in seen:
+                    seen.add(key)
+                    out.append(passage)
+    return out[: max((len(r) for r in results), default=0)]

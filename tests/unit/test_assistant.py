@@ -400,7 +400,8 @@ def test_a_follow_up_question_is_searched_with_the_question_before_it(tmp_path):
     list(assistant.ask(cid, "And its net income?"))
     assert assistant.knowledge_base.questions == [
         "What was NVIDIA's revenue?",
-        "What was NVIDIA's revenue? And its net income?",  # found passages: not searched alone
+        "What was NVIDIA's revenue? And its net income?",
+        "And its net income?",  # and alone: it may change the subject
     ]
     # the likely answer line is chosen for the follow-up itself, not for the revenue it follows
     assert 'Lines most likely to hold the answer: [1] "Net income' in embedded.calls[-1][0][-1]["content"]

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pytest
 
-from core.follow_up import refers_back, search_texts
+from core.follow_up import interleaved, refers_back, search_texts
 
 
 @pytest.mark.parametrize(
@@ -48,3 +50,23 @@ def test_a_follow_up_is_searched_with_the_questions_it_follows_then_alone():
     ]
     assert search_texts("Tell me a joke.", history) == ["Tell me a joke."]
     assert search_texts("And its net income?", []) == ["And its net income?"]  # nothing to lean on
+
+
+@dataclass(frozen=True)
+class Found:
+    """A named stand-in for a search hit: where it is and its text."""
+
+    file: str
+    page_start: int
+    text: str
+
+
+def test_the_searches_of_a_follow_up_are_taken_in_turn_each_passage_once():
+    hotel, flights, meals = (
+        Found("travel.md", 1, "hotel"),
+        Found("travel.md", 2, "economy"),
+        Found("t", 3, "x"),
+    )
+    with_chat, alone = [hotel, meals, flights], [flights, hotel]
+    assert interleaved([with_chat, alone]) == [hotel, flights, meals]
+    assert interleaved([[], []]) == []
