@@ -60,6 +60,11 @@ def main() -> None:
     parser.add_argument("--kb", default="/tmp/handbook-kb")
     parser.add_argument("--reingest", action="store_true")
     parser.add_argument("--answers", action="store_true", help="also answer with the built-in model")
+    parser.add_argument(
+        "--follow-ups-alone",
+        action="store_true",
+        help="search follow-up questions alone, as before core/follow_up.py (for a side-by-side run)",
+    )
     args = parser.parse_args()
 
     from core.assistant import LocalAIAssistant
@@ -99,8 +104,13 @@ def main() -> None:
         f"no passage {rejected}, unrelated with sources {len(attached)}/{len(unrelated)} {attached}"
     )
     follow_ups(kb)
+    if args.follow_ups_alone:
+        import core.assistant
+
+        core.assistant.search_texts = lambda question, history: [question]
     if args.answers:
         answer_all(assistant, questions)
+        answer_follow_ups(assistant)
 
 
 def follow_ups(kb) -> None:
@@ -144,6 +154,26 @@ def answer_all(assistant, questions: list[dict]) -> None:
         mark = "+" if has(answer, q["answers"]) else "-"
         print(f"  {mark} {q['question']}\n      {answer[:220]!r} flagged={unsupported}")
     print(f"answer holds the phrase: {right}/{len(questions)}; answers with flagged figures: {flagged}")
+
+
+def answer_follow_ups(assistant) -> None:
+    """Each pair of followups.jsonl asked in one chat: does the second answer hold its phrase?"""
+    from core.assistant import AskOptions
+    from core.events import Done, Sources
+
+    options = AskOptions(backend="embedded")
+    pairs = [json.loads(line) for line in (HANDBOOK / "followups.jsonl").read_text().splitlines() if line]
+    right = 0
+    for pair in pairs:
+        chat = assistant.new_conversation().id
+        list(assistant.ask(chat, pair["first"], options))
+        events = list(assistant.ask(chat, pair["then"], options))
+        answer = next((e.text for e in events if isinstance(e, Done)), "")
+        sources = next((e.items for e in events if isinstance(e, Sources)), [])
+        right += has(answer, pair["answers"])
+        mark = "+" if has(answer, pair["answers"]) else "-"
+        print(f"  {mark} {pair['then']} ({len(sources)} passages)\n      {answer[:200]!r}")
+    print(f"follow-up answers holding the phrase: {right}/{len(pairs)}")
 
 
 if __name__ == "__main__":
