@@ -10,6 +10,9 @@ One place composes the stages, each a small step of its own module:
 4. cover the documents a question spans (services/coverage.py);
 5. gate on relevance (services/relevance.py): a passage that neither resembles the question nor
    shares a word with it is dropped, and nothing is attached when nothing really matches.
+
+A question about a whole document ("Summarize this document") skips all of it: it gets that
+document's opening and most typical passages (services/document_overview.py).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import numpy as np
 
 from services.coverage import select
 from services.doc_profile import DocProfile
+from services.document_overview import asks_about_document, chosen_document, overview_rows
 from services.hybrid_index import CANDIDATES, HybridIndex
 from services.query_analysis import QueryIntent, match_documents
 from services.relevance import RelevanceGate
@@ -75,6 +79,12 @@ def retrieve(
     if not corpus.rows or k <= 0:
         return []
     matches = match_documents(intent, corpus.profiles, corpus.names)
+    if asks_about_document(intent.text):
+        doc = chosen_document(corpus, intent, matches)
+        return [
+            _retrieved(corpus, Scored(row, typical, typical), gate)
+            for row, typical in overview_rows(corpus, doc, k)
+        ]
     keyword = corpus.index.keyword_scores(intent.search_text)
     candidates = _candidates(corpus, keyword, query_vector, matches)
     scored = rescore(corpus, intent, query_vector, candidates, keyword, matches)

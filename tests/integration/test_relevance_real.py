@@ -67,3 +67,11 @@ def test_passages_unlike_the_question_do_not_fill_the_places_left(kb):
 )
 def test_questions_the_documents_do_not_answer_get_no_passage(kb, question):
     assert files(kb, question) == []
+
+
+def test_a_question_about_a_whole_document_gets_its_opening_and_typical_passages(kb):
+    # resembling no passage in particular, it found none before; the document added last is meant
+    hits = kb.search("Summarize this document", 3)
+    assert [h.file for h in hits] == ["travel.md"] * 3 and hits[0].page_start == 1
+    assert [h.page_start for h in hits] == sorted(h.page_start for h in hits)
+    assert {h.file for h in kb.search("What is the recipe page about?", 3)} == {"recipe.html"}  # named
