@@ -33,7 +33,7 @@ from core.events import (
     Stats,
     Token,
 )
-from core.follow_up import interleaved, search_texts
+from core.follow_up import interleaved, refers_back, search_texts
 from core.head_start import HeadStart, Prepared
 from core.history import recent_history, without_citations
 from core.ingest import DocumentStore, Upload, ingest
@@ -603,7 +603,7 @@ class LocalAIAssistant:
         """The prompt for one backend, and the opening it ends with (see ``_opening``)."""
         grounded = bool(sources)
         opening = self._opening(llm, sources, options)
-        prompt_history = self._prompt_history(llm, history, grounded)
+        prompt_history = self._prompt_history(llm, history, grounded, question)
         messages = self.build_messages(llm, prompt_history, question, sources, options, grounded, opening)
         return messages, opening
 
@@ -628,12 +628,18 @@ class LocalAIAssistant:
             target=attempt.llm.read_ahead, args=(messages, attempt.model), name="read-ahead", daemon=True
         ).start()
 
-    def _prompt_history(self, llm: LLM, history: list[Message], grounded: bool) -> list[Message]:
+    def _prompt_history(
+        self, llm: LLM, history: list[Message], grounded: bool, question: str | None = None
+    ) -> list[Message]:
         """The chat put before a question: for an answer from passages only the newest turns within
         ``grounded_history_tokens`` (the passages hold the facts; a long chat before them costs
-        seconds of reading)."""
+        seconds of reading), and none for a question that does not refer back to it
+        (core.follow_up): a small model mixed an earlier answer's subject into the new one. None
+        for ``question``: the next one, not asked yet (reading ahead keeps the chat for a follow-up)."""
         if not grounded:
             return history
+        if question is not None and not refers_back(question):
+            return []
         return recent_history(history, self.settings.grounded_history_tokens, llm.count_tokens)
 
     def audio_path(self, name: str) -> Path | None:

@@ -261,17 +261,19 @@ def test_voice_is_warmed_up_once_per_choice_in_the_background(tmp_path, monkeypa
     assert assistant.stt(*choice) is assistant.stt(*choice)
 
 
-def test_an_answer_from_documents_keeps_only_the_recent_chat(tmp_path):
+def test_an_answer_from_documents_keeps_only_the_recent_chat_and_only_for_a_follow_up(tmp_path):
     assistant, cid, embedded = grounded(tmp_path, ["Revenue was $7,192 million."])
     for n in range(4):  # an earlier chat, each reply long
         assistant.store.add_message(cid, "user", f"Question {n}?", {})
         assistant.store.add_message(cid, "assistant", f"Answer {n}: " + "word " * 200, {})
-    list(assistant.ask(cid, "What was NVIDIA's revenue?"))
+    list(assistant.ask(cid, "And its data center revenue?"))
     sent = embedded.calls[0][0]
     assert [m["content"][:9] for m in sent[1:-1]] == ["Question ", "Answer 3:"]  # the last exchange only
-    assistant.settings = Settings(data_dir=tmp_path, llm_backend="embedded", grounded_history_tokens=0)
-    list(assistant.ask(cid, "And its data center revenue?"))
+    list(assistant.ask(cid, "What was NVIDIA's revenue?"))  # on its own: the passages are enough
     assert len(embedded.calls[1][0]) == 2  # system prompt and question
+    assistant.settings = Settings(data_dir=tmp_path, llm_backend="embedded", grounded_history_tokens=0)
+    list(assistant.ask(cid, "And its gaming revenue?"))
+    assert len(embedded.calls[2][0]) == 2
 
 
 def test_an_answer_about_a_figure_opens_with_the_likely_line_for_a_model_that_continues(tmp_path):
