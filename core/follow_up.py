@@ -16,8 +16,9 @@ from models.llm_base import Message
 
 _OPENER = re.compile(r"^\W*(and|also|what about|how about|same for|then)\b", re.IGNORECASE)
 _PRONOUN = re.compile(r"\b(it|its|they|them|their|these|those|this|that|he|she|his|her)\b", re.IGNORECASE)
-#: A capitalised word after the first: the question names its own subject ("... that Intel faces").
-_NAME = re.compile(r"(?<=\s)[A-Z][\w&.-]*")
+#: A capitalised word after the first, not "I": the question names its own subject ("... that
+#: Intel faces").
+_NAME = re.compile(r"(?<=\s)(?!I\b)[A-Z][\w&.-]*")
 MAX_EARLIER = 2  # questions taken together at most, besides the new one
 
 
@@ -60,9 +61,10 @@ def interleaved(results: Sequence[Sequence[P]]) -> list[P]:
     once, as many as the longest search returned: a follow-up that changes the subject ("And what
     class should I fly?" after hotels) keeps its own best passage beside the one the chat's subject
     finds."""
+    longest = max((len(r) for r in results), default=0)
     seen: set[Hashable] = set()
     out: list[P] = []
-    for rank in range(max((len(r) for r in results), default=0)):
+    for rank in range(longest):
         for result in results:
             if rank < len(result):
                 passage = result[rank]
@@ -70,4 +72,4 @@ def interleaved(results: Sequence[Sequence[P]]) -> list[P]:
                 if key not in seen:
                     seen.add(key)
                     out.append(passage)
-    return out[: max((len(r) for r in results), default=0)]
+    return out[:longest]

@@ -43,21 +43,26 @@ def asks_about_document(question: str) -> bool:
 
 
 def chosen_document(corpus: Corpus, intent: QueryIntent, matches: dict[str, DocumentMatch]) -> str:
-    """The document the question names (by company and period, or by its file name's words),
-    else the one added last."""
-    best = max((m.score for m in matches.values()), default=0.0)
+    """The document the question names (by company and period, the latest of those it names
+    alike, or by its file name's words), else the one added last."""
+    docs = {doc: rows for doc, rows in corpus.doc_rows.items() if len(rows)}
+
+    def added(doc: str) -> int:
+        return int(docs[doc][-1])
+
+    best = max((matches[doc].score for doc in docs if doc in matches), default=0.0)
     if best > 0:
-        named = [doc for doc, m in matches.items() if m.score == best]
-        return max(named, key=lambda doc: int(corpus.doc_rows[doc][-1]) if len(corpus.doc_rows[doc]) else -1)
-    words = intent.terms
-    by_file = {
-        doc: len(words & content_terms(re.sub(r"[_\-.]+", " ", corpus.rows[int(rows[0])].file)))
-        for doc, rows in corpus.doc_rows.items()
-        if len(rows)
+        return max((doc for doc in docs if doc in matches and matches[doc].score == best), key=added)
+    named = {
+        doc: len(intent.terms & _file_words(corpus.rows[int(rows[0])].file)) for doc, rows in docs.items()
     }
-    if by_file and max(by_file.values()) > 0:
-        return max(by_file, key=by_file.__getitem__)
+    if max(named.values(), default=0) > 0:
+        return max(named, key=named.__getitem__)
     return corpus.rows[-1].doc_id
+
+
+def _file_words(file: str) -> set[str]:
+    return content_terms(re.sub(r"[_\-.]+", " ", file))
 
 
 def overview_rows(corpus: Corpus, doc: str, k: int) -> list[tuple[int, float]]:

@@ -17,6 +17,7 @@ from core.follow_up import interleaved, refers_back, search_texts
         "How many of them can be carried over?",
         "What about the home office allowance?",
         "also in 2022?",
+        "Can I carry them over?",  # "I" names nothing
     ],
 )
 def test_questions_leaning_on_the_one_before(question):
