@@ -92,9 +92,10 @@ class LlamaCppLLM(LLM):
     def warm_up(self, model: str | None = None) -> None:
         self.load(model)
 
-    def close(self, wait_s: float = 30.0) -> bool:
-        """Free the model and the vocabulary once what uses them (an answer, a read-ahead) ends;
-        False, and nothing freed, if that takes longer than ``wait_s`` (never hangs an exit)."""
+    def close(self, wait_s: float = 5.0) -> bool:
+        """Free the model and the vocabulary once what uses them (a read-ahead takes 1-2 s) ends;
+        False, and nothing freed, if that takes longer than ``wait_s``: an exit (Ctrl-C during a
+        long answer) is never held up for long."""
         if not self._lock.acquire(timeout=wait_s):
             return False
         try:
