@@ -49,7 +49,7 @@ from models.whisper_model import STT, create_stt
 from services.audio_store import AudioStore
 from services.collections import DEFAULT, Collection, CollectionStore
 from services.conversations import SHARED, Conversation, ConversationStore, StoredMessage
-from services.query_analysis import expand_abbreviations
+from services.query_analysis import asks_for_information, expand_abbreviations
 from utils.audio_utils import join_wavs
 from utils.helpers import speech_text
 
@@ -84,7 +84,7 @@ class _Turn:
     question: str
     history: list[Message]
     sources: list[Source]  # [] when nothing relevant was found: answered as plain chat
-    searched: bool  # documents were searched for it (sources [] then means none matched)
+    searched: bool  # it asked something of the documents (sources [] then means none matched)
     options: AskOptions
     started: float
     breakdown: dict[str, float]
@@ -456,9 +456,10 @@ class LocalAIAssistant:
         kb = self._documents_asked(options)
         sources = self._sources(question, history, kb, options) if kb is not None else []
         breakdown = {**(heard.timings if heard else {}), "retrieval_s": time.perf_counter() - started}
+        searched = kb is not None and asks_for_information(question)  # not for "Hello" or "Thanks"
         if sources:
             yield Sources(sources)
-        elif kb is not None and not options.documents_only:
+        elif searched and not options.documents_only:
             yield Notice(prompts.NO_PASSAGE)
         if options.documents_only and not sources:
             answer = prompts.NOT_IN_DOCUMENTS if kb is not None else prompts.NO_DOCUMENTS
@@ -467,7 +468,7 @@ class LocalAIAssistant:
             yield Done(message_id, answer)
             return
 
-        turn = _Turn(conversation_id, question, history, sources, kb is not None, options, started, breakdown)
+        turn = _Turn(conversation_id, question, history, sources, searched, options, started, breakdown)
         attempts = self._attempts(options)
         for index, attempt in enumerate(attempts):
             fallback = attempts[index + 1].llm.name if index + 1 < len(attempts) else None

@@ -88,6 +88,19 @@ def analyse(question: str) -> QueryIntent:
     )
 
 
+_REQUEST = re.compile(
+    r"\?|^\W*(what|who|whom|whose|when|where|why|how|which|is|are|was|were|do|does|did|can|could|"
+    r"should|would|will|explain|describe|list|summari[sz]e|tell|give|show|compare|find|name)\b",
+    re.IGNORECASE,
+)
+
+
+def asks_for_information(message: str) -> bool:
+    """Whether a message asks something (a question, or "explain ...", "list ..."), not a greeting
+    or a thank-you: only then is it worth saying that the documents held no answer."""
+    return bool(_REQUEST.search(message))
+
+
 def expand_abbreviations(question: str) -> str:
     """The question followed by the spelled-out form of each abbreviation in it."""
     extra = [words for pattern, words in _ABBREVIATIONS if pattern.search(question)]

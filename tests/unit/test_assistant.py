@@ -407,3 +407,10 @@ def test_a_follow_up_question_is_searched_with_the_question_before_it(tmp_path):
     ]
     # the likely answer line is chosen for the follow-up itself, not for the revenue it follows
     assert 'Lines most likely to hold the answer: [1] "Net income' in embedded.calls[-1][0][-1]["content"]
+
+
+def test_a_greeting_in_a_chat_with_documents_gets_no_note_about_them(tmp_path):
+    assistant, cid, _ = grounded(tmp_path, ["Hello! How can I help?"], hits=[])
+    events = list(assistant.ask(cid, "Good morning"))
+    assert not any(isinstance(e, Notice) for e in events)
+    assert "no_passage" not in assistant.messages(cid)[-1].meta
