@@ -20,6 +20,7 @@ _PRONOUN = re.compile(r"\b(it|its|they|them|their|these|those|this|that|he|she|h
 #: Intel faces").
 _NAME = re.compile(r"(?<=\s)(?!I\b)[A-Z][\w&.-]*")
 MAX_EARLIER = 2  # questions taken together at most, besides the new one
+MAX_EARLIER_CHARS = 300  # of each: a pasted page before "And what does it say about X?" is cut
 
 
 def refers_back(question: str) -> bool:
@@ -39,7 +40,7 @@ def search_texts(question: str, history: list[Message]) -> list[str]:
     for message in reversed(history):
         if message["role"] != "user":
             continue
-        earlier.insert(0, message["content"])
+        earlier.insert(0, message["content"][:MAX_EARLIER_CHARS])
         if len(earlier) >= MAX_EARLIER or not refers_back(message["content"]):
             break
     if not earlier:
