@@ -13,6 +13,7 @@ from collections.abc import Hashable, Sequence
 from typing import Protocol, TypeVar
 
 from models.llm_base import Message
+from services.document_overview import asks_about_document
 
 _OPENER = re.compile(r"^\W*(and|also|what about|how about|same for|then)\b", re.IGNORECASE)
 _PRONOUN = re.compile(r"\b(it|its|they|them|their|these|those|this|that|he|she|his|her)\b", re.IGNORECASE)
@@ -33,7 +34,8 @@ def refers_back(question: str) -> bool:
 
 def search_texts(question: str, history: list[Message]) -> list[str]:
     """What to search the documents with, best first: a question that refers back together with
-    the questions it follows, then the question alone."""
+    the questions it follows, then the question alone (not for one about a whole document: its
+    passages would come from the document added last)."""
     if not refers_back(question):
         return [question]
     earlier: list[str] = []
@@ -45,7 +47,10 @@ def search_texts(question: str, history: list[Message]) -> list[str]:
             break
     if not earlier:
         return [question]
-    return [" ".join([*earlier, question]), question]
+    together = " ".join([*earlier, question])
+    if asks_about_document(question):  # "Summarize it": the document the chat was about, only
+        return [together]
+    return [together, question]
 
 
 class _Passage(Protocol):

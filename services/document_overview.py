@@ -32,7 +32,9 @@ _ABOUT_DOCUMENT = re.compile(
     # "What is this form used for?", "What is the document about?"
     rf"|\b(this|that|the|my)\s+(\w+\s+){{0,2}}?{_KIND}s?\s+((is|was)\s+)?(used\s+)?(about|for){_END}"
     rf"|\bwhat\s+(is|'s)\s+(this|that|it)\s+(about|for){_END}"
-    rf"|^\W*(summar(y|i[sz]e)(\s+(it|this|that))?|tl;?dr|give me (a|the) (summary|gist|overview)){_END}",
+    # "Summarize it", "tl;dr": a sentence of its own (also after the question a follow-up joins)
+    rf"|(^|[.?!]\s+)\W*(summar(y|i[sz]e)(\s+(it|this|that))?|tl;?dr|"
+    rf"give me (a|the) (summary|gist|overview)){_END}",
     re.IGNORECASE,
 )
 

@@ -21,6 +21,7 @@ from services.document_overview import asks_about_document, overview_rows
         "What are the key points of this paper?",
         "Summarize the document in three sentences",
         "tl;dr",
+        "What is this form used for? Summarize it",  # a follow-up joined to the question before
     ],
 )
 def test_questions_about_the_whole_document(question):

@@ -51,6 +51,8 @@ def test_a_follow_up_is_searched_with_the_questions_it_follows_then_alone():
     ]
     assert search_texts("Tell me a joke.", history) == ["Tell me a joke."]
     assert search_texts("And its net income?", []) == ["And its net income?"]  # nothing to lean on
+    form = [{"role": "user", "content": "What is this form used for?"}]
+    assert search_texts("Summarize it", form) == ["What is this form used for? Summarize it"]
     pasted = [{"role": "user", "content": "word " * 1000}]  # the embedder would cut the question off
     assert len(search_texts("What does it say about X?", pasted)[0]) < 400
 
