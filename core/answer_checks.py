@@ -78,6 +78,8 @@ def attribute_citations(
     out, added, cursor = [], 0, 0
     for match in list(_SENTENCE_END.finditer(answer)) + [None]:
         end = match.start() if match else len(answer)
+        if match and "\n" not in match.group(0) and _inside_quote(answer[cursor:end]):
+            continue  # 'the question "How many days do I get? " is': one sentence, cited at its end
         sentence = answer[cursor:end]
         gap = match.group(0) if match else ""
         cursor = match.end() if match else len(answer)
@@ -124,6 +126,12 @@ def _supporting(sentence: str, numbers: dict[int, list[float]], terms: dict[int,
     best = max(terms, key=lambda n: len(words & terms[n]))
     shared = len(words & terms[best])
     return best if shared >= MIN_SHARED_TERMS and shared >= MIN_SHARED_SHARE * len(words) else None
+
+
+def _inside_quote(text: str) -> bool:
+    """Whether ``text`` ends inside a quotation (an odd number of straight quotes, or more opening
+    curly quotes than closing ones)."""
+    return text.count('"') % 2 == 1 or text.count("“") > text.count("”")
 
 
 def _append_marker(sentence: str, number: int) -> str:

@@ -131,3 +131,9 @@ def test_a_repeated_line_is_caught_while_streaming_and_kept_once():
     assert not repeats_a_line("Revenue 7,192 [1]\nData Center 4,284 [1]\nRevenue 7,1")  # unfinished
     assert not repeats_a_line("- Yes\n- Yes\n")  # short lines may repeat
     assert check_answer(looping, [NVDA]).answer == "Revenue 7,192 [1]\nData Center 4,284 [1]"
+
+
+def test_a_question_quoted_back_is_part_of_its_sentence_and_gets_no_marker_inside_the_quote():
+    quoted = 'The answer to the question "What were the net revenue and gross margin? " is'
+    check = check_answer(f"{quoted} $14,158 million.", [NVDA, INTC])
+    assert check.answer == f"{quoted} $14,158 million [2]."
