@@ -17,7 +17,9 @@ MESSAGES = "[data-testid='stChatMessage']"
 # A request the 0.5B model answers at length every time, so the reply is still being spoken when the
 # loop asks again: it refused the story it was asked for before on about 1 draw in 6 (a one-line
 # reply that ends before the next question, so no barge-in came within the test's two minutes).
-QUESTION = "List twenty parts of a robot, one per line."
+# "Please" first: on a busy machine the first word's start is clipped ("Bliss 20 parts ..."), and
+# the model echoed that transcript back, then every later question too.
+QUESTION = "Please list twenty parts of a robot, one per line."
 
 
 def listener_state(page) -> str | None:
