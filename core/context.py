@@ -23,6 +23,7 @@ from core.events import Source
 from core.figures import find_figures, is_trivial
 from services.doc_profile import name_words
 from services.page_context import compact_heading
+from utils.number_words import NUMBER_WORDS
 
 _SENTENCE = re.compile(r"(?<=[.!?;])\s+")
 _WORD = re.compile(r"[a-z0-9][a-z0-9'\-]*")
@@ -61,33 +62,13 @@ def segments(text: str) -> list[str]:
     return out
 
 
-#: Number words and ordinals as the digit a line may use instead ("third year" -> "Year 3").
-_NUMBER_WORDS = {
-    word: str(n)
-    for n, words in enumerate(
-        [
-            ("one", "first"),
-            ("two", "second"),
-            ("three", "third"),
-            ("four", "fourth"),
-            ("five", "fifth"),
-            ("six", "sixth"),
-            ("seven", "seventh"),
-            ("eight", "eighth"),
-            ("nine", "ninth"),
-            ("ten", "tenth"),
-            ("eleven", "eleventh"),
-            ("twelve", "twelfth"),
-        ],
-        start=1,
-    )
-    for word in words
-}
 _ORDINAL_DIGITS = re.compile(r"^(\d+)(?:st|nd|rd|th)$")
 
 
 def _term(word: str) -> str:
-    word = _NUMBER_WORDS.get(word, word)
+    """A word as lines are matched on: a number word as its digits ("third year" -> "Year 3"), an
+    ordinal without its suffix, a plural without its "s"."""
+    word = str(NUMBER_WORDS[word]) if word in NUMBER_WORDS else word
     ordinal = _ORDINAL_DIGITS.match(word)
     return ordinal.group(1) if ordinal else word.rstrip("s")
 

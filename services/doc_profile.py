@@ -13,6 +13,8 @@ import re
 from dataclasses import asdict, dataclass, field
 from datetime import date
 
+from utils.number_words import NUMBER_WORDS
+
 _MONTHS = {
     m: i
     for i, m in enumerate(
@@ -35,7 +37,6 @@ _COMPANY_LINE = re.compile(
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
 _QUARTER_IN_NAME = re.compile(r"(?:(?<![A-Za-z])Q([1-4])(?![0-9]))", re.IGNORECASE)
 _ORDINAL_QUARTER = re.compile(r"\b(first|second|third|fourth)[\s-]+quarter\b", re.IGNORECASE)
-_ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4}
 _NOT_A_NAME = re.compile(r"^(q[1-4]|fy\d*|\d+(st|nd|rd|th|q|k)?|.*\d.*\d.*)$")
 
 #: Words in company names and file names that say nothing about which company it is.
@@ -148,7 +149,7 @@ def _quarter(text: str) -> int:
     if m:
         return int(m.group(1))
     m = _ORDINAL_QUARTER.search(text)
-    return _ORDINALS[m.group(1).lower()] if m else 0
+    return NUMBER_WORDS[m.group(1).lower()] if m else 0
 
 
 def _form_from_name(stem: str) -> str:

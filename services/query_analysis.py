@@ -9,12 +9,12 @@ from dataclasses import dataclass
 
 from services.doc_profile import GENERIC_NAME_WORDS, DocProfile, iso_dates, name_words
 from services.page_context import statements_asked, statements_implied
+from utils.number_words import NUMBER_WORDS
 
 _WORD = re.compile(r"[a-z0-9][a-z0-9&'\-]*")
 _YEAR = re.compile(r"(?<!\d)(?:FY\s?|fiscal\s+(?:year\s+)?)?((?:19|20)\d\d)(?!\d)", re.IGNORECASE)
 _SHORT_FY = re.compile(r"\bFY\s?(\d\d)\b", re.IGNORECASE)
 _QUARTER = re.compile(r"\bQ([1-4])\b|\b(first|second|third|fourth)[\s-]+quarter\b", re.IGNORECASE)
-_ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4}
 _LATEST = re.compile(r"\b(latest|most\s+recent|last|current)\b", re.IGNORECASE)
 _SPANS = re.compile(
     r"\b(across|over\s+(?:the\s+)?(?:reported\s+|these\s+|historical\s+|past\s+)?(?:quarters|periods|years|time)|"
@@ -73,7 +73,7 @@ def analyse(question: str) -> QueryIntent:
     years = {int(y) for y in _YEAR.findall(question)}
     years |= {2000 + int(y) for y in _SHORT_FY.findall(question)}
     q = _QUARTER.search(question)
-    quarter = int(q.group(1)) if q and q.group(1) else (_ORDINALS[q.group(2).lower()] if q else 0)
+    quarter = int(q.group(1)) if q and q.group(1) else (NUMBER_WORDS[q.group(2).lower()] if q else 0)
     return QueryIntent(
         text=question,
         terms=frozenset(content_terms(question)),
