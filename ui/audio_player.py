@@ -29,23 +29,29 @@ const base = "/app/static/tts/REPLY_ID/";
 const player = document.getElementById("player");
 let next = 0, total = null;
 const wait = ms => new Promise(r => setTimeout(r, ms));
-async function exists(url) {
-  try { return (await fetch(url, {cache: "no-store"})).ok; } catch (e) { return false; }
+async function piece(url) {  // the sentence's WAV, fetched once, or null while it is not written
+  try {
+    const r = await fetch(url, {cache: "no-store"});
+    return r.ok ? await r.blob() : null;
+  } catch (e) { return null; }
 }
 async function playNext() {
-  for (let tries = 0; tries < 2400; tries++) {
-    if (total === null) {
+  let wav = null;
+  for (let tries = 0; tries < 4800 && wav === null; tries++) {
+    if (total === null && tries % 4 === 0) {
       try {
         const r = await fetch(base + "done.json", {cache: "no-store"});
         if (r.ok) total = (await r.json()).count;
       } catch (e) {}
     }
     if (total !== null && next >= total) return;
-    if (await exists(base + next + ".wav")) break;
-    await wait(100);
+    wav = await piece(base + next + ".wav");
+    if (wav === null) await wait(50);
   }
-  if (player.dataset.stopped) return;  // hands-free barge-in: the user is talking
-  player.src = base + next + ".wav";
+  if (wav === null || player.dataset.stopped) return;  // stopped: hands-free barge-in
+  if (player.src) URL.revokeObjectURL(player.src);
+  player.src = URL.createObjectURL(wav);
+  player.dataset.piece = base + next + ".wav";  // which sentence plays (for tests)
   next += 1;
   player.play().catch(() => {});
 }

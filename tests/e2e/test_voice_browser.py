@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urljoin
+
 import pytest
 
 from tests.conftest import SHARED
@@ -49,10 +51,12 @@ def test_speak_a_question_and_hear_the_answer(app_server, mic_page):
     player = page.frame_locator("iframe").first.locator("audio#player")
     page.wait_for_function(
         "() => [...document.querySelectorAll('iframe')].some(f => { const a = f.contentDocument && "
-        "f.contentDocument.getElementById('player'); return a && a.src.endsWith('/0.wav'); })"
+        "f.contentDocument.getElementById('player'); "
+        "return a && (a.dataset.piece || '').endsWith('/0.wav'); })"
     )
-    src = player.evaluate("a => a.src")  # absolute URL
-    assert page.request.get(src).body()[:4] == b"RIFF"  # the first sentence, served as WAV
+    assert player.evaluate("a => a.src").startswith("blob:")  # fetched once, played from memory
+    piece = urljoin(page.url, player.evaluate("a => a.dataset.piece"))
+    assert page.request.get(piece).body()[:4] == b"RIFF"  # the first sentence, served as WAV
     screenshot(page, "voice-answer")
 
     page.reload()  # the stored reply keeps a replay control
