@@ -31,8 +31,8 @@ UNRELATED = Path(__file__).with_name("unrelated_questions.txt")
 
 def cpu_flags() -> str:
     """The SIMD flags of this CPU that matter for the engines (printed with every result)."""
-    from services.embedding_backends import SIMD_FLAGS
-    from services.embedding_backends import cpu_flags as all_flags
+    from utils.cpu import SIMD_FLAGS
+    from utils.cpu import cpu_flags as all_flags
 
     present = all_flags()
     return " ".join(f for f in SIMD_FLAGS if f in present) or platform.processor()

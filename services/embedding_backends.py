@@ -26,6 +26,8 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from utils.cpu import SIMD_FLAGS, cpu_flags
+
 BACKENDS = ("torch", "torch-bf16", "onnx", "onnx-int8")
 ONNX_INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 EXPORT_FORMAT = "onnx-eager"  # part of the cached export's folder name: a new format, a new export
@@ -40,18 +42,6 @@ class EmbeddingBackend(Protocol):
         """L2-normalised float32 vectors, one row per text; ``batch`` as the tokenizer returns it
         (``input_ids``, ``attention_mask``, ``token_type_ids``; int64, padded)."""
         ...
-
-
-SIMD_FLAGS = ("avx2", "avx512f", "avx512_vnni", "avx512_bf16", "amx_tile", "avx_vnni")
-
-
-def cpu_flags() -> set[str]:
-    """Every flag /proc/cpuinfo reports for this CPU (empty where there is none)."""
-    try:
-        with open("/proc/cpuinfo") as f:
-            return set(next((line for line in f if line.startswith("flags")), "").split())
-    except OSError:
-        return set()
 
 
 def choose_backend(requested: str = "auto") -> str:
