@@ -52,6 +52,9 @@ class Settings:
     builtin_model: str = "fast"
     """The built-in model: "fast" (Qwen2.5 0.5B, packaged) or "better" (Qwen2.5 1.5B, installed by
     ``scripts/setup.sh --better-model``)."""
+    builtin_weights: str = "auto"
+    """The built-in 0.5B model's weights: "auto" (an IQ4_NL copy, read twice as fast, on a CPU with
+    AVX2; else as packaged), "iq4_nl" or "packaged" (models/fast_weights.py)."""
     gguf_path: str = ""
     """A local GGUF file for the embedded engine; empty means the packaged Qwen2.5 0.5B."""
     llm_threads: int = 0

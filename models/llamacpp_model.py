@@ -20,8 +20,9 @@ from typing import Any
 
 from config.settings import Settings
 from errors import LLMStreamError, LLMUnavailable
+from models.fast_weights import fast_or_packaged
 from models.llm_base import LLM, GenerationStats, Health, Message
-from models.packaged_gguf import MODEL_NAME, PACKAGED, ensure_packaged_model
+from models.packaged_gguf import DEFAULT, MODEL_NAME, PACKAGED, ensure_packaged_model
 
 _ENGINES: weakref.WeakSet[LlamaCppLLM] = weakref.WeakSet()
 
@@ -43,22 +44,27 @@ class LlamaCppLLM(LLM):
     # --- loading --------------------------------------------------------------------
     def model_path(self, model: str | None = None) -> Path:
         """The GGUF file for ``model``: a path, or a built-in model's key ("fast", "better"),
-        assembled from its packages on demand. None: GGUF_PATH, else the fast built-in model."""
+        assembled from its packages on demand (and for the fast one, its faster IQ4_NL copy where
+        ``builtin_weights`` wants it: models/fast_weights.py). None: GGUF_PATH, else the fast
+        built-in model."""
         chosen = model or self._settings.gguf_path
         if chosen in PACKAGED:
-            try:
-                return ensure_packaged_model(self._settings.model_cache_dir, key=chosen)
-            except (OSError, RuntimeError) as e:
-                raise LLMUnavailable(str(e)) from e
+            return self._packaged(chosen, "")
         if chosen:
             path = Path(chosen).expanduser()
             if not path.is_file():
                 raise LLMUnavailable(f"The model file {path} does not exist. Check the GGUF path.")
             return path
+        return self._packaged(DEFAULT, "The built-in model is not available: ")
+
+    def _packaged(self, key: str, context: str) -> Path:
         try:
-            return ensure_packaged_model(self._settings.model_cache_dir)
+            path = ensure_packaged_model(self._settings.model_cache_dir, key=key)
         except (OSError, RuntimeError) as e:
-            raise LLMUnavailable(f"The built-in model is not available: {e}") from e
+            raise LLMUnavailable(f"{context}{e}") from e
+        if PACKAGED[key].iq4_nl_copy:
+            return fast_or_packaged(path, self._settings.builtin_weights)
+        return path
 
     def load(self, model: str | None = None) -> Any:
         """Load (or reuse) the llama.cpp model for ``model``."""

@@ -12,10 +12,13 @@ from config.settings import Settings
 from core.assistant import AskOptions, LocalAIAssistant
 from core.events import Stats, Token
 from errors import LLMUnavailable
+from models.fast_weights import ensure_fast_copy
 from models.llamacpp_model import LlamaCppLLM
 from models.llm_base import GenerationStats
 from models.packaged_gguf import PACKAGED, ensure_packaged_model
 from tests.conftest import ROOT
+
+CAPITAL = [{"role": "user", "content": "What is the capital of France?"}]
 
 
 @pytest.fixture(scope="module")
@@ -32,6 +35,31 @@ def test_packaged_model_is_assembled_and_verified(tmp_path):
             digest.update(block)
     assert digest.hexdigest() == PACKAGED["fast"].sha256
     assert [p.name for p in tmp_path.iterdir()] == [path.name]  # no temp files left
+
+
+def test_fast_copy_is_iq4_nl_and_answers(tmp_path):
+    source = tmp_path / PACKAGED["fast"].file_name
+    source.symlink_to(ensure_packaged_model(Settings().model_cache_dir))
+    copy = ensure_fast_copy(source)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([source.name, copy.name])  # no temp file
+    llm = LlamaCppLLM(Settings(gguf_path=str(copy)))
+    answer = "".join(
+        llm.stream([{"role": "user", "content": "What is the capital of France?"}], temperature=0.0)
+    )
+    assert "Paris" in answer
+    assert llm._llama.metadata["general.file_type"] == "25"  # LLAMA_FTYPE_MOSTLY_IQ4_NL
+    llm.close()
+
+
+@pytest.mark.parametrize("choice, copy", [("packaged", False), ("iq4_nl", True)])
+def test_builtin_weights_setting_forces_either_file_and_both_answer(choice, copy):
+    llm = LlamaCppLLM(Settings(builtin_weights=choice, max_answer_tokens=48))
+    assert llm.model_path().name.endswith("-iq4_nl.gguf") == copy
+    answer = "".join(
+        llm.stream([{"role": "user", "content": "What is the capital of France?"}], temperature=0.0)
+    )
+    assert "Paris" in answer
+    llm.close()
 
 
 def test_capital_of_france_streams_paris(llm):
@@ -88,6 +116,7 @@ def test_read_ahead_caches_the_next_prompt_start_and_never_loads_or_waits(llm):
 EXIT_DURING_READ_AHEAD = """
 import sys, threading, time
 from config.settings import Settings
+from models.fast_weights import ensure_fast_copy
 from models.llamacpp_model import LlamaCppLLM
 llm = LlamaCppLLM(Settings())
 llm.load()
