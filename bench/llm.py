@@ -1,8 +1,11 @@
 """Embedded LLM benchmark: load time, time to first token (short, ~1,000-token reference, the app's
 RAG prompt, a follow-up turn), prompt tokens/s and generation tokens/s.
 
-    python bench/llm.py                      # the installed llama.cpp build
+    python bench/llm.py                      # the installed llama.cpp build, both weights
     python bench/llm.py --compare avx2=DIR   # also a build unpacked in DIR, interleaved in one run
+
+The fast model is measured with its packaged weights (without and with flash attention) and with
+the IQ4_NL copy the app loads on AVX2 CPUs (models/fast_weights.py; BUILTIN_WEIGHTS).
 
 Each figure is the median of --runs runs; the KV cache is cleared before every cold measurement.
 """
@@ -41,10 +44,9 @@ def measure(flash_attn: bool, runs: int) -> dict:
     from config.settings import Settings
     from core.assistant import AskOptions, LocalAIAssistant
     from models.llamacpp_model import LlamaCppLLM
-    from models.packaged_gguf import ensure_packaged_model
 
-    settings = Settings()
-    path = ensure_packaged_model(settings.model_cache_dir)
+    settings = Settings.from_env()  # BUILTIN_WEIGHTS chooses the file
+    path = LlamaCppLLM(settings).model_path()
     started = time.perf_counter()
     llama = Llama(
         model_path=str(path),
@@ -134,15 +136,19 @@ def main() -> None:
         print(json.dumps(measure(args.flash_attn, args.runs)))
         return
 
-    variants = [("installed", None, False), ("installed+flash_attn", None, True)]
+    variants = [
+        ("packaged", None, False, "packaged"),
+        ("packaged+flash_attn", None, True, "packaged"),
+        ("iq4_nl+flash_attn", None, True, "iq4_nl"),
+    ]
     for name, path in (
         c.split("=", 1) for c in args.compare
-    ):  # each build as the app runs it (flash attention)
-        variants.append((f"{name}+flash_attn", path, True))
-    rows: dict[str, list[dict]] = {name: [] for name, _, _ in variants}
+    ):  # each build as the app runs it (flash attention, the weights it picks)
+        variants.append((f"{name}+flash_attn", path, True, "auto"))
+    rows: dict[str, list[dict]] = {name: [] for name, *_ in variants}
     for _ in range(args.runs):  # interleave the variants so machine noise hits all of them alike
-        for name, path, flash in variants:
-            env = dict(os.environ)
+        for name, path, flash, weights in variants:
+            env = {**os.environ, "BUILTIN_WEIGHTS": weights}
             if path:
                 env["PYTHONPATH"] = f"{path}:{env.get('PYTHONPATH', '')}"
             cmd = [sys.executable, __file__, "--json", "--runs", "1"] + (["--flash-attn"] if flash else [])
