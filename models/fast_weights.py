@@ -80,7 +80,8 @@ def _requantise(source: Path, target: Path) -> None:
 
 @contextmanager
 def _stderr_silenced() -> Iterator[None]:
-    """Send what C code writes to stderr (file descriptor 2) nowhere meanwhile."""
+    """Send what C code writes to stderr (file descriptor 2) nowhere meanwhile: the whole
+    process's, for the 2 s the copy takes (setup writes it, so the app rarely does)."""
     sys.stderr.flush()
     saved = os.dup(2)
     try:
