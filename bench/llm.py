@@ -141,10 +141,9 @@ def main() -> None:
         ("packaged+flash_attn", None, True, "packaged"),
         ("iq4_nl+flash_attn", None, True, "iq4_nl"),
     ]
-    for name, path in (
-        c.split("=", 1) for c in args.compare
-    ):  # each build as the app runs it (flash attention, the weights it picks)
-        variants.append((f"{name}+flash_attn", path, True, "auto"))
+    for name, path in (c.split("=", 1) for c in args.compare):  # each build with both weights
+        variants.append((f"{name}+flash_attn", path, True, "packaged"))
+        variants.append((f"{name}+flash_attn+iq4_nl", path, True, "iq4_nl"))
     rows: dict[str, list[dict]] = {name: [] for name, *_ in variants}
     for _ in range(args.runs):  # interleave the variants so machine noise hits all of them alike
         for name, path, flash, weights in variants:
