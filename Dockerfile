@@ -17,12 +17,10 @@ ENV VENV_DIR=/opt/venv \
 WORKDIR /app
 RUN apt-get update -qq && apt-get install -y -qq --no-install-recommends build-essential \
     && rm -rf /var/lib/apt/lists/*
-COPY requirements.txt requirements-dev.txt ./
-COPY scripts ./scripts
-COPY models/packaged_gguf.py ./models/packaged_gguf.py
-COPY config ./config
-RUN touch models/__init__.py && scripts/setup.sh
+# setup.sh needs most of the app (the model's IQ4_NL copy, the embedding export, the hands-free
+# bundle, the engine's smoke test), so the whole tree comes first.
 COPY . .
+RUN scripts/setup.sh
 
 EXPOSE 8501
 VOLUME ["/data"]
