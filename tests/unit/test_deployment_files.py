@@ -70,3 +70,13 @@ def test_compose_says_the_app_is_published_on_loopback_only():
     app = compose()["services"]["app"]
     assert app["ports"] == ["127.0.0.1:8501:8501"]
     assert app["environment"]["EXPOSED_ADDRESS"] == "127.0.0.1"  # so no exposure banner in docker
+
+
+def test_dockerfile_copies_the_app_before_setup_runs_its_modules():
+    # setup.sh runs `python -m models.fast_weights`, `services.embedding_backends`, the engine's
+    # smoke test and the hands-free bundle: each must be in the image when it runs.
+    lines = [line.strip() for line in (ROOT / "Dockerfile").read_text().splitlines()]
+    setup = next(i for i, line in enumerate(lines) if line.startswith("RUN") and "scripts/setup.sh" in line)
+    assert "COPY . ." in lines[:setup]
+    ignored = (ROOT / ".dockerignore").read_text().split()
+    assert {".venv", "data", ".git"} <= set(ignored)
