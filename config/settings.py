@@ -65,6 +65,10 @@ class Settings:
     """Longest answer, in tokens."""
     temperature: float = 0.3
     """Sampling temperature for chat."""
+    chat_repeat_penalty: float = 1.1
+    """How much a chat answer (not from documents) holds back tokens it just wrote: Ollama's default;
+    without it the built-in model looped in lists ("Sensors, Motors, Sensors, ..."). Answers from
+    documents get the backend's default (none for the built-in model): they must copy figures."""
     grounded_temperature: float = 0.0
     """Sampling temperature for answers from documents (0: the model copies figures, never samples)."""
     max_message_chars: int = 4000

@@ -504,6 +504,7 @@ class LocalAIAssistant:
                 max_tokens=self.settings.max_answer_tokens,
                 temperature=temperature,
                 stats=gen_stats,
+                repeat_penalty=None if sources else self.settings.chat_repeat_penalty,
             )
             with closing(stream):
                 for piece in stream:

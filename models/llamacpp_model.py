@@ -171,6 +171,7 @@ class LlamaCppLLM(LLM):
         max_tokens: int = 512,
         temperature: float = 0.3,
         stats: GenerationStats | None = None,
+        repeat_penalty: float | None = None,
     ) -> Iterator[str]:
         with self._lock:
             llama = self.load(model)
@@ -178,14 +179,16 @@ class LlamaCppLLM(LLM):
                 stats.model = self._loaded_path.stem if self._loaded_path else MODEL_NAME
             completion = 0
             try:
+                penalty = 1.0 if repeat_penalty is None else repeat_penalty
                 if messages and messages[-1]["role"] == "assistant":
-                    chunks = _continue_answer(llama, messages, max_tokens, temperature)
+                    chunks = _continue_answer(llama, messages, max_tokens, temperature, penalty)
                 else:
                     chunks = llama.create_chat_completion(
                         messages=list(messages),
                         stream=True,
                         max_tokens=max_tokens,
                         temperature=temperature,
+                        repeat_penalty=penalty,
                     )
                 for chunk in chunks:
                     text = _chunk_text(chunk)
@@ -201,7 +204,7 @@ class LlamaCppLLM(LLM):
 
 
 def _continue_answer(
-    llama: Any, messages: list[Message], max_tokens: int, temperature: float
+    llama: Any, messages: list[Message], max_tokens: int, temperature: float, repeat_penalty: float
 ) -> Iterator[Any]:
     """Stream the continuation of the final assistant message: the conversation before it is
     rendered with the model's own chat template exactly as ``create_chat_completion`` renders it
@@ -225,6 +228,7 @@ def _continue_answer(
         stream=True,
         max_tokens=max_tokens,
         temperature=temperature,
+        repeat_penalty=repeat_penalty,
         stop=result.stop,
         stopping_criteria=result.stopping_criteria,
     )

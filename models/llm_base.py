@@ -56,11 +56,14 @@ class LLM(ABC):
         max_tokens: int = 512,
         temperature: float = 0.3,
         stats: GenerationStats | None = None,
+        repeat_penalty: float | None = None,
     ) -> Iterator[str]:
         """Yield the answer piece by piece. Raises the errors in ``errors``.
 
         When ``continues_answers`` and the last message is the assistant's, the answer continues
-        that message, and only the text after it is yielded."""
+        that message, and only the text after it is yielded. ``repeat_penalty``: how much tokens
+        already in the answer's last 64 are held back (1.0: not at all; None: the backend's own
+        default, 1.1 for Ollama, 1.0 for llama.cpp; an OpenAI-compatible server has none)."""
 
     @abstractmethod
     def models(self) -> list[str]:

@@ -83,17 +83,16 @@ class OllamaLLM(LLM):
         max_tokens: int = 512,
         temperature: float = 0.3,
         stats: GenerationStats | None = None,
+        repeat_penalty: float | None = None,
     ) -> Iterator[str]:
         model = model or self.default_model
         if stats is not None:
             stats.model = model
+        options = {"num_predict": max_tokens, "temperature": temperature, "num_ctx": self._num_ctx}
+        if repeat_penalty is not None:
+            options["repeat_penalty"] = repeat_penalty
         try:
-            parts = self._client.chat(
-                model=model,
-                messages=messages,
-                stream=True,
-                options={"num_predict": max_tokens, "temperature": temperature, "num_ctx": self._num_ctx},
-            )
+            parts = self._client.chat(model=model, messages=messages, stream=True, options=options)
             for part in parts:
                 text = part.message.content if part.message else ""
                 if text:

@@ -82,6 +82,7 @@ class OpenAICompatLLM(LLM):
         max_tokens: int = 512,
         temperature: float = 0.3,
         stats: GenerationStats | None = None,
+        repeat_penalty: float | None = None,
     ) -> Iterator[str]:
         if not self.configured:
             raise LLMUnavailable("No OpenAI-compatible server is set: enter its URL in the sidebar.")

@@ -36,6 +36,7 @@ class FakeLLM(LLM):
         self.delay = delay
         self.calls: list[tuple[list[Message], str | None]] = []
         self.read_aheads: list[tuple[list[Message], str | None]] = []
+        self.repeat_penalties: list[float | None] = []
         self.read_ahead_done = threading.Event()
         self.closed = False
 
@@ -47,8 +48,10 @@ class FakeLLM(LLM):
         max_tokens: int = 512,
         temperature: float = 0.3,
         stats: GenerationStats | None = None,
+        repeat_penalty: float | None = None,
     ) -> Iterator[str]:
         self.calls.append((messages, model))
+        self.repeat_penalties.append(repeat_penalty)
         if stats is not None:
             stats.model = model or "fake-model"
         try:

@@ -43,9 +43,7 @@ def test_fast_copy_is_iq4_nl_and_answers(tmp_path):
     copy = ensure_fast_copy(source)
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([source.name, copy.name])  # no temp file
     llm = LlamaCppLLM(Settings(gguf_path=str(copy)))
-    answer = "".join(
-        llm.stream([{"role": "user", "content": "What is the capital of France?"}], temperature=0.0)
-    )
+    answer = "".join(llm.stream(CAPITAL, max_tokens=48, temperature=0.0))
     assert "Paris" in answer
     assert llm._llama.metadata["general.file_type"] == "25"  # LLAMA_FTYPE_MOSTLY_IQ4_NL
     llm.close()
@@ -55,9 +53,7 @@ def test_fast_copy_is_iq4_nl_and_answers(tmp_path):
 def test_builtin_weights_setting_forces_either_file_and_both_answer(choice, copy):
     llm = LlamaCppLLM(Settings(builtin_weights=choice, max_answer_tokens=48))
     assert llm.model_path().name.endswith("-iq4_nl.gguf") == copy
-    answer = "".join(
-        llm.stream([{"role": "user", "content": "What is the capital of France?"}], temperature=0.0)
-    )
+    answer = "".join(llm.stream(CAPITAL, max_tokens=48, temperature=0.0, repeat_penalty=1.1))
     assert "Paris" in answer
     llm.close()
 

@@ -52,6 +52,9 @@ def test_streamed_chat_sends_the_documented_request(server):
     assert path == "/api/chat" and body["stream"] is True and body["model"] == "llama3.2:latest"
     assert body["messages"] == QUESTION
     assert body["options"]["num_predict"] == 64 and body["options"]["temperature"] == 0.1
+    assert "repeat_penalty" not in body["options"]  # not asked for: the server's own default
+    list(llm.stream(QUESTION, max_tokens=64, repeat_penalty=1.1))
+    assert server.requests[-1][1]["options"]["repeat_penalty"] == 1.1
 
 
 def test_down_at_start():

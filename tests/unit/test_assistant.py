@@ -201,6 +201,15 @@ def test_grounded_answer_is_checked_cited_and_stored_as_checked(tmp_path):
     assert '"""' in prompt[-1]["content"]
 
 
+def test_chat_answers_hold_back_repeats_and_answers_from_passages_copy_freely(tmp_path):
+    assistant, cid, embedded = grounded(tmp_path, ["Revenue was $7,192 million [1]."])
+    list(assistant.ask(cid, "What was NVIDIA's revenue?"))
+    chat, chat_id, chat_llm = grounded(tmp_path / "chat", ["Body\nArms\nLegs"], hits=[])
+    list(chat.ask(chat_id, "List three parts of a robot."))
+    assert embedded.repeat_penalties == [None]  # the backend's default: none for the built-in model
+    assert chat_llm.repeat_penalties == [Settings().chat_repeat_penalty] == [1.1]
+
+
 def test_no_relevant_passage_means_plain_chat(tmp_path):
     assistant, cid, embedded = grounded(tmp_path, ["144."], hits=[])  # documents, none relevant
     events = list(assistant.ask(cid, "What is 12 times 12?"))
