@@ -19,7 +19,7 @@ import logging
 import os
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Set
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 _writing = threading.Lock()  # one copy written at a time (the warm-up and a first question race)
 
 
-def wants_fast_copy(choice: str, flags: set[str] | None = None) -> bool:
+def wants_fast_copy(choice: str, flags: Set[str] | None = None) -> bool:
     """Whether to load the IQ4_NL copy: "iq4_nl" always, "packaged" never, "auto" where llama.cpp
     has repacked IQ4_NL kernels for the CPU (AVX2; ``flags``: /proc/cpuinfo's by default)."""
     if choice not in WEIGHTS:

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import functools
+
 SIMD_FLAGS = ("avx2", "avx512f", "avx512_vnni", "avx512_bf16", "amx_tile", "avx_vnni")
 """The flags that decide which engine path is fastest; benchmarks print these."""
 
 
-def cpu_flags() -> set[str]:
-    """Every flag /proc/cpuinfo reports for this CPU (empty where there is none)."""
+@functools.cache
+def cpu_flags() -> frozenset[str]:
+    """Every flag /proc/cpuinfo reports for this CPU (empty where there is none), read once: the
+    built-in engine asks on every answer which weights to load."""
     try:
         with open("/proc/cpuinfo") as f:
-            return set(next((line for line in f if line.startswith("flags")), "").split())
+            return frozenset(next((line for line in f if line.startswith("flags")), "").split())
     except OSError:
-        return set()
+        return frozenset()
