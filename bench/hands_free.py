@@ -1,7 +1,7 @@
 """Hands-free latency in Chromium, as a user hears it: end of speech -> first reply audio, and
 speech onset during a reply -> the reply going silent (barge-in).
 
-    python bench/hands_free.py [--seconds 180] [--documents]
+    python bench/hands_free.py [--seconds 180] [--documents] [--pause-within 0.4]
 
 Chromium's fake microphone plays a loop: 1 s of silence, then each spoken question (the Piper
 voice) followed by SILENCE_S of silence, so the next question comes while the answer is being
@@ -69,8 +69,10 @@ async () => {
 """
 
 
-def question_wav(path: Path, questions: list[str]) -> None:
-    """One second of silence, then each question followed by SILENCE_S of silence."""
+def question_wav(path: Path, questions: list[str], pause_within: float = 0.0) -> None:
+    """One second of silence, then each question followed by SILENCE_S of silence; with
+    ``pause_within``, each question is said in two halves with that many seconds between them (as
+    people pause mid-question: the listener sends a head start there that the rest makes stale)."""
     from models.tts_model import create_tts
     from utils.audio_utils import decode_audio, wav_bytes
 
@@ -78,7 +80,15 @@ def question_wav(path: Path, questions: list[str]) -> None:
     silence = np.zeros(int(16000 * SILENCE_S), dtype=np.float32)
     parts = [np.zeros(16000, dtype=np.float32)]
     for question in questions:
-        parts += [decode_audio(voice.synthesize(question)), silence]
+        words = question.split()
+        halves = [" ".join(words[: len(words) // 2]), " ".join(words[len(words) // 2 :])]
+        if pause_within > 0:
+            gap = np.zeros(int(16000 * pause_within), dtype=np.float32)
+            first, rest = (decode_audio(voice.synthesize(half)) for half in halves)
+            parts += [first, gap, rest]
+        else:
+            parts.append(decode_audio(voice.synthesize(question)))
+        parts.append(silence)
     path.write_bytes(wav_bytes(np.concatenate(parts), 16000))
 
 
@@ -96,6 +106,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=180)
     parser.add_argument("--documents", action="store_true")
+    parser.add_argument("--pause-within", type=float, default=0.0, help="seconds of silence mid-question")
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
@@ -103,7 +114,7 @@ def main() -> None:
 
     tmp = Path(tempfile.mkdtemp(prefix="bench-hands-free-"))
     wav = tmp / "question.wav"
-    question_wav(wav, DOC_QUESTIONS if args.documents else CHAT_QUESTIONS)
+    question_wav(wav, DOC_QUESTIONS if args.documents else CHAT_QUESTIONS, args.pause_within)
     env = {"DATA_DIR": str(tmp / "data"), "HF_HUB_OFFLINE": "1"}
     if args.documents:
         pdfs = sorted((ROOT.parent / "shared" / "data" / "rag-dev" / "pdfs").glob("*.pdf"))
@@ -177,7 +188,8 @@ def main() -> None:
         return f"p50 {statistics.median(values):.2f} s, p90 {p90:.2f} s ({len(values)})"
 
     kind = "grounded (rag-dev)" if args.documents else "chat"
-    print(f"CPU flags: {cpu_flags()}; {kind}; {args.seconds:.0f} s")
+    within = f"; {args.pause_within:.2f} s pause mid-question" if args.pause_within else ""
+    print(f"CPU flags: {cpu_flags()}; {kind}; {args.seconds:.0f} s{within}")
     print(f"end of speech -> first reply audio: {summary(turns)}")
     print(f"onset during a reply -> reply paused: {summary(barge_ins)}; without an onset: {unmatched}")
     print(
