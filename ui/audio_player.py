@@ -1,19 +1,23 @@
 """Play a reply's sentences in order while later ones are still being written.
 
 Each spoken sentence is written as static/tts/<reply>/<n>.wav, <reply> being a random 128-bit
-id (Streamlit serves ./static at /app/static when enableStaticServing is on). A small player
-rendered once per reply fetches 0.wav, 1.wav, ... in turn, starting each one when the previous
-ends, until done.json says how many there are. The player's HTML holds only the reply's random
-id: no user or model text.
+id (Streamlit serves ./static at /app/static when enableStaticServing is on). A small player is
+drawn as soon as the first sentence is synthesised, with that sentence inside it (base64), so it
+starts at once: no request to wait for while the model writes on (on two cores fetching it then
+took 0.05-0.25 s, BENCHMARKS.md). It then fetches 1.wav, 2.wav, ... in turn, starting each one when
+the previous ends, until done.json says how many there are. The player's HTML holds only the
+reply's random id and audio: no user or model text.
 """
 
 from __future__ import annotations
 
+import base64
 import json
 import shutil
 import time
 import uuid
 from pathlib import Path
+from typing import Any
 
 import streamlit as st
 
@@ -27,13 +31,20 @@ _PLAYER = """
 <script>
 const base = "/app/static/tts/REPLY_ID/";
 const player = document.getElementById("player");
-let next = 0, total = null;
+let next = 1, total = null;
 const wait = ms => new Promise(r => setTimeout(r, ms));
 async function piece(url) {  // the sentence's WAV, fetched once, or null while it is not written
   try {
     const r = await fetch(url, {cache: "no-store"});
     return r.ok ? await r.blob() : null;
   } catch (e) { return null; }
+}
+function play(wav, url) {
+  if (player.dataset.stopped) return;  // stopped: hands-free barge-in
+  if (player.src) URL.revokeObjectURL(player.src);
+  player.src = URL.createObjectURL(wav);
+  player.dataset.piece = url;  // which sentence plays (for tests)
+  player.play().catch(() => {});
 }
 async function playNext() {
   let wav = null;
@@ -48,15 +59,18 @@ async function playNext() {
     wav = await piece(base + next + ".wav");
     if (wav === null) await wait(50);
   }
-  if (wav === null || player.dataset.stopped) return;  // stopped: hands-free barge-in
-  if (player.src) URL.revokeObjectURL(player.src);
-  player.src = URL.createObjectURL(wav);
-  player.dataset.piece = base + next + ".wav";  // which sentence plays (for tests)
+  if (wav === null) return;
+  play(wav, base + next + ".wav");
   next += 1;
-  player.play().catch(() => {});
 }
 player.addEventListener("ended", playNext);
-playNext();
+player.addEventListener("playing", () => {  // when the reply was first heard (epoch ms, for tests)
+  if (!player.dataset.playingSince) player.dataset.playingSince = String(performance.timeOrigin + performance.now());
+});
+const first = atob("FIRST_WAV");  // the first sentence, drawn with the player
+const bytes = new Uint8Array(first.length);
+for (let i = 0; i < first.length; i++) bytes[i] = first.charCodeAt(i);
+play(new Blob([bytes], {type: "audio/wav"}), base + "0.wav");
 </script>
 """
 
@@ -69,14 +83,20 @@ class LiveReplyAudio:
         self.folder = STATIC_DIR / self.reply
         self.folder.mkdir(parents=True, exist_ok=True)
         self.count = 0
+        self._slot: Any = None
         _remove_old()
 
-    def render_player(self) -> None:
-        st.iframe(_PLAYER.replace("REPLY_ID", self.reply), height=44)  # trusted template + random id
+    def reserve_player(self) -> None:
+        """Keep the player's place (here, above the answer); it is drawn with the first sentence."""
+        self._slot = st.empty()
 
     def add(self, index: int, wav: bytes) -> None:
         atomic_write_bytes(self.folder / f"{index}.wav", wav)
         self.count = max(self.count, index + 1)
+        if index == 0 and self._slot is not None:
+            first = base64.b64encode(wav).decode("ascii")  # [A-Za-z0-9+/=] only: inert in the script
+            html = _PLAYER.replace("REPLY_ID", self.reply).replace("FIRST_WAV", first)
+            self._slot.iframe(html, height=44)  # trusted template, random id and the audio
 
     def finish(self) -> None:
         atomic_write_bytes(self.folder / "done.json", json.dumps({"count": self.count}).encode())

@@ -155,7 +155,7 @@ def _answer(assistant: LocalAIAssistant, session: SessionManager, prompt: str, h
         live = LiveReplyAudio() if options.speak else None
         if live:
             session.add_live_reply(session.conversation_id, live.reply)
-            live.render_player()
+            live.reserve_player()
         stop = st.empty()
         stop.button(
             "Stop",

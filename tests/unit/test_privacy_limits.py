@@ -121,6 +121,40 @@ def test_loopback_addresses(address, loopback):
     assert is_loopback(address) is loopback
 
 
+class RecordingSlot:
+    """A fake ``st.empty()`` placeholder: records the HTML that would be drawn in it."""
+
+    def __init__(self) -> None:
+        self.drawn: list[str] = []
+
+    def iframe(self, html: str, height: int) -> None:
+        self.drawn.append(html)
+
+
+def test_the_reply_player_is_drawn_once_with_its_first_sentence_and_no_text(tmp_path, monkeypatch):
+    import base64
+
+    from ui import audio_player
+
+    monkeypatch.setattr(audio_player, "STATIC_DIR", tmp_path / "tts")
+    slot = RecordingSlot()
+    monkeypatch.setattr(audio_player.st, "empty", lambda: slot)
+    live = audio_player.LiveReplyAudio()
+    live.reserve_player()
+    assert slot.drawn == []  # nothing to play yet
+    first, second = b"RIFF" + bytes(range(256)) * 3, b"RIFF" + b"second"
+    live.add(0, first)
+    live.add(1, second)
+    assert len(slot.drawn) == 1  # later sentences are fetched by the player, not drawn
+    html = slot.drawn[0]
+    encoded = base64.b64encode(first).decode()
+    assert encoded in html and base64.b64encode(second).decode() not in html
+    # Only the trusted template, the random id and the audio: no text of the user's or the model's.
+    expected = audio_player._PLAYER.replace("REPLY_ID", live.reply).replace("FIRST_WAV", encoded)
+    assert html == expected
+    assert (live.folder / "0.wav").read_bytes() == first and (live.folder / "1.wav").read_bytes() == second
+
+
 def test_deleting_a_chat_removes_its_served_sentence_files_and_nothing_else(tmp_path, monkeypatch):
     from ui import audio_player
 

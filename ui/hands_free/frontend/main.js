@@ -265,6 +265,9 @@ setInterval(() => {
     if (!audio.dataset.watched) {
       audio.dataset.watched = "1";
       audio.addEventListener("playing", () => mark("reply_playing"));
+      // A reply's player starts as it is drawn, often before this sees it: it says when.
+      const since = Number(audio.dataset.playingSince || 0);
+      if (since) window.handsFreeTimeline.push(["reply_playing", since - performance.timeOrigin]);
     }
   }
   if (!vad || stopped || state === "error" || state === "hearing") return;
