@@ -34,7 +34,9 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 from bench.rag_bench import cpu_flags  # noqa: E402
 
 SILENCE_S = 8.0
-CHAT_QUESTIONS = ["Tell me a short story about a brave little robot."]
+# A reply long enough to be talked over. Not the robot story used before stop 22: Whisper heard
+# "Tell me the short story..." in about half the runs, which the 0.5B model refuses in one sentence.
+CHAT_QUESTIONS = ["Tell me about the history of bicycles."]
 # Different questions in turn, as a person asks them: the same one again would let llama.cpp reuse
 # the whole previous prompt and flatter the first token.
 DOC_QUESTIONS = [
