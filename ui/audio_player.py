@@ -65,7 +65,8 @@ async function playNext() {
 }
 player.addEventListener("ended", playNext);
 player.addEventListener("playing", () => {  // when the reply was first heard (epoch ms, for tests)
-  if (!player.dataset.playingSince) player.dataset.playingSince = String(performance.timeOrigin + performance.now());
+  const now = performance.timeOrigin + performance.now();
+  if (!player.dataset.playingSince) player.dataset.playingSince = String(now);
 });
 const first = atob("FIRST_WAV");  // the first sentence, drawn with the player
 const bytes = new Uint8Array(first.length);
