@@ -4,7 +4,7 @@ Each spoken sentence is written as static/tts/<reply>/<n>.wav, <reply> being a r
 id (Streamlit serves ./static at /app/static when enableStaticServing is on). A small player is
 drawn as soon as the first sentence is synthesised, with that sentence inside it (base64), so it
 starts at once: no request to wait for while the model writes on (on two cores fetching it then
-took 0.05-0.25 s, BENCHMARKS.md). It then fetches 1.wav, 2.wav, ... in turn, starting each one when
+took 0.05-0.23 s, BENCHMARKS.md). It then fetches 1.wav, 2.wav, ... in turn, starting each one when
 the previous ends, until done.json says how many there are. The player's HTML holds only the
 reply's random id and audio: no user or model text.
 """
@@ -17,9 +17,9 @@ import shutil
 import time
 import uuid
 from pathlib import Path
-from typing import Any
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from utils.helpers import atomic_write_bytes
 
@@ -84,7 +84,7 @@ class LiveReplyAudio:
         self.folder = STATIC_DIR / self.reply
         self.folder.mkdir(parents=True, exist_ok=True)
         self.count = 0
-        self._slot: Any = None
+        self._slot: DeltaGenerator | None = None
         _remove_old()
 
     def reserve_player(self) -> None:
