@@ -25,6 +25,7 @@ from utils.helpers import atomic_write_bytes
 
 STATIC_DIR = Path(__file__).resolve().parents[1] / "static" / "tts"
 KEEP_S = 30 * 60
+PLAYER_HEIGHT = 44  # pixels
 
 _PLAYER = """
 <audio id="player" controls style="width:100%;height:32px"></audio>
@@ -88,8 +89,11 @@ class LiveReplyAudio:
         _remove_old()
 
     def reserve_player(self) -> None:
-        """Keep the player's place (here, above the answer); it is drawn with the first sentence."""
+        """Keep the player's place and height (here, above the answer, so the text does not move
+        when it appears); it is drawn with the first sentence."""
         self._slot = st.empty()
+        with self._slot.container(height=PLAYER_HEIGHT, border=False):  # an empty one is not shown
+            st.caption(":material/volume_up: Preparing the spoken reply…")
 
     def add(self, index: int, wav: bytes) -> None:
         atomic_write_bytes(self.folder / f"{index}.wav", wav)
@@ -97,7 +101,12 @@ class LiveReplyAudio:
         if index == 0 and self._slot is not None:
             first = base64.b64encode(wav).decode("ascii")  # [A-Za-z0-9+/=] only: inert in the script
             html = _PLAYER.replace("REPLY_ID", self.reply).replace("FIRST_WAV", first)
-            self._slot.iframe(html, height=44)  # trusted template, random id and the audio
+            self._slot.iframe(html, height=PLAYER_HEIGHT)  # trusted template, random id and the audio
+
+    def clear_if_silent(self) -> None:
+        """The answer ended with nothing spoken (no sentence, or the voice failed): no placeholder."""
+        if self.count == 0 and self._slot is not None:
+            self._slot.empty()
 
     def finish(self) -> None:
         atomic_write_bytes(self.folder / "done.json", json.dumps({"count": self.count}).encode())

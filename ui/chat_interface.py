@@ -172,6 +172,8 @@ def _answer(assistant: LocalAIAssistant, session: SessionManager, prompt: str, h
             if live:
                 live.finish()
         stop.empty()
+        if live:
+            live.clear_if_silent()
         for event in others:
             if isinstance(event, Error):
                 st.error(inert_markdown(event.text))

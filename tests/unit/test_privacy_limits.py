@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 
 import pytest
@@ -126,9 +127,16 @@ class RecordingSlot:
 
     def __init__(self) -> None:
         self.drawn: list[str] = []
+        self.cleared = False
+
+    def container(self, **kwargs):
+        return contextlib.nullcontext()
 
     def iframe(self, html: str, height: int) -> None:
         self.drawn.append(html)
+
+    def empty(self) -> None:
+        self.cleared = True
 
 
 def test_the_reply_player_is_drawn_once_with_its_first_sentence_and_no_text(tmp_path, monkeypatch):
@@ -153,6 +161,13 @@ def test_the_reply_player_is_drawn_once_with_its_first_sentence_and_no_text(tmp_
     expected = audio_player._PLAYER.replace("REPLY_ID", live.reply).replace("FIRST_WAV", encoded)
     assert html == expected
     assert (live.folder / "0.wav").read_bytes() == first and (live.folder / "1.wav").read_bytes() == second
+    live.clear_if_silent()
+    assert not slot.cleared  # the player stays
+
+    silent = audio_player.LiveReplyAudio()
+    silent.reserve_player()
+    silent.clear_if_silent()  # nothing was spoken: its placeholder goes
+    assert slot.cleared
 
 
 def test_deleting_a_chat_removes_its_served_sentence_files_and_nothing_else(tmp_path, monkeypatch):
