@@ -112,7 +112,6 @@ def test_read_ahead_caches_the_next_prompt_start_and_never_loads_or_waits(llm):
 EXIT_DURING_READ_AHEAD = """
 import sys, threading, time
 from config.settings import Settings
-from models.fast_weights import ensure_fast_copy
 from models.llamacpp_model import LlamaCppLLM
 llm = LlamaCppLLM(Settings())
 llm.load()
