@@ -31,11 +31,9 @@ UNRELATED = Path(__file__).with_name("unrelated_questions.txt")
 
 def cpu_flags() -> str:
     """The SIMD flags of this CPU that matter for the engines (printed with every result)."""
-    from utils.cpu import SIMD_FLAGS
-    from utils.cpu import cpu_flags as all_flags
+    from utils.cpu import simd_flags
 
-    present = all_flags()
-    return " ".join(f for f in SIMD_FLAGS if f in present) or platform.processor()
+    return simd_flags() or platform.processor()
 
 
 def unrelated_questions() -> list[str]:

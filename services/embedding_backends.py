@@ -26,7 +26,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from utils.cpu import SIMD_FLAGS, cpu_flags
+from utils.cpu import simd_flags
 
 BACKENDS = ("torch", "torch-bf16", "onnx", "onnx-int8")
 ONNX_INPUTS = ("input_ids", "attention_mask", "token_type_ids")
@@ -205,5 +205,4 @@ if __name__ == "__main__":  # setup: make the ONNX export now, so the app's firs
     name = choose_backend(settings.embedding_backend)
     if name.startswith("onnx"):
         onnx_model(Embedder.model_path(), settings.model_cache_dir, int8=name == "onnx-int8")
-    flags = " ".join(f for f in SIMD_FLAGS if f in cpu_flags())
-    print(f"  embeddings: {name} (CPU flags: {flags})")
+    print(f"  embeddings: {name} (CPU flags: {simd_flags()})")

@@ -17,3 +17,9 @@ def cpu_flags() -> frozenset[str]:
             return frozenset(next((line for line in f if line.startswith("flags")), "").split())
     except OSError:
         return frozenset()
+
+
+def simd_flags() -> str:
+    """The SIMD_FLAGS this CPU has, space-separated (printed beside every measurement)."""
+    present = cpu_flags()
+    return " ".join(f for f in SIMD_FLAGS if f in present)
