@@ -2,6 +2,7 @@
 pipeline and the LangChain tutorial pipeline side by side in one run.
 
     python bench/rag_bench.py [--kb DIR] [--reingest] [--baseline] [--k 5] [--misses]
+    RAG_BENCH_DIR=../shared/data/rag-bench-more python bench/rag_bench.py --kb DIR   (another set)
 
 Reports ingestion time, FinanceBench page-hit@k (an evidence page inside a top-k passage of the
 right file), single-document doc-hit@k and MRR (docugami 10-Q questions), multi-document recall@10
@@ -25,7 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
-BENCH = ROOT.parent / "shared" / "data" / "rag-bench"
+BENCH = Path(os.environ.get("RAG_BENCH_DIR", ROOT.parent / "shared" / "data" / "rag-bench"))
 UNRELATED = Path(__file__).with_name("unrelated_questions.txt")
 
 
