@@ -15,6 +15,7 @@ case "${1:-app}" in
     scripts/setup.sh --dev
     shift || true
     "$VENV/bin/ruff" check .
+    "$VENV/bin/lint-imports" --no-logo
     exec "$VENV/bin/python" -m pytest "$@"
     ;;
   *)

@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from bench.rag_bench import cpu_flags  # noqa: E402
+from bench.common import cpu_flags  # noqa: E402
 
 DEV = ROOT.parent / "shared" / "data" / "rag-dev" / "pdfs"
 
@@ -31,7 +31,7 @@ DEV = ROOT.parent / "shared" / "data" / "rag-dev" / "pdfs"
 def dev_chunks(tokenizer) -> list[str]:
     import pypdfium2
 
-    from services.chunking import clean_text, make_splitter
+    from documents.chunking import clean_text, make_splitter
 
     splitter = make_splitter(tokenizer, 200, 30)
     chunks = []
@@ -49,7 +49,7 @@ def main() -> None:
     args = parser.parse_args()
 
     from config.settings import Settings
-    from services.embeddings import Embedder
+    from retrieval.embeddings.embedder import Embedder
 
     cache = Settings.from_env().model_cache_dir
     names = args.backends.split(",")

@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from bench.rag_bench import cpu_flags  # noqa: E402
+from bench.common import cpu_flags  # noqa: E402
 
 DEFAULT_PDF = ROOT.parent / "shared" / "data" / "rag-dev" / "pdfs" / "2023 Q3 INTC.pdf"
 
@@ -53,7 +53,7 @@ def main() -> None:
     from core.assistant import LocalAIAssistant
     from core.events import IngestResult
     from core.ingest import Upload
-    from services.pdf_processor import extract_pdf
+    from documents.pdf_processor import extract_pdf
 
     # control characters (form feeds, PDF artefacts) are not allowed in a Word file's XML
     pages = ["".join(ch for ch in p if ch in "\n\t" or ord(ch) >= 32) for p in extract_pdf(args.pdf).pages]
@@ -69,7 +69,7 @@ def main() -> None:
         for path in files:
             assistant = LocalAIAssistant(Settings(data_dir=folder / f"kb-{path.suffix[1:]}"))
             started = time.perf_counter()
-            events = assistant.ingest([Upload(path.name, path=path)])
+            events = assistant.library.ingest([Upload(path.name, path=path)])
             result = next(e for e in events if isinstance(e, IngestResult))
             seconds = time.perf_counter() - started
             unit = result.message.split(": ", 1)[1].split(",")[0]

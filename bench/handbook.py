@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from bench.rag_bench import cpu_flags, unrelated_questions  # noqa: E402
+from bench.common import cpu_flags, unrelated_questions  # noqa: E402
 
 HANDBOOK = Path(__file__).with_name("data") / "handbook"
 K = 3  # the passages an answer gets (Settings.top_k)
@@ -37,7 +37,7 @@ def knowledge_base(directory: Path, reingest: bool):
     from config.settings import Settings
     from core.events import IngestResult
     from core.ingest import Upload, ingest
-    from services.knowledge_base import open_knowledge_base
+    from retrieval.knowledge_base import open_knowledge_base
 
     if reingest:
         shutil.rmtree(directory, ignore_errors=True)
@@ -63,7 +63,7 @@ def main() -> None:
     parser.add_argument(
         "--follow-ups-alone",
         action="store_true",
-        help="search follow-up questions alone, as before core/follow_up.py (for a side-by-side run)",
+        help="search follow-up questions alone, as before core/answers/follow_up.py (for a side-by-side run)",
     )
     args = parser.parse_args()
 
@@ -76,7 +76,7 @@ def main() -> None:
     doc_hits = phrase_hits = excerpt_hits = line_hits = rejected = 0
     for q in questions:
         hits = kb.search(q["question"], K)
-        passages = assistant.passages_for(q["question"])
+        passages = assistant.answers.passages_for(q["question"])
         doc = any(h.file == q["file"] for h in hits)
         phrase = any(h.file == q["file"] and has(h.text, q["answers"]) for h in hits)
         excerpt = has("\n".join(p.excerpt or "" for p in passages), q["answers"])
@@ -105,9 +105,9 @@ def main() -> None:
     )
     follow_ups(kb)
     if args.follow_ups_alone:
-        import core.assistant
+        import core.answers.passages
 
-        core.assistant.search_texts = lambda question, history: [question]
+        core.answers.passages.search_texts = lambda question, history: [question]
     if args.answers:
         answer_all(assistant, questions)
         answer_follow_ups(assistant)
@@ -115,8 +115,8 @@ def main() -> None:
 
 def follow_ups(kb) -> None:
     """Second questions of a chat that lean on the first (followups.jsonl): searched for alone, and
-    as the app searches for them (core.follow_up.search_texts)."""
-    from core.follow_up import interleaved, search_texts
+    as the app searches for them (core.answers.follow_up.search_texts)."""
+    from core.answers.follow_up import interleaved, search_texts
 
     pairs = [json.loads(line) for line in (HANDBOOK / "followups.jsonl").read_text().splitlines() if line]
     alone = together = 0
@@ -146,7 +146,7 @@ def answer_all(assistant, questions: list[dict]) -> None:
     options = AskOptions(backend="embedded")
     right = flagged = 0
     for q in questions:
-        events = list(assistant.ask(assistant.new_conversation().id, q["question"], options))
+        events = list(assistant.answers.ask(assistant.chats.new().id, q["question"], options))
         answer = next((e.text for e in events if isinstance(e, Done)), "")
         unsupported = next((e.unsupported_figures for e in events if isinstance(e, Check)), [])
         right += has(answer, q["answers"])
@@ -165,9 +165,9 @@ def answer_follow_ups(assistant) -> None:
     pairs = [json.loads(line) for line in (HANDBOOK / "followups.jsonl").read_text().splitlines() if line]
     right = 0
     for pair in pairs:
-        chat = assistant.new_conversation().id
-        list(assistant.ask(chat, pair["first"], options))
-        events = list(assistant.ask(chat, pair["then"], options))
+        chat = assistant.chats.new().id
+        list(assistant.answers.ask(chat, pair["first"], options))
+        events = list(assistant.answers.ask(chat, pair["then"], options))
         answer = next((e.text for e in events if isinstance(e, Done)), "")
         sources = next((e.items for e in events if isinstance(e, Sources)), [])
         right += has(answer, pair["answers"])

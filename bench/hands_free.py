@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from bench.rag_bench import cpu_flags  # noqa: E402
+from bench.common import cpu_flags  # noqa: E402
 
 SILENCE_S = 8.0
 # A reply long enough to be talked over. Not the robot story used before stop 22: Whisper heard

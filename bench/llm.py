@@ -23,7 +23,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from bench.rag_bench import cpu_flags  # noqa: E402
+from bench.common import cpu_flags  # noqa: E402
 
 PASSAGE = (ROOT / "bench" / "reference_passage.txt").read_text().strip()
 REFERENCE_QUESTION = "What was Microsoft's net income for the three months ended September 30, 2022?"
@@ -80,7 +80,7 @@ def measure(flash_attn: bool, runs: int) -> dict:
     system = {"role": "system", "content": "You are a helpful assistant."}
     short = [system, {"role": "user", "content": "What is the capital of France?"}]
     reference = [system, {"role": "user", "content": f"{PASSAGE}\n\nQuestion: {REFERENCE_QUESTION}"}]
-    rag = assistant.build_messages(llm, [], REFERENCE_QUESTION, _rag_sources(), AskOptions())
+    rag = assistant.answers.prompter.build_messages(llm, [], REFERENCE_QUESTION, _rag_sources(), AskOptions())
     history = [
         {"role": "user", "content": "What does a 10-Q filing contain?"},
         {

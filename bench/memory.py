@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from bench.rag_bench import cpu_flags  # noqa: E402
+from bench.common import cpu_flags  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "data"
 QUESTIONS = [
@@ -58,25 +58,25 @@ def main() -> None:
     note("start (Python, imports)")
     assistant = LocalAIAssistant(Settings.from_env(data_dir=Path(tempfile.mkdtemp(prefix="bench-mem-"))))
     uploads = [Upload(p.name, path=p) for p in sorted((SHARED / "rag-dev" / "pdfs").glob("*.pdf"))]
-    results = [e for e in assistant.ingest(uploads) if isinstance(e, IngestResult)]
+    results = [e for e in assistant.library.ingest(uploads) if isinstance(e, IngestResult)]
     note(f"ingested {sum(r.ok for r in results)} filings (embedder loaded)")
     options = AskOptions(backend="embedded")
     for question in QUESTIONS:
-        list(assistant.ask(assistant.new_conversation().id, question, options))
+        list(assistant.answers.ask(assistant.chats.new().id, question, options))
     note("3 grounded answers (built-in LLM loaded)")
-    assistant.transcribe((SHARED / "audio" / "jfk.flac").read_bytes(), size=args.whisper)
+    assistant.voice.transcribe((SHARED / "audio" / "jfk.flac").read_bytes(), size=args.whisper)
     note(f"transcribed jfk.flac (Whisper {args.whisper} loaded)")
-    assistant.speak("Microsoft's net income for the quarter was 17.6 billion dollars.")
+    assistant.voice.speak("Microsoft's net income for the quarter was 17.6 billion dollars.")
     note("spoke a reply (default voice loaded)")
     for question in QUESTIONS:
         list(
-            assistant.ask(
-                assistant.new_conversation().id, question, AskOptions(backend="embedded", speak=True)
+            assistant.answers.ask(
+                assistant.chats.new().id, question, AskOptions(backend="embedded", speak=True)
             )
         )
     note("3 more answers, spoken")
 
-    from services.embeddings import shared_embedder
+    from retrieval.embeddings.embedder import shared_embedder
 
     print(f"CPU flags: {cpu_flags()}; embeddings: {shared_embedder().backend_name}")
     print("| step | resident MiB | peak MiB |")

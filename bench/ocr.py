@@ -1,4 +1,4 @@
-"""OCR accuracy and speed (services/ocr.py, Tesseract 5) on real scans and on real filing pages
+"""OCR accuracy and speed (documents/ocr.py, Tesseract 5) on real scans and on real filing pages
 rendered to images; with ``--engine rapidocr``, RapidOCR on the same images, for comparison.
 
     python bench/ocr.py [--pages 4]
@@ -27,8 +27,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.rag_bench import cpu_flags  # noqa: E402
-from services import ocr  # noqa: E402
+from bench.common import cpu_flags  # noqa: E402
+from documents import ocr  # noqa: E402
 
 SCANS = ROOT / "tests" / "data" / "scans"
 SHARED = ROOT.parent / "shared" / "data"

@@ -5,7 +5,7 @@ pipeline (PyPDFLoader per page -> RecursiveCharacterTextSplitter(1000, 200) -> a
     python bench/rag.py [--runs 2] [--k 5] [--backends torch-bf16,onnx,...]
 
 Reports ingestion pages/s and chunks/s, and doc-hit@k and MRR on the 21 QA pairs, for the
-baseline and the app with each embedding engine (services/embedding_backends.py), all interleaved
+baseline and the app with each embedding engine (retrieval/embeddings/backends.py), all interleaved
 in one run. The baseline embeds in fp32 PyTorch, as the tutorial does on any CPU. Query latency at
 10,000+ chunks is measured on the real rag-bench knowledge base by bench/rag_bench.py.
 The baseline is rebuilt here from the same parts the tutorial uses (langchain-community, which
@@ -90,7 +90,7 @@ class Baseline:
 
 
 def run_baseline(pdfs, qa, k, model) -> dict:
-    from services.retrieval_eval import evaluate
+    from retrieval.evaluation import evaluate
 
     base = Baseline(model)
     t0 = time.perf_counter()
@@ -104,8 +104,8 @@ def run_app(pdfs, qa, k, kb_dir: Path, embedder) -> dict:
     from config.settings import Settings
     from core.events import IngestResult
     from core.ingest import Upload, ingest
-    from services.knowledge_base import KnowledgeBase
-    from services.retrieval_eval import evaluate
+    from retrieval.evaluation import evaluate
+    from retrieval.knowledge_base import KnowledgeBase
 
     shutil.rmtree(kb_dir, ignore_errors=True)
     settings = Settings()
@@ -138,11 +138,11 @@ def main() -> None:
 
     from sentence_transformers import SentenceTransformer
 
-    from bench.rag_bench import cpu_flags
+    from bench.common import cpu_flags
     from config.settings import Settings
-    from services.embedding_backends import choose_backend
-    from services.embeddings import Embedder
-    from services.retrieval_eval import load_qa
+    from retrieval.embeddings.backends import choose_backend
+    from retrieval.embeddings.embedder import Embedder
+    from retrieval.evaluation import load_qa
 
     pdfs = sorted((DEV / "pdfs").glob("*.pdf"))
     qa = load_qa(DEV / "qa.jsonl")

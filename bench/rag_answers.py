@@ -44,7 +44,7 @@ def run(args: argparse.Namespace) -> None:
     from config.settings import Settings
     from core.assistant import AskOptions, LocalAIAssistant
     from core.events import Audio, Done, Sources, Stats
-    from services.knowledge_base import open_knowledge_base
+    from retrieval.knowledge_base import open_knowledge_base
 
     # Questions come back to back, each in a new chat: reading the next prompt's start ahead (done
     # while a real reader reads the answer) would only hold up the next question here.
@@ -57,16 +57,16 @@ def run(args: argparse.Namespace) -> None:
         from core.ingest import Upload
 
         uploads = [Upload(p.name, path=p) for p in sorted((BENCH / "pdfs").glob("*.pdf"))]
-        for event in assistant.ingest(uploads):
+        for event in assistant.library.ingest(uploads):
             if getattr(event, "ok", True) is False:
                 print(event.message, file=sys.stderr)
     fields = AskOptions.__dataclass_fields__
     extra = {"builtin_model": args.builtin} if "builtin_model" in fields and args.builtin else {}
     options = AskOptions(backend="embedded", speak=args.spoken, **extra)
-    list(assistant.ask(assistant.new_conversation().id, "Say hi.", options))  # warm up
+    list(assistant.answers.ask(assistant.chats.new().id, "Say hi.", options))  # warm up
     prompts: list[str] = []  # what the model was given, to tell retrieval misses from model misses
-    if hasattr(assistant, "build_messages"):
-        build = assistant.build_messages
+    if hasattr(assistant, "answers"):
+        build = assistant.answers.prompter.build_messages
 
         def recording_build(*a, **k):
             messages = build(*a, **k)
@@ -74,13 +74,13 @@ def run(args: argparse.Namespace) -> None:
             prompts.append(asked[-1]["content"] if asked else "")
             return messages
 
-        assistant.build_messages = recording_build
+        assistant.answers.prompter.build_messages = recording_build
     rows = [json.loads(line) for line in (BENCH / "qa.jsonl").read_text().splitlines() if line.strip()]
     with open(args.out, "w", encoding="utf-8") as out:
         for row in rows[args.offset :: args.every][: args.limit or None]:
             started = time.perf_counter()
             prompts.clear()
-            events = list(assistant.ask(assistant.new_conversation().id, row["question"], options))
+            events = list(assistant.answers.ask(assistant.chats.new().id, row["question"], options))
             sources = next((e.items for e in events if isinstance(e, Sources)), [])
             stats = next((e for e in events if isinstance(e, Stats)), None)
             done = next((e for e in events if isinstance(e, Done)), None)
@@ -106,7 +106,7 @@ def run(args: argparse.Namespace) -> None:
 
 
 def reference_figures(record: dict):
-    from core.figures import find_figures, is_trivial
+    from core.answers.figures import find_figures, is_trivial
 
     text = record["reference"].split("SOURCE(S)")[0]
     return [f for f in find_figures(text) if not is_trivial(f)]
@@ -114,7 +114,7 @@ def reference_figures(record: dict):
 
 def figure_hit(record: dict, field: str = "answer") -> bool | None:
     """None when the reference has no figure to look for (or ``field`` was not recorded)."""
-    from core.figures import find_figures
+    from core.answers.figures import find_figures
 
     wanted = reference_figures(record)
     if not wanted or record.get(field) is None:
@@ -133,7 +133,7 @@ def figure_hit(record: dict, field: str = "answer") -> bool | None:
 def score(paths: list[str], same_questions: bool = False, field: str = "answer") -> None:
     """One row per file; ``same_questions``: only the questions every file answered; ``field``:
     "spoken" scores what a listener heard (runs made with --spoken)."""
-    from core.answer_checks import FALLBACK_OPENING, is_degenerate
+    from core.answers.checks import FALLBACK_OPENING, is_degenerate
 
     runs = {p: [json.loads(line) for line in Path(p).read_text().splitlines() if line.strip()] for p in paths}
     if same_questions:

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import shutil
 import statistics
 import sys
@@ -26,27 +25,17 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+from bench.common import cpu_flags, unrelated_questions  # noqa: E402
+
 BENCH = Path(os.environ.get("RAG_BENCH_DIR", ROOT.parent / "shared" / "data" / "rag-bench"))
-UNRELATED = Path(__file__).with_name("unrelated_questions.txt")
-
-
-def cpu_flags() -> str:
-    """The SIMD flags of this CPU that matter for the engines (printed with every result)."""
-    from utils.cpu import simd_flags
-
-    return simd_flags() or platform.processor()
-
-
-def unrelated_questions() -> list[str]:
-    lines = UNRELATED.read_text(encoding="utf-8").splitlines()
-    return [q.strip() for q in lines if q.strip() and not q.startswith("#")]
 
 
 def ingest_app(kb_dir: Path, reingest: bool):
     from config.settings import Settings
     from core.events import IngestResult
     from core.ingest import Upload, ingest
-    from services.knowledge_base import open_knowledge_base
+    from retrieval.knowledge_base import open_knowledge_base
 
     if reingest:
         shutil.rmtree(kb_dir, ignore_errors=True)
@@ -63,7 +52,7 @@ def ingest_app(kb_dir: Path, reingest: bool):
 
 
 def measure(name, search, qa, unrelated, k) -> dict:
-    from services.retrieval_eval import evaluate
+    from retrieval.evaluation import evaluate
 
     fb = [q for q in qa if q.dataset == "financebench"]
     single = [q for q in qa if q.dataset != "financebench" and not q.multi]
@@ -104,7 +93,7 @@ def main() -> None:
     parser.add_argument("--misses", action="store_true", help="list the questions each pipeline missed")
     args = parser.parse_args()
 
-    from services.retrieval_eval import load_qa
+    from retrieval.evaluation import load_qa
 
     qa = load_qa(BENCH / "qa.jsonl")
     unrelated = unrelated_questions()
@@ -114,7 +103,7 @@ def main() -> None:
         from sentence_transformers import SentenceTransformer
 
         from bench.rag import Baseline
-        from services.embeddings import shared_embedder
+        from retrieval.embeddings.embedder import shared_embedder
 
         base = Baseline(SentenceTransformer(shared_embedder().model_path(), device="cpu"))
         t0 = time.perf_counter()

@@ -23,8 +23,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
+from bench.common import cpu_flags  # noqa: E402
 from bench.rag_answers import BENCH, figure_hit  # noqa: E402
-from bench.rag_bench import cpu_flags  # noqa: E402
 
 
 def main() -> None:
@@ -37,14 +37,14 @@ def main() -> None:
 
     from config.settings import Settings
     from core.assistant import LocalAIAssistant
-    from services.knowledge_base import open_knowledge_base
+    from retrieval.knowledge_base import open_knowledge_base
 
     settings = Settings.from_env(data_dir=Path("/tmp/rag-excerpts-data"))
     kb = open_knowledge_base(settings, args.kb)
     if kb.is_empty():
         sys.exit(f"{args.kb} is empty: ingest rag-bench first (bench/rag_answers.py run ingests it)")
     assistant = LocalAIAssistant(settings, knowledge_base=kb)
-    count_tokens = assistant.llm("embedded").count_tokens
+    count_tokens = assistant.engines.llm("embedded").count_tokens
     rows = [json.loads(line) for line in (BENCH / "qa.jsonl").read_text().splitlines() if line.strip()]
     rows = rows[args.offset :: args.every]
     counts = {"retrieved": [], "excerpt": [], "lines": []}
@@ -52,10 +52,10 @@ def main() -> None:
     tokens = []
     for row in rows:
         record = {"reference": row["answer"]}
-        passages = assistant.passages_for(row["question"])
+        passages = assistant.answers.passages_for(row["question"])
         excerpt = "\n".join(p.excerpt or "" for p in passages)
         tokens.append(count_tokens(excerpt))
-        record["retrieved"] = "\n".join(h.text for h in assistant.search(row["question"]))
+        record["retrieved"] = "\n".join(h.text for h in assistant.library.search(row["question"]))
         record["excerpt"] = excerpt
         record["lines"] = "\n".join(line for p in passages for line in p.answer_lines)
         in_retrieved, in_excerpt = figure_hit(record, "retrieved"), figure_hit(record, "excerpt")

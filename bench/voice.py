@@ -43,7 +43,7 @@ QUESTIONS = [
 def stt_sizes(runs: int, tmp: Path) -> None:
     """tiny.en (fast) and base (accurate) through the app's wrapper: WER where a reference exists
     (jfk.flac), real-time factor on every recording in shared/data/audio."""
-    from core.voice import listen
+    from core.voice.spoken import listen
     from models.whisper_model import create_stt
     from tests.integration.test_voice_real import wer
     from utils.audio_utils import decode_audio
@@ -81,7 +81,7 @@ def stt_sizes(runs: int, tmp: Path) -> None:
 def stt_overhead(runs: int, tmp: Path) -> None:
     from faster_whisper import WhisperModel
 
-    from core.voice import listen
+    from core.voice.spoken import listen
     from models.whisper_model import create_stt
     from utils.audio_utils import decode_audio, wav_bytes
 
@@ -166,22 +166,22 @@ def voice_turns(runs: int, tmp: Path, voice: str = "") -> None:
 
     assistant = LocalAIAssistant(Settings(data_dir=tmp / "data", temperature=0.0, max_answer_tokens=80))
     uploads = [Upload(p.name, path=p) for p in sorted((SHARED / "rag-dev" / "pdfs").glob("*.pdf"))]
-    assert all(e.ok for e in assistant.ingest(uploads) if isinstance(e, IngestResult))
+    assert all(e.ok for e in assistant.library.ingest(uploads) if isinstance(e, IngestResult))
     clips = []
     for question in QUESTIONS:
         speech = decode_audio(Pyttsx3TTS(rate=150).synthesize(question))
         padded = np.concatenate([speech, np.zeros(max(0, 16000 * 5 - speech.shape[0]), dtype=np.float32)])
         clips.append(wav_bytes(padded[: 16000 * 5], 16000))
     options = AskOptions(backend="embedded", speak=True, tts_voice=voice)
-    heard = assistant.transcribe(clips[0])  # warm every model once
-    list(assistant.ask(assistant.new_conversation().id, heard.text, options, heard))
+    heard = assistant.voice.transcribe(clips[0])  # warm every model once
+    list(assistant.answers.ask(assistant.chats.new().id, heard.text, options, heard))
 
     turns: list[dict[str, float]] = []
     said = []
     for _ in range(runs):
         for clip in clips:
-            heard = assistant.transcribe(clip)
-            events = list(assistant.ask(assistant.new_conversation().id, heard.text, options, heard))
+            heard = assistant.voice.transcribe(clip)
+            events = list(assistant.answers.ask(assistant.chats.new().id, heard.text, options, heard))
             breakdown = next(e for e in events if isinstance(e, Stats)).breakdown
             if "voice_turn_s" not in breakdown:
                 notes = [e.text for e in events if isinstance(e, Notice)]

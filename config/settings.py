@@ -83,12 +83,12 @@ class Settings:
     """Word pieces shared by neighbouring chunks."""
     embedding_backend: str = "auto"
     """How chunks are embedded: "auto" (ONNX Runtime with int8 weights, on every CPU),
-    "torch", "torch-bf16", "onnx" or "onnx-int8" (services/embedding_backends.py)."""
+    "torch", "torch-bf16", "onnx" or "onnx-int8" (retrieval/embeddings/backends.py)."""
     top_k: int = 3
     """Passages put into the prompt for a grounded answer."""
     min_relevance: float = 0.25
     """Minimum relevance (0-1, the score shown beside a source) for a question to get sources at all;
-    below it the question is answered as plain chat (services/relevance.py)."""
+    below it the question is answered as plain chat (retrieval/relevance.py)."""
     context_budget_tokens: int = 200
     """Tokens of retrieved text put in the prompt; passages are trimmed to their best lines (0 = whole)."""
     grounded_history_tokens: int = 300

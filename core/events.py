@@ -49,7 +49,7 @@ class Sources:
 
 @dataclass(frozen=True)
 class Check:
-    """What the checks found in a finished grounded answer (core/answer_checks.py): the answer as
+    """What the checks found in a finished grounded answer (core/answers/checks.py): the answer as
     stored (citations added, a degenerate answer replaced) and figures not found in the sources."""
 
     answer: str

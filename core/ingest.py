@@ -15,16 +15,16 @@ from typing import Any, Protocol
 
 from config.settings import Settings
 from core.events import IngestProgress, IngestResult
+from documents import ocr
+from documents.document_reader import ReadOptions, read_document
+from documents.pdf_processor import ExtractedDocument, OcrOptions
 from errors import DocumentError, PasswordRequired
-from services import ocr
-from services.document_reader import ReadOptions, read_document
-from services.knowledge_base import file_sha256
-from services.pdf_processor import ExtractedDocument, OcrOptions
+from retrieval.knowledge_base import file_sha256
 from utils.memory import release_free_memory
 
 
 class DocumentStore(Protocol):
-    """What ingesting needs from a knowledge base (services.knowledge_base.KnowledgeBase)."""
+    """What ingesting needs from a knowledge base (retrieval.knowledge_base.KnowledgeBase)."""
 
     def find(self, sha256: str) -> Any: ...
 

@@ -19,7 +19,7 @@ class AskOptions:
     preset: str = "default"
     custom_prompt: str = ""
     use_documents: bool = True
-    collection: str = "default"  # which knowledge base (services/collections.py); "" = none
+    collection: str = "default"  # which knowledge base (storage/collections.py); "" = none
     documents_only: bool = False
     speak: bool = False  # speak the answer as it is written (Audio events)
     tts_voice: str = ""

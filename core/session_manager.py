@@ -34,12 +34,12 @@ class SessionDefaults:
     speak_replies: bool = False
     hands_free: bool = False  # listen continuously, answer aloud (ui/hands_free)
     hands_free_pause_ms: int = 800  # silence that ends an utterance
-    hands_free_turn: Any = None  # a core.turn_taking.Turn waiting for the chat to answer it
+    hands_free_turn: Any = None  # a core.voice.turn_taking.Turn waiting for the chat to answer it
     hands_free_answered: int = 0  # the last utterance number answered (the listener shows "listening")
     hands_free_notice: str = ""  # e.g. the last utterance was too long
     hands_free_off: str = ""  # why hands-free was switched off (shown until it is switched on again)
-    turn_taking: Any = None  # core.turn_taking.TurnTaking of this session
-    head_start: Any = None  # core.head_start.HeadStart of the question being spoken, if any
+    turn_taking: Any = None  # core.voice.turn_taking.TurnTaking of this session
+    head_start: Any = None  # core.voice.head_start.HeadStart of the question being spoken, if any
     stt_engine: str = "faster-whisper"
     whisper_size: str = "tiny.en"
     whisper_language: str = "en"

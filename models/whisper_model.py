@@ -131,7 +131,7 @@ class FasterWhisperSTT(STT):
             audio,
             language=self.language_for(self.size.endswith(".en")),
             beam_size=1,
-            vad_filter=False,  # speech was already checked (core/voice.py), as the raw engine's default
+            vad_filter=False,  # speech was checked already (core/voice/spoken.py); the engine's default
         )
         return " ".join(s.text for s in segments), info.language
 

@@ -115,7 +115,7 @@ if [[ "$BETTER" == "1" ]]; then
 fi
 
 step "Preparing the embedding model for this CPU"
-(cd "$ROOT" && "$PY" -m services.embedding_backends)
+(cd "$ROOT" && "$PY" -m retrieval.embeddings.prepare)
 
 # --- 5. hands-free voice detection, served by the app itself --------------------------------
 # Silero VAD for the browser (@ricky0123/vad-web) and the ONNX Runtime it runs in, pinned by the

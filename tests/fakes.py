@@ -97,8 +97,8 @@ class FakeEmbedder:
     def __init__(self) -> None:
         import numpy as np
 
-        from services.embeddings import MAX_TOKENS, Embedder
-        from services.word_pieces import WordPieces
+        from retrieval.embeddings.embedder import MAX_TOKENS, Embedder
+        from retrieval.embeddings.word_pieces import WordPieces
 
         self._np = np
         self.tokenizer = WordPieces(Embedder.model_path(), MAX_TOKENS)

@@ -11,12 +11,12 @@ from typing import Any
 import streamlit as st
 
 from core.assistant import LocalAIAssistant
+from core.chats import StoredMessage
 from core.events import Audio, Check, Done, Error, Event, Notice, Sources, Stats, Token
-from core.head_start import HeadStart
 from core.session_manager import SessionManager
-from core.voice import Heard
+from core.voice.head_start import HeadStart
+from core.voice.spoken import Heard
 from errors import AssistantError, AudioError, UserInputError
-from services.conversations import StoredMessage
 from ui.audio_player import LiveReplyAudio
 from ui.components import render_breakdown, render_check, render_cut_off, render_no_passage, render_sources
 from ui.safe_text import inert_markdown
@@ -33,9 +33,9 @@ AUDIO_TYPES = ["wav", "mp3", "m4a", "ogg", "oga", "opus", "webm", "flac", "aac"]
 
 def render_chat(assistant: LocalAIAssistant, session: SessionManager) -> None:
     conversation_id = session.conversation_id
-    if conversation_id and assistant.conversation(conversation_id, session.owner) is None:
+    if conversation_id and assistant.chats.get(conversation_id, session.owner) is None:
         session.conversation_id = conversation_id = ""
-    messages = assistant.messages(conversation_id) if conversation_id else []
+    messages = assistant.chats.messages(conversation_id) if conversation_id else []
     if not messages:
         st.markdown("### How can I help?")
         st.caption(WELCOME)
@@ -109,7 +109,7 @@ def _listen(
             if isinstance(recording, HeadStart):
                 return recording.heard()
             data = recording if isinstance(recording, bytes) else recording.getvalue()
-            return assistant.transcribe(data, *session.stt_choice())
+            return assistant.voice.transcribe(data, *session.stt_choice())
     except AudioError as e:
         if not quiet:
             st.info(inert_markdown(str(e)), icon=":material/hearing:")
@@ -124,7 +124,7 @@ def _render_stored(assistant: LocalAIAssistant, message: StoredMessage) -> None:
         if message.role != "assistant":
             return
         audio = message.meta.get("audio")
-        path = assistant.audio_path(audio) if audio else None
+        path = assistant.voice.audio_path(audio) if audio else None
         if path:
             st.audio(str(path), format="audio/wav")
         render_check(message.meta.get("check"))
@@ -135,7 +135,7 @@ def _render_stored(assistant: LocalAIAssistant, message: StoredMessage) -> None:
 
 def _answer(assistant: LocalAIAssistant, session: SessionManager, prompt: str, heard: Heard | None) -> None:
     try:
-        question = assistant.validate_message(prompt)
+        question = assistant.answers.validate_message(prompt)
     except UserInputError as e:
         st.error(inert_markdown(str(e)))
         return
@@ -143,7 +143,7 @@ def _answer(assistant: LocalAIAssistant, session: SessionManager, prompt: str, h
         return
     if not session.conversation_id:
         try:
-            session.conversation_id = assistant.new_conversation(session.owner, session.collection).id
+            session.conversation_id = assistant.chats.new(session.owner, session.collection).id
         except UserInputError as e:
             st.error(inert_markdown(str(e)))
             return
@@ -164,7 +164,7 @@ def _answer(assistant: LocalAIAssistant, session: SessionManager, prompt: str, h
             help="Stop the answer; what was written is kept.",
         )
         others: list[Event] = []
-        events = assistant.ask(session.conversation_id, question, options, heard)
+        events = assistant.answers.ask(session.conversation_id, question, options, heard)
         try:
             with closing(events):
                 _stream_markdown(_tokens(events, notices, others, live))

@@ -7,7 +7,7 @@ from typing import Any
 
 import streamlit as st
 
-from core.prompts import NO_PASSAGE
+from core.answers.prompts import NO_PASSAGE
 from ui.safe_text import escape_markdown, inert_markdown
 from utils.citations import location
 

@@ -31,14 +31,14 @@ def render_documents(assistant: LocalAIAssistant, session: SessionManager) -> No
     with st.form("upload_pdfs", clear_on_submit=True, border=False):
         files = st.file_uploader(
             "Add documents",
-            type=assistant.document_types(),
+            type=assistant.library.document_types(),
             accept_multiple_files=True,
             help="PDFs (scanned pages are read by OCR), Word, web pages, Markdown and text files.",
         )
         submitted = st.form_submit_button("Add to knowledge base", icon=":material/upload_file:")
     if submitted and files:
         try:
-            assistant.validate_upload(len(files))
+            assistant.library.validate_upload(len(files))
         except UserInputError as e:
             st.error(str(e))
         else:
@@ -53,7 +53,7 @@ def render_documents(assistant: LocalAIAssistant, session: SessionManager) -> No
 
 def _render_knowledge_base_choice(assistant: LocalAIAssistant, session: SessionManager) -> str:
     """Which knowledge base this chat answers from (remembered with the chat), and managing them."""
-    bases = assistant.knowledge_bases()
+    bases = assistant.library.knowledge_bases()
     names = {kb.id: kb.name for kb in bases} | {NO_KNOWLEDGE_BASE: "None: answer without documents"}
     if session.get("pending_collection"):  # just created or deleted: select it before the widget exists
         session.set("collection", session.get("pending_collection"))
@@ -76,7 +76,7 @@ def _render_knowledge_base_choice(assistant: LocalAIAssistant, session: SessionM
             name = st.text_input("New knowledge base", placeholder="e.g. Contracts")
             if st.form_submit_button("Create", icon=":material/add:") and name.strip():
                 try:
-                    created = assistant.create_knowledge_base(name)
+                    created = assistant.library.create(name)
                 except UserInputError as e:
                     st.error(inert_markdown(str(e)))
                 else:
@@ -93,23 +93,23 @@ def _render_rename_delete(
     new_name = st.text_input("Rename", value=name, key=f"rename_kb_{chosen}")
     if new_name.strip() and new_name != name:
         try:
-            assistant.rename_knowledge_base(chosen, new_name)
+            assistant.library.rename(chosen, new_name)
         except UserInputError as e:
             st.error(inert_markdown(str(e)))
         else:
             st.rerun()
-    if chosen == assistant.knowledge_bases()[0].id:
+    if chosen == assistant.library.knowledge_bases()[0].id:
         return  # the first one stays (it is where earlier releases kept their documents)
     sure = st.checkbox(f"Yes, delete {escape_markdown(name)} and all its documents", key=f"sure_{chosen}")
     if st.button("Delete this knowledge base", icon=":material/delete:", disabled=not sure, key="delete_kb"):
-        assistant.delete_knowledge_base(chosen)
-        session.set("pending_collection", assistant.knowledge_bases()[0].id)
+        assistant.library.delete(chosen)
+        session.set("pending_collection", assistant.library.knowledge_bases()[0].id)
         st.rerun()
 
 
 def _remember_for_chat(assistant: LocalAIAssistant, session: SessionManager) -> None:
     if session.conversation_id:
-        assistant.set_conversation_knowledge_base(session.conversation_id, session.collection)
+        assistant.chats.set_knowledge_base(session.conversation_id, session.collection)
 
 
 def _ingest(
@@ -118,7 +118,7 @@ def _ingest(
     results: list[IngestResult] = []
     with st.status(f"Adding {len(uploads)} file(s)…", expanded=True) as status:
         bar = st.progress(0.0)
-        for event in assistant.ingest(uploads, collection):
+        for event in assistant.library.ingest(uploads, collection):
             if isinstance(event, IngestProgress):
                 verb = {"reading": "Reading page", "ocr": "OCR page"}.get(event.stage, "Embedding chunk")
                 bar.progress(
@@ -165,7 +165,7 @@ def _render_last_results(session: SessionManager) -> None:
 
 
 def _render_document_list(assistant: LocalAIAssistant, collection: str) -> None:
-    docs = assistant.documents(collection)
+    docs = assistant.library.documents(collection)
     if not docs:
         st.caption("No documents yet. Add some to ask questions about them.")
         return
@@ -180,9 +180,9 @@ def _render_document_list(assistant: LocalAIAssistant, collection: str) -> None:
             if doc.empty_pages:
                 st.caption(f"Pages without text: {', '.join(map(str, doc.empty_pages[:20]))}")
             if st.button("Remove", key=f"del_doc_{doc.id}", icon=":material/delete:"):
-                assistant.delete_document(doc.id, collection)
+                assistant.library.delete_document(doc.id, collection)
                 st.rerun()
     if st.button("Re-index all", key="reindex", help="Re-chunk and re-embed after changing chunk settings."):
         with st.spinner("Re-indexing…"):
-            count = assistant.reindex(collection)
+            count = assistant.library.reindex(collection)
         st.success(f"Re-indexed: {count:,} passages.")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core import prompts
+from core.answers import prompts
 from core.assistant import LocalAIAssistant
 from core.session_manager import NO_KNOWLEDGE_BASE, SessionManager
 from errors import AssistantError
@@ -26,7 +26,7 @@ def render_sidebar(assistant: LocalAIAssistant, session: SessionManager) -> None
     with st.sidebar:
         st.title(":material/lock: Local Assistant")
         st.caption("Private: everything runs on this computer.")
-        if assistant.warmup is not None and not assistant.warmup.done:
+        if assistant.answers.warmup is not None and not assistant.answers.warmup.done:
             _render_warmup(assistant)
         _render_conversations(assistant, session)
         st.divider()
@@ -44,7 +44,7 @@ def render_sidebar(assistant: LocalAIAssistant, session: SessionManager) -> None
 def _render_warmup(assistant: LocalAIAssistant) -> None:
     """What is still loading in the background (shown until a later run finds it done). No timer
     refreshes it: a fragment rerunning every second raced with uploads and clicks under load."""
-    warmup = assistant.warmup
+    warmup = assistant.answers.warmup
     st.caption(f":material/hourglass_top: Loading {warmup.loading or 'models'} in the background…")
 
 
@@ -61,7 +61,7 @@ def _render_model(assistant: LocalAIAssistant, session: SessionManager) -> None:
 
 
 def _render_ollama(assistant: LocalAIAssistant, session: SessionManager, required: bool) -> None:
-    health = assistant.ollama_health()
+    health = assistant.engines.ollama_health()
     if health.ok:
         st.success(inert_markdown(health.detail), icon=":material/check_circle:")
     elif required:
@@ -70,7 +70,7 @@ def _render_ollama(assistant: LocalAIAssistant, session: SessionManager, require
         st.info("Ollama is not running: answers come from the built-in model.")
     if not health.ok:
         return
-    installed = assistant.ollama_models()
+    installed = assistant.engines.ollama_models()
     if installed:
         if session.get("ollama_model") not in installed:
             default = assistant.settings.ollama_model
@@ -95,7 +95,7 @@ def _render_openai(assistant: LocalAIAssistant, session: SessionManager, require
         if not (options.openai_base_url or assistant.settings.openai_base_url):
             st.caption("Not set: enter a URL to use a bigger model on this or another computer.")
             return
-        health, models = assistant.openai_status(options)
+        health, models = assistant.engines.openai_status(options)
         if not health.ok:
             (st.error if required else st.caption)(inert_markdown(health.detail))
             return
@@ -108,7 +108,7 @@ def _render_openai(assistant: LocalAIAssistant, session: SessionManager, require
 
 
 def _render_builtin(assistant: LocalAIAssistant, session: SessionManager) -> None:
-    models = assistant.builtin_models()
+    models = assistant.engines.builtin_models()
     installed = [key for key, _, ok in models if ok]
     if session.get("builtin_model") not in installed and installed:
         session.set("builtin_model", installed[0])
@@ -140,7 +140,7 @@ def _render_pull(assistant: LocalAIAssistant) -> None:
         return
     bar = st.progress(0.0, text=f"Pulling {escape_markdown(name)}...")
     try:
-        for step in assistant.pull_model(name):
+        for step in assistant.engines.pull_model(name):
             fraction = step.fraction
             label = f"{step.status} {fraction:.0%}" if fraction is not None else step.status
             bar.progress(min(fraction or 0.0, 1.0), text=escape_markdown(label))
@@ -164,7 +164,7 @@ def _render_conversations(assistant: LocalAIAssistant, session: SessionManager) 
     if st.button("New chat", icon=":material/add:", use_container_width=True, key="new_chat"):
         session.conversation_id = ""  # created with its first message: no empty chats pile up
     current = session.conversation_id
-    for conv in assistant.conversations(session.owner):
+    for conv in assistant.chats.list(session.owner):
         is_current = conv.id == current
         if st.button(
             escape_markdown(conv.title),
@@ -175,21 +175,21 @@ def _render_conversations(assistant: LocalAIAssistant, session: SessionManager) 
             session.conversation_id = conv.id
             session.set("pending_collection", conv.collection or NO_KNOWLEDGE_BASE)
             st.rerun()
-    if current and assistant.conversation(current, session.owner):
+    if current and assistant.chats.get(current, session.owner):
         _render_current_actions(assistant, session, current)
 
 
 def _render_current_actions(assistant: LocalAIAssistant, session: SessionManager, current: str) -> None:
     with st.expander("This chat"):
-        title = assistant.conversation(current).title
+        title = assistant.chats.get(current).title
         new_title = st.text_input("Rename", value=title, key=f"rename_{current}")
         if new_title.strip() and new_title != title:
-            assistant.rename_conversation(current, new_title)
+            assistant.chats.rename(current, new_title)
             st.rerun()
         st.download_button(
             "Export as Markdown",
             icon=":material/download:",
-            data=assistant.export_markdown(current),
+            data=assistant.chats.export_markdown(current),
             file_name=f"{title[:40].strip() or 'chat'}.md",
             mime="text/markdown",
             use_container_width=True,
@@ -197,7 +197,7 @@ def _render_current_actions(assistant: LocalAIAssistant, session: SessionManager
         if st.button(
             "Delete this chat", icon=":material/delete:", key="delete_chat", use_container_width=True
         ):
-            assistant.delete_conversation(current)
+            assistant.chats.delete(current)
             remove_replies(session.pop_live_replies(current))
             session.conversation_id = ""
             st.rerun()
@@ -205,6 +205,6 @@ def _render_current_actions(assistant: LocalAIAssistant, session: SessionManager
 
 def _render_stats(assistant: LocalAIAssistant, session: SessionManager) -> None:
     st.subheader("Stats")
-    messages = assistant.messages(session.conversation_id) if session.conversation_id else []
+    messages = assistant.chats.messages(session.conversation_id) if session.conversation_id else []
     last = next((m.meta.get("stats") for m in reversed(messages) if m.role == "assistant"), None)
     render_stats_panel(len(messages), last)

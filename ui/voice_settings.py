@@ -6,10 +6,9 @@ import streamlit as st
 
 from core.assistant import LocalAIAssistant
 from core.session_manager import SessionManager
-from core.turn_taking import MIN_SPEECH_S, TurnTaking
+from core.voice.speech import LANGUAGES, PIPER_PREFIX, SIZE_LABELS, SIZES, STT_ENGINES
+from core.voice.turn_taking import MIN_SPEECH_S, TurnTaking
 from errors import AssistantError
-from models.tts_model import PIPER_PREFIX
-from models.whisper_model import LANGUAGES, SIZE_LABELS, SIZES, STT_ENGINES
 from ui.hands_free import hands_free_listener, listener_installed
 from ui.safe_text import inert_markdown
 
@@ -17,7 +16,7 @@ from ui.safe_text import inert_markdown
 @st.cache_data(show_spinner=False)
 def _voice_choices(_assistant: LocalAIAssistant) -> dict[str, str]:
     """Voice id -> name: natural voices, then English espeak-ng voices, then the rest (read once)."""
-    voices = _assistant.tts_voices()
+    voices = _assistant.voice.voices()
     natural = [v for v in voices if v.id.startswith(PIPER_PREFIX)]
     english = [
         v
@@ -65,7 +64,7 @@ def render_voice_settings(assistant: LocalAIAssistant, session: SessionManager) 
             )
     if session.get("speak_replies") or session.get("hands_free"):
         # Load the recogniser and the voice now, not on the first spoken turn.
-        assistant.warm_up_voice(session.ask_options(), session.stt_choice())
+        assistant.voice.warm_up(session.ask_options(), session.stt_choice())
 
 
 def _render_hands_free(assistant: LocalAIAssistant, session: SessionManager) -> None:
@@ -105,7 +104,7 @@ def _render_hands_free(assistant: LocalAIAssistant, session: SessionManager) -> 
             session.get("head_start").cancel()  # the speaker went on after the last pause
         session.set(
             "head_start",
-            assistant.head_start(
+            assistant.answers.head_start(
                 turn.nonce, turn.wav, session.conversation_id, session.ask_options(), session.stt_choice()
             ),
         )
@@ -114,4 +113,4 @@ def _render_hands_free(assistant: LocalAIAssistant, session: SessionManager) -> 
     elif turn.kind == "barge_in" and session.conversation_id:
         # The rerun it caused has already stopped an answer still being written; one already
         # written (a fast CPU writes it long before it is all spoken) is marked as stopped.
-        assistant.mark_interrupted(session.conversation_id)
+        assistant.chats.mark_interrupted(session.conversation_id)

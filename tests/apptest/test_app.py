@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from models import llm_registry  # noqa: F401  (registers the real backends first)
 from models.llm_base import LLM_BACKENDS
-from services.conversations import ConversationStore
+from storage.conversations import ConversationStore
 from tests.conftest import ROOT
 from tests.fakes import FakeLLM
 

@@ -107,7 +107,7 @@ def test_talk_pause_hear_the_answer_and_interrupt_it(app_server, playwright, spo
         page.wait_for_function(f'() => document.querySelectorAll("{MESSAGES}").length >= 2')
         assert "robot" in page.locator(MESSAGES).first.inner_text().lower()  # the transcript is the question
         # The words so far were sent when the speaker fell silent, and the answer used their
-        # transcript, taken during the end-of-speech pause (core/head_start.py).
+        # transcript, taken during the end-of-speech pause (core/voice/head_start.py).
         assert any(event == "head_start" for event, _ in listener_value(page, "handsFreeTimeline"))
         wait_until_idle(page)
         assert any("early_stt_s" in b and "stt_s" not in b for b in stored_breakdowns(tmp_path))

@@ -88,15 +88,15 @@ def test_huge_web_page_and_fake_docx_get_clear_messages_and_the_rest_is_added(tm
     good.write_text(MARKDOWN, encoding="utf-8")
     assistant = LocalAIAssistant(Settings(data_dir=tmp_path / "data"))
     uploads = [Upload(p.name, path=p) for p in (big, fake, good)]
-    results = [e for e in assistant.ingest(uploads) if isinstance(e, IngestResult)]
+    results = [e for e in assistant.library.ingest(uploads) if isinstance(e, IngestResult)]
     assert [r.ok for r in results] == [False, False, True]
     assert "saved-page.html is 50 MB; the limit for a web page is 20 MB" in results[0].message
     assert "report.docx is not a Word (.docx) document" in results[1].message
-    assert [d.name for d in assistant.documents()] == ["orchard.md"]
+    assert [d.name for d in assistant.library.documents()] == ["orchard.md"]
 
-    doc = assistant.documents()[0]
-    assert assistant.reindex() >= 1  # re-index keeps sections as sections
-    hit = assistant.search("When were the quince trees pruned?", 1)[0]
+    doc = assistant.library.documents()[0]
+    assert assistant.library.reindex() >= 1  # re-index keeps sections as sections
+    hit = assistant.library.search("When were the quince trees pruned?", 1)[0]
     assert hit.unit == "section" and hit.page_start <= 2 <= hit.page_end
-    assistant.delete_document(doc.id)
-    assert assistant.documents() == []
+    assistant.library.delete_document(doc.id)
+    assert assistant.library.documents() == []

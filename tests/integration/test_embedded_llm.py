@@ -179,9 +179,9 @@ def test_a_file_that_is_not_gguf_is_a_clear_error(tmp_path):
 def test_orchestrator_with_the_real_engine_and_no_ollama(tmp_path, llm):
     settings = Settings(data_dir=tmp_path, ollama_base_url="http://127.0.0.1:9", max_answer_tokens=48)
     assistant = LocalAIAssistant(settings, llms={"embedded": llm})
-    cid = assistant.new_conversation().id
+    cid = assistant.chats.new().id
     events = list(
-        assistant.ask(
+        assistant.answers.ask(
             cid, "What is the capital of France? Answer in one sentence.", AskOptions(preset="concise")
         )
     )

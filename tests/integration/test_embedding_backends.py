@@ -1,13 +1,13 @@
 """Every embedding engine, forced one at a time whatever CPU runs the tests: the packaged MiniLM
-gives the same answers through each (services/embedding_backends.py)."""
+gives the same answers through each (retrieval/embeddings/backends.py)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from services.embedding_backends import BACKENDS
-from services.embeddings import Embedder
+from retrieval.embeddings.backends import BACKENDS
+from retrieval.embeddings.embedder import Embedder
 
 TEXTS = [
     "Total net sales were $81,797 million for the quarter ended July 1, 2023.",

@@ -7,12 +7,12 @@ import json
 import pytest
 
 from config.settings import Settings
-from core import prompts
+from core.answers import prompts
+from core.answers.figures import find_figures, is_trivial, passage_numbers, supports
 from core.assistant import AskOptions, LocalAIAssistant
 from core.events import Check, Done, Error, IngestResult, Sources, Token
-from core.figures import find_figures, is_trivial, passage_numbers, supports
 from core.ingest import Upload
-from services.knowledge_base import open_knowledge_base
+from retrieval.knowledge_base import open_knowledge_base
 from tests.conftest import SHARED
 from tests.integration.conftest import cli
 
@@ -24,16 +24,16 @@ def assistant(dev_kb, tmp_path_factory):
 
 
 def ask(assistant, question, **options):
-    cid = assistant.new_conversation().id
-    events = list(assistant.ask(cid, question, AskOptions(backend="embedded", **options)))
+    cid = assistant.chats.new().id
+    events = list(assistant.answers.ask(cid, question, AskOptions(backend="embedded", **options)))
     sources = next((e.items for e in events if isinstance(e, Sources)), [])
     return "".join(e.text for e in events if isinstance(e, Token)), sources, cid
 
 
 def test_intel_revenue_is_answered_from_the_right_file_and_page(assistant):
-    cid = assistant.new_conversation().id
+    cid = assistant.chats.new().id
     events = list(
-        assistant.ask(cid, "What was Intel's revenue in the quarter?", AskOptions(backend="embedded"))
+        assistant.answers.ask(cid, "What was Intel's revenue in the quarter?", AskOptions(backend="embedded"))
     )
     sources = next(e.items for e in events if isinstance(e, Sources))
     check = next(e for e in events if isinstance(e, Check))
@@ -42,7 +42,7 @@ def test_intel_revenue_is_answered_from_the_right_file_and_page(assistant):
     # The right figure, or (the 0.5B model sometimes writes "$14.1 billion") a visible flag.
     right = any(x in check.answer for x in ("14,158", "14.2 billion", "14.16"))
     assert right or check.unsupported_figures, check.answer
-    stored = assistant.messages(cid)[-1].meta["sources"]
+    stored = assistant.chats.messages(cid)[-1].meta["sources"]
     assert stored[0]["file"] == "2023 Q3 INTC.pdf" and stored[0]["page_start"] >= 1
 
 
@@ -54,16 +54,16 @@ def test_documents_only_says_it_does_not_know(assistant):
 
 def test_prompt_holds_trimmed_excerpts_within_budget(assistant):
     _, sources, _ = ask(assistant, "What was Microsoft's net cash from operating activities?")
-    llm = assistant.llm("embedded")
+    llm = assistant.engines.llm("embedded")
     used = sum(llm.count_tokens(s.excerpt) for s in sources)
     assert 0 < used <= assistant.settings.context_budget_tokens + len(sources)
     assert all(s.excerpt and s.excerpt != s.text for s in sources)
 
 
 def test_a_figure_question_finds_the_right_page_and_every_figure_is_checked(assistant):
-    cid = assistant.new_conversation().id
+    cid = assistant.chats.new().id
     question = "What was NVIDIA's revenue for the quarter ended April 30, 2023?"
-    events = list(assistant.ask(cid, question, AskOptions(backend="embedded")))
+    events = list(assistant.answers.ask(cid, question, AskOptions(backend="embedded")))
     sources = next(e.items for e in events if isinstance(e, Sources))
     check = next(e for e in events if isinstance(e, Check))
     assert sources[0].file == "2023 Q1 NVDA.pdf"
@@ -71,7 +71,7 @@ def test_a_figure_question_finds_the_right_page_and_every_figure_is_checked(assi
     for figure in find_figures(check.answer):  # each figure is found in a passage or flagged
         found = any(supports(figure, passage_numbers(s.excerpt or s.text)) for s in sources)
         assert found or figure.text in check.unsupported_figures or is_trivial(figure)
-    stored = assistant.messages(cid)[-1]
+    stored = assistant.chats.messages(cid)[-1]
     assert stored.content == check.answer and stored.meta["check"]["unsupported_figures"] == (
         check.unsupported_figures
     )
@@ -83,7 +83,7 @@ def test_a_figure_question_finds_the_right_page_and_every_figure_is_checked(assi
 def test_unrelated_questions_get_no_sources_and_a_plain_answer(assistant, question):
     answer, sources, cid = ask(assistant, question)
     assert sources == [] and answer.strip()
-    assert "[1]" not in answer and "check" not in assistant.messages(cid)[-1].meta
+    assert "[1]" not in answer and "check" not in assistant.chats.messages(cid)[-1].meta
 
 
 def test_a_question_spanning_the_filings_cites_each_of_them(assistant):
@@ -111,10 +111,11 @@ def test_a_knowledge_base_of_one_scanned_pdf_answers_as_plain_chat(tmp_path):
     settings = Settings(data_dir=tmp_path, max_answer_tokens=40, temperature=0.0, ocr_max_pixels=0)
     assistant = LocalAIAssistant(settings)
     scan = SHARED / "data" / "badpdfs" / "ccitt-endofline-true.pdf"  # a fax-encoded scan, no text layer
-    results = [e for e in assistant.ingest([Upload(scan.name, path=scan)]) if isinstance(e, IngestResult)]
+    events = assistant.library.ingest([Upload(scan.name, path=scan)])
+    results = [e for e in events if isinstance(e, IngestResult)]
     assert not results[0].ok and "no extractable text" in results[0].message
-    events = list(assistant.ask(assistant.new_conversation().id, "What does the scan say?", AskOptions()))
+    events = list(assistant.answers.ask(assistant.chats.new().id, "What does the scan say?", AskOptions()))
     assert not any(isinstance(e, (Sources, Error)) for e in events)
     assert next(e for e in events if isinstance(e, Done)).text.strip()
-    only = list(assistant.ask(assistant.new_conversation().id, "What?", AskOptions(documents_only=True)))
+    only = list(assistant.answers.ask(assistant.chats.new().id, "What?", AskOptions(documents_only=True)))
     assert next(e for e in only if isinstance(e, Done)).text == prompts.NO_DOCUMENTS

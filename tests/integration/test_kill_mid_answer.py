@@ -9,7 +9,7 @@ import subprocess
 import sys
 import time
 
-from services.conversations import ConversationStore
+from storage.conversations import ConversationStore
 from tests.conftest import ROOT
 
 

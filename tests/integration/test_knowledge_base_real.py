@@ -10,7 +10,7 @@ import sys
 import time
 
 from config.settings import Settings
-from services.knowledge_base import open_knowledge_base
+from retrieval.knowledge_base import open_knowledge_base
 from tests.conftest import ROOT
 from tests.integration.conftest import DEV, ENV, cli
 

@@ -24,23 +24,23 @@ def note(tmp_path, name, text):
 def test_each_chat_answers_from_its_own_knowledge_base(tmp_path):
     llm = FakeLLM("embedded", ["Noted."])  # the named fake: this test is about which passages are used
     assistant = LocalAIAssistant(Settings(data_dir=tmp_path / "data"), llms={"embedded": llm})
-    leases = assistant.create_knowledge_base("Leases")
+    leases = assistant.library.create("Leases")
     list(
-        assistant.ingest(
+        assistant.library.ingest(
             [note(tmp_path, "office.md", "# Office lease\nThe office rent is 2,400 euros a month.")]
         )
     )
     list(
-        assistant.ingest(
+        assistant.library.ingest(
             [note(tmp_path, "garage.md", "# Garage lease\nThe garage rent is 95 euros.")], leases.id
         )
     )
-    assert [d.name for d in assistant.documents()] == ["office.md"]
-    assert [d.name for d in assistant.documents(leases.id)] == ["garage.md"]
+    assert [d.name for d in assistant.library.documents()] == ["office.md"]
+    assert [d.name for d in assistant.library.documents(leases.id)] == ["garage.md"]
 
     def sources(collection):
-        chat = assistant.new_conversation("a" * 32, collection)
-        events = assistant.ask(
+        chat = assistant.chats.new("a" * 32, collection)
+        events = assistant.answers.ask(
             chat.id, "How much is the rent?", AskOptions(backend="embedded", collection=collection)
         )
         return [s.file for e in events if isinstance(e, Sources) for s in e.items]
@@ -49,11 +49,11 @@ def test_each_chat_answers_from_its_own_knowledge_base(tmp_path):
     assert sources(leases.id) == ["garage.md"]
     assert sources("") == []  # "None: answer without documents"
 
-    chat = assistant.new_conversation("a" * 32, leases.id)
-    assistant.delete_knowledge_base(leases.id)
-    assert assistant.conversation(chat.id).collection == ""  # the chat now answers without documents
+    chat = assistant.chats.new("a" * 32, leases.id)
+    assistant.library.delete(leases.id)
+    assert assistant.chats.get(chat.id).collection == ""  # the chat now answers without documents
     assert sources(leases.id) == []
-    assert [d.name for d in assistant.documents()] == ["office.md"]  # the other one is untouched
+    assert [d.name for d in assistant.library.documents()] == ["office.md"]  # the other one is untouched
 
 
 def test_cli_takes_a_knowledge_base_by_name(tmp_path):

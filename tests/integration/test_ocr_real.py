@@ -13,9 +13,9 @@ from config.settings import Settings
 from core.assistant import LocalAIAssistant
 from core.events import IngestProgress, IngestResult
 from core.ingest import Upload
+from documents import ocr
+from documents.pdf_processor import OcrOptions, extract_pdf
 from errors import DocumentError
-from services import ocr
-from services.pdf_processor import OcrOptions, extract_pdf
 from tests.conftest import ROOT, SHARED
 
 SCANS = ROOT / "tests" / "data" / "scans"
@@ -59,11 +59,11 @@ def test_ocr_time_limit_per_page_gives_a_clear_message():
 
 def test_ingest_reports_ocr_progress_and_marks_passages_read_by_ocr(tmp_path):
     assistant = LocalAIAssistant(Settings(data_dir=tmp_path))
-    events = list(assistant.ingest([Upload(LINN.name, path=LINN)]))
+    events = list(assistant.library.ingest([Upload(LINN.name, path=LINN)]))
     assert any(isinstance(e, IngestProgress) and e.stage == "ocr" for e in events)
     result = next(e for e in events if isinstance(e, IngestResult))
     assert result.ok and "Read by OCR: 1." in result.message
-    hits = assistant.search("How many tracks does the LinnSequencer record?", 3)
+    hits = assistant.library.search("How many tracks does the LinnSequencer record?", 3)
     assert hits and hits[0].file == LINN.name and hits[0].ocr
 
 

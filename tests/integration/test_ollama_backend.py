@@ -12,7 +12,7 @@ from core.events import Done, Error, Notice, Token
 from errors import LLMStreamError, LLMUnavailable, ModelNotFound
 from models.llm_base import GenerationStats
 from models.ollama_model import OllamaLLM
-from services.conversations import ConversationStore
+from storage.conversations import ConversationStore
 from tests.fakes import FakeLLM
 from tests.ollama_standin import OllamaStandIn
 
@@ -118,22 +118,22 @@ def assistant_for(url, tmp_path, embedded):
 def test_down_ollama_falls_back_to_embedded(tmp_path):
     embedded = FakeLLM("embedded", ["Paris."])
     assistant = assistant_for(f"http://127.0.0.1:{free_port()}", tmp_path, embedded)
-    cid = assistant.new_conversation().id
-    events = list(assistant.ask(cid, "Capital of France?"))
+    cid = assistant.chats.new().id
+    events = list(assistant.answers.ask(cid, "Capital of France?"))
     assert any(isinstance(e, Notice) and "not reachable" in e.text for e in events)
     assert "".join(e.text for e in events if isinstance(e, Token)) == "Paris."
 
 
 def test_ollama_dying_mid_answer_keeps_partial_and_app_keeps_working(server, tmp_path):
     assistant = assistant_for(server.url, tmp_path, FakeLLM("embedded"))
-    cid = assistant.new_conversation().id
+    cid = assistant.chats.new().id
     server.fault = "die"
-    events = list(assistant.ask(cid, "Capital of France?"))
+    events = list(assistant.answers.ask(cid, "Capital of France?"))
     error = next(e for e in events if isinstance(e, Error))
     assert error.partial and "broke" in error.text
     assert events[-1] == Done(events[-1].message_id, "The capital of France", cut_off=True)
     server.fault = ""
-    events = list(assistant.ask(cid, "Again?", AskOptions(backend="ollama")))
+    events = list(assistant.answers.ask(cid, "Again?", AskOptions(backend="ollama")))
     assert "".join(e.text for e in events if isinstance(e, Token)) == "The capital of France is Paris."
-    roles = [(m.role, m.meta.get("cut_off", False)) for m in assistant.messages(cid)]
+    roles = [(m.role, m.meta.get("cut_off", False)) for m in assistant.chats.messages(cid)]
     assert roles == [("user", False), ("assistant", True), ("user", False), ("assistant", False)]

@@ -20,7 +20,7 @@ from errors import LLMStreamError, LLMUnavailable, ModelNotFound
 from models.llm_base import GenerationStats
 from models.openai_compat_model import OpenAICompatLLM
 from models.packaged_gguf import ensure_packaged_model
-from services.conversations import ConversationStore
+from storage.conversations import ConversationStore
 from tests.fakes import FakeLLM
 from tests.openai_standin import OpenAIStandIn
 
@@ -79,13 +79,13 @@ def test_real_server_lists_its_model_and_streams_an_answer(llama_server):
 
 def test_assistant_answers_through_a_real_server_chosen_in_options(llama_server, tmp_path):
     assistant = LocalAIAssistant(Settings(data_dir=tmp_path, max_answer_tokens=16))
-    cid = assistant.new_conversation().id
+    cid = assistant.chats.new().id
     options = AskOptions(backend="openai", openai_base_url=llama_server, use_documents=False)
-    events = list(assistant.ask(cid, "What is the capital of France? One word.", options))
+    events = list(assistant.answers.ask(cid, "What is the capital of France? One word.", options))
     done = next(e for e in events if isinstance(e, Done))
     assert "paris" in done.text.lower() and not any(isinstance(e, Error) for e in events)
-    assert assistant.messages(cid)[-1].meta["backend"] == "openai"
-    health, models = assistant.openai_status(options)
+    assert assistant.chats.messages(cid)[-1].meta["backend"] == "openai"
+    health, models = assistant.engines.openai_status(options)
     assert health.ok and models == ["qwen-0.5b"]
 
 
@@ -154,13 +154,15 @@ def test_cut_stream_keeps_the_partial_answer(tmp_path):
     with OpenAIStandIn() as server:
         server.fault = "cut"
         assistant = assistant_with(server.url, tmp_path, FakeLLM("embedded"))
-        cid = assistant.new_conversation().id
+        cid = assistant.chats.new().id
         events = list(
-            assistant.ask(cid, "Capital of France?", AskOptions(backend="openai", use_documents=False))
+            assistant.answers.ask(
+                cid, "Capital of France?", AskOptions(backend="openai", use_documents=False)
+            )
         )
         error = next(e for e in events if isinstance(e, Error))
         assert error.partial and "cut off" in error.text
-        stored = assistant.messages(cid)[-1]
+        stored = assistant.chats.messages(cid)[-1]
         assert stored.content == "The capital of France" and stored.meta["cut_off"]
 
 
@@ -169,8 +171,8 @@ def test_automatic_mode_falls_back_when_the_server_is_down(tmp_path):
     ollama_down = FakeLLM("ollama", error=LLMUnavailable("Ollama is not reachable."), fail_after=0)
     settings = Settings(data_dir=tmp_path, openai_base_url=f"http://127.0.0.1:{free_port()}/v1")
     assistant = LocalAIAssistant(settings, llms={"embedded": embedded, "ollama": ollama_down})
-    cid = assistant.new_conversation().id
-    events = list(assistant.ask(cid, "Hello?", AskOptions(use_documents=False)))
+    cid = assistant.chats.new().id
+    events = list(assistant.answers.ask(cid, "Hello?", AskOptions(use_documents=False)))
     notices = [e.text for e in events if isinstance(e, Notice)]
     assert "not reachable" in notices[0] and "Answering with Ollama instead" in notices[0]
     assert "Answering with the built-in model instead" in notices[1]

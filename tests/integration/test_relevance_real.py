@@ -8,7 +8,7 @@ import pytest
 from config.settings import Settings
 from core.events import IngestResult
 from core.ingest import Upload, ingest
-from services.knowledge_base import open_knowledge_base
+from retrieval.knowledge_base import open_knowledge_base
 from tests.conftest import ROOT
 
 RECIPE = """<!doctype html><html><head><title>Lentil soup</title></head><body><article>

@@ -13,7 +13,7 @@ import av
 import numpy as np
 import pytest
 
-from core.voice import listen
+from core.voice.spoken import listen
 from errors import AudioError, ModelMissing
 from models.tts_model import PiperTTS, Pyttsx3TTS, all_voices, create_tts
 from models.whisper_model import create_stt

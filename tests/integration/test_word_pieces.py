@@ -1,6 +1,6 @@
 """The word-piece tokenizer read with the ``tokenizers`` library gives what transformers'
 AutoTokenizer gives (tokens, padded batches, and so the same chunks of a real filing), and the
-ONNX embedding path never imports torch (services/word_pieces.py)."""
+ONNX embedding path never imports torch (retrieval/embeddings/word_pieces.py)."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from services.chunking import chunk_pages, clean_text, make_splitter
-from services.embeddings import MAX_TOKENS, Embedder
-from services.word_pieces import WordPieces
+from documents.chunking import chunk_pages, clean_text, make_splitter
+from retrieval.embeddings.embedder import MAX_TOKENS, Embedder
+from retrieval.embeddings.word_pieces import WordPieces
 from tests.conftest import ROOT
 
 NVDA = ROOT.parent / "shared" / "data" / "rag-dev" / "pdfs" / "2023 Q1 NVDA.pdf"
@@ -31,7 +31,7 @@ ODD = [
 
 @pytest.fixture(scope="module")
 def pages() -> list[str]:
-    from services.pdf_processor import extract_pdf
+    from documents.pdf_processor import extract_pdf
 
     return [clean_text(p) for p in extract_pdf(NVDA).pages]
 
@@ -76,7 +76,7 @@ def test_a_real_filing_splits_into_the_same_chunks_as_before(pages, reference):
 def test_the_onnx_path_never_imports_torch(tmp_path: Path):
     code = (
         "import sys\n"
-        "from services.embeddings import Embedder\n"
+        "from retrieval.embeddings.embedder import Embedder\n"
         f"e = Embedder(backend='onnx-int8', cache_dir=__import__('pathlib').Path({str(tmp_path)!r}))\n"
         "assert e.embed(['a sentence', 'another one']).shape == (2, 384)\n"
         "e.tokenizer.count('a sentence')\n"

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from core.answer_checks import check_answer, is_degenerate, repeats_a_line, runaway_markers
+from core.answers.checks import check_answer, is_degenerate, repeats_a_line, runaway_markers
+from core.answers.figures import find_figures, passage_numbers, supports
 from core.events import Source
-from core.figures import find_figures, passage_numbers, supports
 
 NVDA = Source(
     1,

@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from core.answer_opening import answer_opening
-from core.context import compress_sources, holds_figure, segments
+from core.answers.context import compress_sources, holds_figure, segments
+from core.answers.opening import answer_opening
+from core.answers.prompt_builder import answer_lines_block
 from core.events import Source
-from core.prompt_builder import answer_lines_block
-from services.chunking import chunk_pages, clean_text, document_label, make_splitter
+from documents.chunking import chunk_pages, clean_text, document_label, make_splitter
 from tests.fakes import FakeEmbedder
 
 
@@ -118,7 +118,7 @@ def test_the_opening_quotes_the_likely_line_of_the_best_ranked_passage_that_has_
 
 
 def test_the_company_asked_about_does_not_pick_the_line():
-    from core.context import without_company
+    from core.answers.context import without_company
 
     intel = Source(
         1, "a.pdf", 6, 6, 0.9, "x", label="Intel Corporation, 10-Q, quarter ended September 30, 2023"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from errors import UserInputError
-from services.collections import DEFAULT, CollectionStore
+from storage.collections import DEFAULT, CollectionStore
 
 
 def make(tmp_path):

@@ -1,6 +1,6 @@
 import sqlite3
 
-from services.conversations import ConversationStore
+from storage.conversations import ConversationStore
 
 
 def test_create_list_newest_first_rename_delete(tmp_path):

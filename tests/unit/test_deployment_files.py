@@ -73,7 +73,7 @@ def test_compose_says_the_app_is_published_on_loopback_only():
 
 
 def test_dockerfile_copies_the_app_before_setup_runs_its_modules():
-    # setup.sh runs `python -m models.fast_weights`, `services.embedding_backends`, the engine's
+    # setup.sh runs `python -m models.fast_weights`, `retrieval.embeddings.prepare`, the engine's
     # smoke test and the hands-free bundle: each must be in the image when it runs.
     lines = [line.strip() for line in (ROOT / "Dockerfile").read_text().splitlines()]
     setup = next(i for i, line in enumerate(lines) if line.startswith("RUN") and "scripts/setup.sh" in line)

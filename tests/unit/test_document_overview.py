@@ -7,7 +7,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from services.document_overview import asks_about_document, overview_rows
+from retrieval.document_overview import asks_about_document, overview_rows
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from core.follow_up import interleaved, refers_back, search_texts
+from core.answers.follow_up import interleaved, refers_back, search_texts
 
 
 @pytest.mark.parametrize(

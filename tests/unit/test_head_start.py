@@ -1,4 +1,4 @@
-"""The hands-free head start (core/head_start.py), with named fake transcribe/prepare steps."""
+"""The hands-free head start (core/voice/head_start.py), with named fake transcribe/prepare steps."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import time
 
 import pytest
 
-from core.head_start import HeadStart
-from core.voice import Heard
+from core.voice.head_start import HeadStart
+from core.voice.spoken import Heard
 from errors import AudioError
 
 
@@ -60,7 +60,7 @@ def test_a_transcription_that_never_ends_is_a_message():
 
 
 def test_prepared_passages_are_used_once_and_not_when_stale():
-    from core.head_start import Prepared
+    from core.voice.head_start import Prepared
 
     computed: list[str] = []
 

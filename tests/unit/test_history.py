@@ -1,4 +1,4 @@
-from core.history import trim_history, without_citations
+from core.answers.history import trim_history, without_citations
 
 
 def words(text: str) -> int:

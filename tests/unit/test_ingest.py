@@ -8,7 +8,7 @@ from pypdf import PdfWriter
 from config.settings import Settings
 from core.events import IngestProgress, IngestResult
 from core.ingest import Upload, ingest
-from services.knowledge_base import KnowledgeBase
+from retrieval.knowledge_base import KnowledgeBase
 from tests.conftest import SHARED
 from tests.fakes import FakeEmbedder
 

@@ -6,9 +6,9 @@ import threading
 
 import pytest
 
+from documents.pdf_processor import ExtractedDocument
 from errors import DocumentError
-from services.knowledge_base import KnowledgeBase
-from services.pdf_processor import ExtractedDocument
+from retrieval.knowledge_base import KnowledgeBase
 from tests.fakes import FakeEmbedder
 
 INTEL = [

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from services.ocr import PageTooLarge, check_pixels, needs_ocr
+from documents.ocr import PageTooLarge, check_pixels, needs_ocr
 
 PROSE = "The LinnSequencer is a state-of-the-art composition and performance tool. " * 3
 

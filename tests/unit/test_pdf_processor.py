@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from pypdf import PdfWriter
 
+from documents.pdf_processor import extract_pdf
 from errors import DocumentError, PasswordRequired
-from services.pdf_processor import extract_pdf
 from tests.conftest import SHARED
 
 BAD = SHARED / "data" / "badpdfs"

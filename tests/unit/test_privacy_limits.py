@@ -12,8 +12,8 @@ from core.assistant import AskOptions, LocalAIAssistant
 from core.events import Notice
 from core.session_manager import OWNER_COOKIE, SessionManager
 from errors import UserInputError
-from services.audio_store import AudioStore
-from services.conversations import SHARED, ConversationStore
+from storage.audio_store import AudioStore
+from storage.conversations import SHARED, ConversationStore
 from tests.fakes import FakeLLM, FakeTTS
 from ui.page_guard import is_loopback
 
@@ -24,19 +24,19 @@ def make(tmp_path, **overrides):
     settings = Settings(data_dir=tmp_path, **overrides)
     llm = FakeLLM("embedded", ["Paris is the capital. ", "It is in France."])
     assistant = LocalAIAssistant(settings, ConversationStore(tmp_path / "c.db"), {"embedded": llm})
-    assistant.tts = lambda options=None: FakeTTS()  # the named fake instead of pyttsx3
+    assistant.voice.tts = lambda options=None: FakeTTS()  # the named fake instead of pyttsx3
     return assistant
 
 
 def test_each_browser_sees_its_own_chats_and_the_shared_ones(tmp_path):
     assistant = make(tmp_path)
-    mine = assistant.new_conversation(ALICE)
-    theirs = assistant.new_conversation(BOB)
-    from_cli = assistant.new_conversation()
-    assert {c.id for c in assistant.conversations(ALICE)} == {mine.id, from_cli.id}
-    assert assistant.conversation(theirs.id, ALICE) is None
-    assert assistant.conversation(theirs.id, BOB) == theirs
-    assert {c.id for c in assistant.conversations()} == {mine.id, theirs.id, from_cli.id}
+    mine = assistant.chats.new(ALICE)
+    theirs = assistant.chats.new(BOB)
+    from_cli = assistant.chats.new()
+    assert {c.id for c in assistant.chats.list(ALICE)} == {mine.id, from_cli.id}
+    assert assistant.chats.get(theirs.id, ALICE) is None
+    assert assistant.chats.get(theirs.id, BOB) == theirs
+    assert {c.id for c in assistant.chats.list()} == {mine.id, theirs.id, from_cli.id}
     assert from_cli.owner == SHARED
 
 
@@ -54,29 +54,29 @@ def test_chats_of_an_earlier_release_gain_an_owner_column_and_stay_visible(tmp_p
 
 def test_too_many_chats_is_a_clear_message(tmp_path):
     assistant = make(tmp_path, max_chats=2)
-    assistant.new_conversation(ALICE)
-    assistant.new_conversation(ALICE)
+    assistant.chats.new(ALICE)
+    assistant.chats.new(ALICE)
     with pytest.raises(UserInputError, match="You have 2 chats, the most kept per person"):
-        assistant.new_conversation(ALICE)
-    assistant.new_conversation(BOB)  # another browser is not affected
+        assistant.chats.new(ALICE)
+    assistant.chats.new(BOB)  # another browser is not affected
 
 
 def test_too_many_files_in_one_upload_is_refused_as_a_whole(tmp_path):
     assistant = make(tmp_path, max_files_per_upload=3)
-    assistant.validate_upload(3)
+    assistant.library.validate_upload(3)
     with pytest.raises(UserInputError, match="You chose 4 files; at most 3 are added at once"):
-        assistant.validate_upload(4)
+        assistant.library.validate_upload(4)
 
 
 def test_deleting_a_chat_removes_its_stored_speech(tmp_path):
     assistant = make(tmp_path)
-    keep, drop = assistant.new_conversation(ALICE), assistant.new_conversation(ALICE)
+    keep, drop = assistant.chats.new(ALICE), assistant.chats.new(ALICE)
     for cid in (keep.id, drop.id):
-        list(assistant.ask(cid, "Capital of France?", AskOptions(backend="embedded", speak=True)))
-    kept = assistant.audio_path(assistant.messages(keep.id)[-1].meta["audio"])
-    dropped = assistant.audio_path(assistant.messages(drop.id)[-1].meta["audio"])
+        list(assistant.answers.ask(cid, "Capital of France?", AskOptions(backend="embedded", speak=True)))
+    kept = assistant.voice.audio_path(assistant.chats.messages(keep.id)[-1].meta["audio"])
+    dropped = assistant.voice.audio_path(assistant.chats.messages(drop.id)[-1].meta["audio"])
     assert kept and dropped and len(kept.stem) == 32  # a random 128-bit name
-    assistant.delete_conversation(drop.id)
+    assistant.chats.delete(drop.id)
     assert not dropped.exists() and kept.exists()
 
 
@@ -92,14 +92,14 @@ def test_stored_speech_stays_under_its_cap_oldest_first(tmp_path):
 
 def test_a_reply_that_pushes_out_old_speech_says_so(tmp_path):
     assistant = make(tmp_path, max_audio_storage_mb=0)
-    assistant.audio.max_bytes = 20_000  # two of the fake's replies (about 8.9 kB each)
-    cid = assistant.new_conversation(ALICE).id
+    assistant.voice.audio.max_bytes = 20_000  # two of the fake's replies (about 8.9 kB each)
+    cid = assistant.chats.new(ALICE).id
     notices = []
     for _ in range(4):
-        events = list(assistant.ask(cid, "Capital?", AskOptions(backend="embedded", speak=True)))
+        events = list(assistant.answers.ask(cid, "Capital?", AskOptions(backend="embedded", speak=True)))
         notices += [e.text for e in events if isinstance(e, Notice)]
     assert any("oldest spoken repl" in n for n in notices)
-    assert assistant.audio.used_bytes() <= 20_000
+    assert assistant.voice.audio.used_bytes() <= 20_000
 
 
 def test_session_owner_comes_from_the_cookie_or_is_made_once():

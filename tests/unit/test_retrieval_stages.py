@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from services.coverage import select
-from services.doc_profile import profile_document
-from services.page_context import compact_heading, heading_names_statement, page_heading, statements_asked
-from services.query_analysis import analyse, distinctive_names, match_documents
-from services.relevance import RelevanceGate
-from services.rescoring import Scored
-from services.retrieval import Row
+from documents.doc_profile import profile_document
+from documents.page_context import compact_heading, heading_names_statement, page_heading, statements_asked
+from retrieval.coverage import select
+from retrieval.query_analysis import analyse, distinctive_names, match_documents
+from retrieval.relevance import RelevanceGate
+from retrieval.rescoring import Scored
+from retrieval.types import Row
 
 COVER_10Q = """UNITED STATES
 SECURITIES AND EXCHANGE COMMISSION

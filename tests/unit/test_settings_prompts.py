@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 
 from config.settings import Settings
-from core import prompts
+from core.answers import prompts
 
 
 def test_defaults_bind_nothing_external():
@@ -42,7 +42,7 @@ def test_presets():
 def test_embedding_engine_is_int8_unless_forced():
     import pytest
 
-    from services.embedding_backends import choose_backend
+    from retrieval.embeddings.backends import choose_backend
 
     assert choose_backend("auto") == "onnx-int8"
     assert choose_backend("torch-bf16") == "torch-bf16"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import multiprocessing
 from pathlib import Path
 
-from services import sqlite_db
+from storage import sqlite_db
 
 _SCHEMA = "CREATE TABLE IF NOT EXISTS notes (id INTEGER PRIMARY KEY, body TEXT);"
 _ADDED = [("notes", "title", "TEXT NOT NULL DEFAULT ''")]

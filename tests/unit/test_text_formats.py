@@ -7,8 +7,8 @@ import zipfile
 
 import pytest
 
+from documents.text_formats import decode_text, read_docx, read_html, read_markdown, read_txt
 from errors import DocumentError
-from services.text_formats import decode_text, read_docx, read_html, read_markdown, read_txt
 from tests.conftest import ROOT
 
 DOCX = ROOT / "tests" / "data" / "docx"

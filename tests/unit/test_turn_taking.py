@@ -1,11 +1,11 @@
-"""Hands-free turn-taking (core/turn_taking.py): each listener value is acted on once, noise and
+"""Hands-free turn-taking (core/voice/turn_taking.py): each listener value is acted on once, noise and
 monologues are not questions, errors switch hands-free off."""
 
 from __future__ import annotations
 
 import base64
 
-from core.turn_taking import TurnTaking
+from core.voice.turn_taking import TurnTaking
 
 WAV = b"RIFF....WAVEfmt fake-audio-bytes"
 

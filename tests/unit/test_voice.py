@@ -8,9 +8,9 @@ import pytest
 from config.settings import Settings
 from core.assistant import AskOptions, LocalAIAssistant
 from core.events import Audio, Notice, Stats, Token
-from core.voice import DIDNT_CATCH, SpokenReply, listen
+from core.voice.spoken import DIDNT_CATCH, SpokenReply, listen
 from errors import AudioError
-from services.conversations import ConversationStore
+from storage.conversations import ConversationStore
 from tests.conftest import SHARED
 from tests.fakes import FakeLLM, FakeSTT, FakeTTS
 from utils.audio_utils import decode_audio, join_wavs, wav_bytes
@@ -108,43 +108,45 @@ def make(tmp_path, tts):
     settings = Settings(data_dir=tmp_path)
     llm = FakeLLM("embedded", ANSWER, delay=0.05)  # written slowly, like a real model
     assistant = LocalAIAssistant(settings, ConversationStore(tmp_path / "c.db"), {"embedded": llm})
-    assistant.tts = lambda options=None: tts  # the named fake instead of pyttsx3
+    assistant.voice.tts = lambda options=None: tts  # the named fake instead of pyttsx3
     return assistant
 
 
 def test_spoken_answer_streams_audio_in_order_and_stores_it(tmp_path):
     assistant = make(tmp_path, FakeTTS())
-    cid = assistant.new_conversation().id
-    events = list(assistant.ask(cid, "Capital of France?", AskOptions(backend="embedded", speak=True)))
+    cid = assistant.chats.new().id
+    spoken = AskOptions(backend="embedded", speak=True)
+    events = list(assistant.answers.ask(cid, "Capital of France?", spoken))
     audio = [e for e in events if isinstance(e, Audio)]
     assert [a.index for a in audio] == [0, 1]
     first_audio = events.index(audio[0])
     assert first_audio < max(i for i, e in enumerate(events) if isinstance(e, Token))  # before the text ends
-    stored = assistant.messages(cid)[-1]
-    assert assistant.audio_path(stored.meta["audio"]).is_file()
+    stored = assistant.chats.messages(cid)[-1]
+    assert assistant.voice.audio_path(stored.meta["audio"]).is_file()
     breakdown = next(e for e in events if isinstance(e, Stats)).breakdown
     assert {"retrieval_s", "first_token_s", "first_sentence_s", "tts_s", "first_audio_s"} <= set(breakdown)
 
 
 def test_a_stopped_spoken_answer_keeps_its_timings(tmp_path):
     assistant = make(tmp_path, FakeTTS())
-    cid = assistant.new_conversation().id
-    events = assistant.ask(cid, "Capital of France?", AskOptions(backend="embedded", speak=True))
+    cid = assistant.chats.new().id
+    events = assistant.answers.ask(cid, "Capital of France?", AskOptions(backend="embedded", speak=True))
     next(e for e in events if isinstance(e, Audio))  # the first sentence is heard, then a barge-in
     events.close()
-    stored = assistant.messages(cid)[-1]
+    stored = assistant.chats.messages(cid)[-1]
     assert stored.meta["cut_off_reason"] == "stopped"
     assert {"first_token_s", "first_audio_s"} <= set(stored.meta["breakdown"])
 
 
 def test_speech_failure_keeps_the_text_answer(tmp_path):
     assistant = make(tmp_path, FakeTTS(fail=True))
-    cid = assistant.new_conversation().id
-    events = list(assistant.ask(cid, "Capital of France?", AskOptions(backend="embedded", speak=True)))
+    cid = assistant.chats.new().id
+    spoken = AskOptions(backend="embedded", speak=True)
+    events = list(assistant.answers.ask(cid, "Capital of France?", spoken))
     assert "".join(e.text for e in events if isinstance(e, Token)) == "".join(ANSWER)
     assert any(isinstance(e, Notice) and "espeak-ng is missing" in e.text for e in events)
-    assert assistant.messages(cid)[-1].content == "".join(ANSWER)
-    assert "audio" not in assistant.messages(cid)[-1].meta
+    assert assistant.chats.messages(cid)[-1].content == "".join(ANSWER)
+    assert "audio" not in assistant.chats.messages(cid)[-1].meta
 
 
 def test_missing_espeak_is_a_clear_message(monkeypatch):
@@ -209,12 +211,12 @@ def test_piper_voice_labels():
 
 def test_talking_over_a_reply_already_written_marks_it_stopped(tmp_path):
     assistant = make(tmp_path, FakeTTS())
-    cid = assistant.new_conversation().id
-    assert not assistant.mark_interrupted(cid)  # nothing said yet
-    list(assistant.ask(cid, "Capital of France?", AskOptions(backend="embedded", speak=True)))
-    assert assistant.mark_interrupted(cid)
-    stored = assistant.messages(cid)[-1]
+    cid = assistant.chats.new().id
+    assert not assistant.chats.mark_interrupted(cid)  # nothing said yet
+    list(assistant.answers.ask(cid, "Capital of France?", AskOptions(backend="embedded", speak=True)))
+    assert assistant.chats.mark_interrupted(cid)
+    stored = assistant.chats.messages(cid)[-1]
     assert stored.content == "".join(ANSWER) and stored.meta["cut_off_reason"] == "stopped"
-    assert stored.meta["audio"] and not assistant.mark_interrupted(cid)  # marked once
-    list(assistant.ask(cid, "And of Spain?", AskOptions(backend="embedded")))  # written, not spoken
-    assert not assistant.mark_interrupted(cid)
+    assert stored.meta["audio"] and not assistant.chats.mark_interrupted(cid)  # marked once
+    list(assistant.answers.ask(cid, "And of Spain?", AskOptions(backend="embedded")))  # written, not spoken
+    assert not assistant.chats.mark_interrupted(cid)

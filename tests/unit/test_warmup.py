@@ -7,7 +7,7 @@ import pytest
 from config.settings import Settings
 from core.assistant import LocalAIAssistant
 from core.warmup import Warmup
-from services.conversations import ConversationStore
+from storage.conversations import ConversationStore
 from tests.fakes import FakeLLM
 
 
@@ -33,18 +33,18 @@ def test_steps_run_in_the_background_and_failures_are_kept():
 
 
 def test_the_builtin_model_is_loaded_only_when_answers_would_come_from_it(tmp_path, monkeypatch):
-    import services.embeddings
+    import retrieval.embeddings.embedder
 
     class FakeEmbedder:  # named fake: the real one is loaded in the integration tests
         def embed(self, texts):
             return None
 
-    monkeypatch.setattr(services.embeddings, "shared_embedder", lambda: FakeEmbedder())
+    monkeypatch.setattr(retrieval.embeddings.embedder, "shared_embedder", lambda: FakeEmbedder())
     for backend, expected in (("embedded", ["better"]), ("ollama", [])):
         llm = RecordingLLM("embedded")
         settings = Settings(data_dir=tmp_path, llm_backend=backend, builtin_model="better")
         assistant = LocalAIAssistant(settings, ConversationStore(tmp_path / "c.db"), {"embedded": llm})
-        assert assistant.warm_up_in_background().wait(5)
+        assert assistant.answers.warm_up_in_background().wait(5)
         assert llm.warmed == expected
 
 
@@ -63,20 +63,20 @@ def test_what_the_warm_up_loaded_is_left_out_of_full_collections():
 
 @pytest.mark.parametrize("has_documents", [True, False])
 def test_the_warm_up_searches_once_and_reads_the_first_prompts_start(tmp_path, monkeypatch, has_documents):
-    import services.embeddings
-    from core import prompts
+    import retrieval.embeddings.embedder
+    from core.answers import prompts
     from tests.fakes import FakeKnowledgeBase
-    from tests.unit.test_assistant import NVDA_HIT
+    from tests.unit.test_answers_from_passages import NVDA_HIT
 
     class FakeEmbedder:  # named fake: the real one is loaded in the integration tests
         def embed(self, texts):
             return None
 
-    monkeypatch.setattr(services.embeddings, "shared_embedder", lambda: FakeEmbedder())
+    monkeypatch.setattr(retrieval.embeddings.embedder, "shared_embedder", lambda: FakeEmbedder())
     llm, kb = RecordingLLM("embedded"), FakeKnowledgeBase([NVDA_HIT], empty=not has_documents)
     settings = Settings(data_dir=tmp_path, llm_backend="embedded")
     assistant = LocalAIAssistant(settings, ConversationStore(tmp_path / "c.db"), {"embedded": llm}, kb)
-    warmup = assistant.warm_up_in_background()
+    warmup = assistant.answers.warm_up_in_background()
     assert warmup.wait(5) and warmup.errors == []
     assert kb.questions == (["warm up"] if has_documents else [])  # the indexes are loaded
     ((messages, _),) = llm.read_aheads  # what a first question's prompt starts with
@@ -84,7 +84,7 @@ def test_the_warm_up_searches_once_and_reads_the_first_prompts_start(tmp_path, m
     assert (prompts.GROUNDING in messages[0]["content"]) == has_documents
     # and a first question with documents then starts with exactly that
     if has_documents:
-        list(assistant.ask(assistant.new_conversation().id, "What was NVIDIA's revenue?"))
+        list(assistant.answers.ask(assistant.chats.new().id, "What was NVIDIA's revenue?"))
         assert llm.calls[0][0][0] == messages[0]
 
 
@@ -92,7 +92,7 @@ def test_the_warm_up_and_a_page_opening_the_knowledge_base_at_once_get_the_same_
     import threading
     import time
 
-    import services.knowledge_base
+    import retrieval.knowledge_base
 
     opened = []
 
@@ -101,11 +101,12 @@ def test_the_warm_up_and_a_page_opening_the_knowledge_base_at_once_get_the_same_
         opened.append(directory)
         return object()
 
-    monkeypatch.setattr(services.knowledge_base, "open_knowledge_base", slow_open)
+    monkeypatch.setattr(retrieval.knowledge_base, "open_knowledge_base", slow_open)
     assistant = LocalAIAssistant(Settings(data_dir=tmp_path), ConversationStore(tmp_path / "c.db"), {})
     got = []
     threads = [
-        threading.Thread(target=lambda: got.append(assistant.knowledge_base_for("default"))) for _ in range(3)
+        threading.Thread(target=lambda: got.append(assistant.library.knowledge_base_for("default")))
+        for _ in range(3)
     ]
     for t in threads:
         t.start()

@@ -1,0 +1,207 @@
+"""One backend's answer to one question, streamed as events: the tokens (after the quoted
+opening), the spoken sentences, the checks, the stats, and the answer stored as it ends, whether
+it finished, failed part-way, or was stopped by the reader."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Generator
+from contextlib import closing
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from config.settings import Settings
+from core.answers.checks import check_answer, repeats_a_line, runaway_markers
+from core.answers.history import chat_history
+from core.answers.prompting import Prompter
+from core.chats import Chats
+from core.engines import BACKEND_NAMES, Attempt, Engines
+from core.events import Audio, Check, Done, Error, Event, Notice, Source, Stats, Token
+from core.options import AskOptions
+from core.voice.speech import Speech
+from core.voice.spoken import SpokenReply, speech_timings
+from errors import LLMStreamError, LLMUnavailable, ModelNotFound
+from models.llm_base import GenerationStats, Message
+from utils.audio_utils import join_wavs
+
+Outcome = Literal["done", "failed", "fall back"]
+
+
+@dataclass
+class Turn:
+    """One question being answered: what every backend attempt needs."""
+
+    conversation_id: str
+    question: str
+    history: list[Message]
+    sources: list[Source]  # [] when nothing relevant was found: answered as plain chat
+    searched: bool  # it asked something of the documents (sources [] then means none matched)
+    options: AskOptions
+    started: float
+    breakdown: dict[str, float]
+
+
+@dataclass
+class Answering:
+    """What an attempt works with (the capabilities it reads from and writes to)."""
+
+    settings: Settings
+    chats: Chats
+    engines: Engines
+    speech: Speech
+    prompter: Prompter
+
+
+class BackendAnswer:
+    """Stream ``attempt``'s answer to ``turn``; ``run`` returns "fall back" when the backend could
+    not start and ``fallback`` (the next backend's name) may try instead."""
+
+    def __init__(self, answering: Answering, turn: Turn, attempt: Attempt, fallback: str | None):
+        self.a = answering
+        self.turn = turn
+        self.attempt = attempt
+        self.fallback = fallback
+        self.pieces: list[str] = []
+        self.opening = ""
+        self.first_token_s: float | None = None
+        self.stats = GenerationStats(model=attempt.model or "")
+        self.meta: dict[str, Any] = {"backend": attempt.llm.name}
+        self.meta["sources"] = [s.as_dict() for s in turn.sources]
+        if turn.searched and not turn.sources:
+            self.meta["no_passage"] = True  # shown with the answer: the model's own, not the documents'
+        self.spoken: SpokenReply | None = None
+        self.clips: list[bytes] = []
+
+    def run(self) -> Generator[Event, None, Outcome]:
+        turn, llm = self.turn, self.attempt.llm
+        messages, self.opening = self.a.prompter.messages(
+            llm, turn.history, turn.question, turn.sources, turn.options
+        )
+        if turn.options.speak:
+            self.spoken = SpokenReply(self.a.speech.tts(turn.options), turn.started)
+        try:
+            yield from self._stream(messages)
+        except (LLMUnavailable, ModelNotFound) as e:
+            self._cancel_speech()
+            if not self.pieces and self.fallback:
+                if self.a.engines.went_down(llm.name):
+                    instead = BACKEND_NAMES.get(self.fallback, self.fallback)
+                    yield Notice(f"{e} Answering with {instead} instead.")
+                return "fall back"
+            yield from self._cut_off(str(e))
+            return "failed"
+        except LLMStreamError as e:
+            self._cancel_speech()
+            yield from self._cut_off(str(e))
+            return "failed"
+        except GeneratorExit:
+            self._cancel_speech()
+            self._keep_stopped()
+            raise
+        yield from self._finish()
+        return "done"
+
+    def _stream(self, messages: list[Message]) -> Generator[Event, None, None]:
+        turn, llm, settings = self.turn, self.attempt.llm, self.a.settings
+        grounded = bool(turn.sources)
+        stream = llm.stream(
+            messages,
+            model=self.attempt.model,
+            max_tokens=settings.max_answer_tokens,
+            temperature=settings.grounded_temperature if grounded else settings.temperature,
+            stats=self.stats,
+            repeat_penalty=None if grounded else settings.chat_repeat_penalty,
+        )
+        with closing(stream):
+            for piece in stream:
+                if self.first_token_s is None:
+                    self.first_token_s = time.perf_counter() - turn.started
+                    self.a.engines.answered(llm.name)
+                    if self.opening:  # shown once the model is under way
+                        self.pieces.append(self.opening)
+                        yield Token(self.opening)
+                self.pieces.append(piece)
+                yield Token(piece)
+                if grounded and self._runs_away():
+                    break  # "[1] [2] [3] ..." or the same lines again until the token limit: stop
+                if self.spoken:
+                    for clip in self.spoken.feed(piece):
+                        self.clips.append(clip.wav)
+                        yield Audio(clip.index, clip.text, clip.wav)
+
+    def _runs_away(self) -> bool:
+        written = "".join(self.pieces)
+        return runaway_markers(written[len(self.opening) :]) or repeats_a_line(written)
+
+    def _cancel_speech(self) -> None:
+        if self.spoken:
+            self.spoken.cancel()
+
+    def _keep_stopped(self) -> None:
+        """The reader stopped the answer (Stop button, closed page): keep what was said, and how
+        long it took to start (a hands-free reply is often interrupted by the next question)."""
+        if not self.pieces:
+            return
+        breakdown = self.turn.breakdown
+        if self.spoken:
+            breakdown.update(speech_timings(self.spoken, self.first_token_s, breakdown))
+        self.meta.update(cut_off=True, cut_off_reason="stopped", breakdown=breakdown)
+        self.a.chats.add_answer(self.turn.conversation_id, "".join(self.pieces), self.meta)
+
+    def _cut_off(self, reason: str) -> Generator[Event, None, None]:
+        message_id = None
+        text = "".join(self.pieces)
+        if self.pieces:
+            self.meta.update(cut_off=True, cut_off_reason=reason)
+            message_id = self.a.chats.add_answer(self.turn.conversation_id, text, self.meta)
+        yield Error(reason, partial=bool(self.pieces))
+        yield Done(message_id, text, cut_off=True)
+
+    def _finish(self) -> Generator[Event, None, None]:
+        turn = self.turn
+        answer = "".join(self.pieces)
+        if turn.sources:
+            check = check_answer(answer, turn.sources, turn.question)
+            answer = check.answer
+            self.meta["check"] = check.as_dict()
+            yield Check(check.answer, check.unsupported_figures, check.citations_added, check.degenerate)
+        if self.spoken:
+            yield from self._finish_speech()
+        stats = Stats(
+            backend=self.attempt.llm.name,
+            model=self.stats.model or self.attempt.model or "",
+            first_token_s=self.first_token_s,
+            total_s=time.perf_counter() - turn.started,
+            completion_tokens=self.stats.completion_tokens or len(self.pieces),
+            prompt_tokens=self.stats.prompt_tokens,
+            breakdown=turn.breakdown,
+        )
+        self.meta["stats"] = {**stats.__dict__, "tokens_per_s": stats.tokens_per_s}
+        self.meta["model"] = stats.model
+        message_id = self.a.chats.add_answer(turn.conversation_id, answer, self.meta)
+        if self.a.settings.read_ahead:
+            history = chat_history(self.a.chats.messages(turn.conversation_id))
+            self.a.prompter.read_ahead(
+                self.attempt.llm, self.attempt.model, history, bool(turn.sources), turn.options
+            )
+        yield stats
+        yield Done(message_id, answer)
+
+    def _finish_speech(self) -> Generator[Event, None, None]:
+        """The last sentences read aloud, and the whole reply stored (oldest ones removed to stay
+        under the limit)."""
+        assert self.spoken is not None
+        for clip in self.spoken.finish():
+            self.clips.append(clip.wav)
+            yield Audio(clip.index, clip.text, clip.wav)
+        if self.spoken.error:
+            yield Notice(str(self.spoken.error))
+        self.turn.breakdown.update(speech_timings(self.spoken, self.first_token_s, self.turn.breakdown))
+        if self.clips:
+            self.meta["audio"], removed = self.a.speech.audio.save(join_wavs(self.clips))
+            if removed:
+                limit = self.a.settings.max_audio_storage_mb
+                yield Notice(
+                    f"Removed the {removed} oldest spoken repl{'y' if removed == 1 else 'ies'} to keep "
+                    f"stored speech under {limit} MB."
+                )

@@ -1,0 +1,196 @@
+"""Checks on a grounded answer, after it is written: pure functions over (answer, sources).
+
+- **Figures**: every figure in the answer is looked up in the passages the model was given
+  (allowing "$7,192 million" = "7.192 billion" = "7,192"); the ones not found are listed.
+- **Citations**: each sentence carries the [n] of the passage it came from; where the model left
+  it out, it is added when a passage holds the sentence's figures or most of its words. Markers
+  for passages that do not exist are removed.
+- **Degenerate answers** (only citation markers, or only echoed source headers) are replaced by
+  an honest note and the most relevant line of the best passage, cited.
+- **Repeated lines** (a small model going round in circles) are kept once.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from core.answers.figures import find_figures, is_trivial, passage_numbers, supports
+from core.answers.prompt_builder import prompt_label
+from core.events import Source
+from retrieval.query_analysis import content_terms
+
+_MARKER = re.compile(r"\s?\[(\d{1,3})\]")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
+_HEADER_ECHO = re.compile(r"^\s*(passage|source)\s*\[?\d+\]?(,[^:]{0,200})?:?\s*$", re.IGNORECASE)
+MIN_SHARED_TERMS = 3
+MIN_SHARED_SHARE = 0.5
+
+
+@dataclass(frozen=True)
+class AnswerCheck:
+    """The answer as stored and shown, and what the checks found."""
+
+    answer: str
+    unsupported_figures: list[str] = field(default_factory=list)
+    citations_added: int = 0
+    degenerate: bool = False
+
+    def as_dict(self) -> dict:
+        return dict(self.__dict__)
+
+
+def check_answer(answer: str, sources: list[Source], question: str = "") -> AnswerCheck:
+    """Check ``answer`` against the passages in ``sources`` (as given to the model)."""
+    if not sources:
+        return AnswerCheck(answer)
+    cleaned = _strip_echoed_headers(_drop_repeated_lines(answer), sources)
+    if is_degenerate(cleaned):
+        return AnswerCheck(extractive_fallback(sources, question), degenerate=True)
+    numbers = {s.number: passage_numbers(_given(s)) for s in sources}
+    allowed = passage_numbers(question)
+    unsupported = []
+    for figure in find_figures(cleaned):
+        if is_trivial(figure) or supports(figure, allowed):
+            continue
+        if not any(supports(figure, nums) for nums in numbers.values()):
+            unsupported.append(figure.text)
+    cited, added = attribute_citations(cleaned, sources, numbers)
+    return AnswerCheck(cited, list(dict.fromkeys(unsupported)), added)
+
+
+def is_degenerate(answer: str) -> bool:
+    """No content at all: only citation markers, filler ("The answer is [1].") and punctuation;
+    a bare "Yes." or "No." or a figure counts as content."""
+    text = _MARKER.sub(" ", answer)
+    if find_figures(text) or content_terms(text):
+        return False
+    return not ({w.lower() for w in re.findall(r"[^\W\d_]+", text)} & {"yes", "no"})
+
+
+def attribute_citations(
+    answer: str, sources: list[Source], numbers: dict[int, list[float]]
+) -> tuple[str, int]:
+    """The answer with [n] after each sentence that a passage supports but that cites nothing."""
+    valid = {s.number for s in sources}
+    answer = _MARKER.sub(lambda m: m.group(0) if int(m.group(1)) in valid else "", answer)
+    terms = {s.number: content_terms(_given(s)) for s in sources}
+    out, added, cursor = [], 0, 0
+    for match in list(_SENTENCE_END.finditer(answer)) + [None]:
+        end = match.start() if match else len(answer)
+        if match and "\n" not in match.group(0) and _inside_quote(answer[cursor:end]):
+            continue  # 'the question "How many days do I get? " is': one sentence, cited at its end
+        sentence = answer[cursor:end]
+        gap = match.group(0) if match else ""
+        cursor = match.end() if match else len(answer)
+        number = None if _MARKER.search(sentence) else _supporting(sentence, numbers, terms)
+        if number is not None:
+            sentence = _append_marker(sentence, number)
+            added += 1
+        out.append(sentence + gap)
+    return "".join(out), added
+
+
+#: How the fallback for an answer with no content begins.
+FALLBACK_OPENING = "The model did not write a usable answer."
+
+
+def extractive_fallback(sources: list[Source], question: str) -> str:
+    """What to show when the model wrote nothing usable: say so, and quote the best line: the
+    likely answer line excerpting named (core/answers/context.py), else the top passage's line sharing the
+    most words with the question."""
+    named = [(s, s.answer_lines[0]) for s in sources if s.answer_lines]
+    if named:
+        best, line = named[0]
+    else:
+        best = sources[0]
+        lines = [line.strip() for line in _given(best).splitlines() if line.strip() and line.strip() != "…"]
+        wanted = content_terms(question)
+        line = max(lines, key=lambda x: len(wanted & content_terms(x)), default="") if lines else ""
+    return (
+        f"{FALLBACK_OPENING} The most relevant line in your documents "
+        f"({best.file}, {best.pages}) reads: “{line[:300]}” [{best.number}]"
+    )
+
+
+def _supporting(sentence: str, numbers: dict[int, list[float]], terms: dict[int, set[str]]) -> int | None:
+    figures = [f for f in find_figures(sentence) if not is_trivial(f)]
+    if figures:
+        for number, nums in numbers.items():
+            if all(supports(f, nums) for f in figures):
+                return number
+        return None
+    words = content_terms(sentence)
+    if len(words) < MIN_SHARED_TERMS:
+        return None
+    best = max(terms, key=lambda n: len(words & terms[n]))
+    shared = len(words & terms[best])
+    return best if shared >= MIN_SHARED_TERMS and shared >= MIN_SHARED_SHARE * len(words) else None
+
+
+def _inside_quote(text: str) -> bool:
+    """Whether ``text`` ends inside a quotation (an odd number of straight quotes, or more opening
+    curly quotes than closing ones)."""
+    return text.count('"') % 2 == 1 or text.count("“") > text.count("”")
+
+
+def _append_marker(sentence: str, number: int) -> str:
+    stripped = sentence.rstrip()
+    if stripped and stripped[-1] in ".!?:;":
+        return f"{stripped[:-1]} [{number}]{stripped[-1]}"
+    return f"{stripped} [{number}]"
+
+
+def _strip_echoed_headers(answer: str, sources: list[Source]) -> str:
+    """Drop lines that only repeat a source's header (its file, label or "Passage 2:")."""
+    names = {s.file.lower() for s in sources} | {prompt_label(s).lower() for s in sources}
+    names |= {s.label.lower() for s in sources if s.label}
+    kept = []
+    for line in answer.splitlines():
+        bare = _MARKER.sub("", line).strip().lower()
+        if _HEADER_ECHO.match(line):
+            continue
+        if bare and any(bare.startswith(n) for n in names) and len(bare) < max(map(len, names)) + 25:
+            continue
+        kept.append(line)
+    return "\n".join(kept).strip()
+
+
+def _given(source: Source) -> str:
+    """The text of a source as the model saw it."""
+    return source.excerpt or source.text
+
+
+def runaway_markers(answer_so_far: str) -> bool:
+    """A stream that has written many citation markers and no words ("[1] [2] [3] [4] ...")."""
+    return len(_MARKER.findall(answer_so_far)) >= 6 and is_degenerate(answer_so_far)
+
+
+MIN_REPEATED_LINE_CHARS = 12  # shorter lines ("- Yes", "---") may well repeat in a good answer
+
+
+def repeats_a_line(answer_so_far: str) -> bool:
+    """A stream going round in circles: its last finished line repeats an earlier one."""
+    lines = answer_so_far.split("\n")[:-1]  # the part after the last line break is not finished
+    if len(lines) < 2:
+        return False
+    last = _line_key(lines[-1])
+    return len(last) >= MIN_REPEATED_LINE_CHARS and last in {_line_key(line) for line in lines[:-1]}
+
+
+def _drop_repeated_lines(answer: str) -> str:
+    """The answer with each line of some length kept only the first time it appears."""
+    seen: set[str] = set()
+    kept = []
+    for line in answer.split("\n"):
+        key = _line_key(line)
+        if len(key) >= MIN_REPEATED_LINE_CHARS:
+            if key in seen:
+                continue
+            seen.add(key)
+        kept.append(line)
+    return "\n".join(kept)
+
+
+def _line_key(line: str) -> str:
+    return " ".join(line.split()).lower()

@@ -1,0 +1,81 @@
+"""The passages an answer is built on: searched for (a follow-up with the questions before it),
+numbered as sources, and trimmed to the lines that answer the question."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any, Protocol
+
+from config.settings import Settings
+from core.answers.context import compress_sources
+from core.answers.follow_up import interleaved, search_texts
+from core.events import Source
+from core.options import AskOptions
+from core.voice.head_start import Prepared
+from models.llm_base import Message
+from retrieval.query_analysis import expand_abbreviations
+
+
+class Searchable(Protocol):
+    """What finding passages needs from a knowledge base."""
+
+    def search(self, query: str, k: int) -> list[Any]: ...
+
+    def embed(self, texts: list[str]) -> Any: ...
+
+
+class Passages:
+    """Find a question's passages; those a head start found moments ago are used once."""
+
+    def __init__(self, settings: Settings, count_tokens: Callable[[str], int]):
+        self.settings = settings
+        self._count_tokens = count_tokens
+        self._prepared: Prepared[list[Source]] = Prepared()  # passages found by ``prepare``
+
+    def for_question(
+        self, question: str, history: list[Message], kb: Searchable, options: AskOptions, keep: bool = False
+    ) -> list[Source]:
+        """The passages for ``question`` (searched for with the questions before it when it refers
+        back to them: core.answers.follow_up), or those ``prepare`` found (or is finding) for it
+        moments ago, taken once; ``keep``: hold these for the ``ask`` that follows."""
+        texts = search_texts(question, history)
+        key = (options.collection, *texts)
+
+        def found() -> list[Source]:
+            return self.retrieve(question, kb, texts)
+
+        if keep:
+            return self._prepared.find(key, found)
+        return self._prepared.take(key, found)
+
+    def retrieve(self, question: str, kb: Searchable, search_for: Sequence[str] = ()) -> list[Source]:
+        """The best passages for ``question``, trimmed to the lines that answer it for the prompt.
+        ``search_for``: the texts to search with instead (a follow-up with the questions before it,
+        and alone); their results are taken in turn, the best of each first."""
+        top_k = self.settings.top_k
+        hits = interleaved([kb.search(text, top_k) for text in search_for or [question]])
+        sources = [
+            Source(
+                i,
+                h.file,
+                h.page_start,
+                h.page_end,
+                h.score,
+                h.text,
+                label=h.label,
+                context=h.context,
+                ocr=h.ocr,
+                unit=h.unit,
+            )
+            for i, h in enumerate(hits, start=1)
+        ]
+        # A question spanning documents gets one passage per document: a little more room for each.
+        budget = self.settings.context_budget_tokens
+        if budget:
+            budget += self.settings.budget_per_extra_source * max(0, len(sources) - top_k)
+        # Lines are chosen for the question itself ("And its net income?" after a question on
+        # revenue wants the net income line, not the revenue line its search text also names).
+        wanted = expand_abbreviations(question)  # "capex" also finds "purchases of property ..."
+        return compress_sources(
+            wanted, sources, budget, self._count_tokens, kb.embed, self.settings.answer_line_hints
+        )

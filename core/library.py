@@ -1,0 +1,154 @@
+"""Knowledge bases and their documents: create, rename, delete, add files, remove, re-index,
+search. Each knowledge base is opened on first use and kept open for the process."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, Protocol
+
+from config.settings import Settings
+from core.events import IngestProgress, IngestResult
+from core.ingest import DocumentStore, Upload, ingest
+from core.options import AskOptions
+from errors import UserInputError
+from storage.collections import DEFAULT, Collection, CollectionStore
+from storage.conversations import ConversationStore
+
+
+class Retriever(DocumentStore, Protocol):
+    """What the orchestrator needs from a knowledge base (ingesting included)."""
+
+    def is_empty(self) -> bool: ...
+
+    def search(self, query: str, k: int) -> list[Any]: ...
+
+    def embed(self, texts: list[str]) -> Any: ...
+
+    def documents(self) -> list[Any]: ...
+
+    def delete_document(self, doc_id: str) -> None: ...
+
+    def reindex(self) -> int: ...
+
+
+def open_at(settings: Settings, directory: str | Path) -> Retriever:
+    """The knowledge base kept in ``directory`` (not one of the app's own: ``cli.py --kb DIR``)."""
+    from retrieval.knowledge_base import open_knowledge_base
+
+    return open_knowledge_base(settings, directory)
+
+
+def collection_store(settings: Settings) -> CollectionStore:
+    """The app's list of knowledge bases under ``settings.data_dir``."""
+    return CollectionStore(Path(settings.data_dir), settings.kb_dir)
+
+
+class Library:
+    """The knowledge bases ("My documents" first) and what is in them."""
+
+    def __init__(
+        self, settings: Settings, conversations: ConversationStore, knowledge_base: Retriever | None = None
+    ):
+        self.settings = settings
+        self._conversations = conversations
+        self._open: dict[str, Retriever] = {DEFAULT: knowledge_base} if knowledge_base else {}
+        self._lock = threading.Lock()  # the warm-up and the first page open one at once
+        self._collections: CollectionStore | None = None
+
+    @property
+    def collections(self) -> CollectionStore:
+        """The knowledge bases' names and folders (created on first use)."""
+        if self._collections is None:
+            self._collections = collection_store(self.settings)
+        return self._collections
+
+    @property
+    def knowledge_base(self) -> Retriever:
+        """The first knowledge base ("My documents", DATA_DIR/kb), opened on first use."""
+        return self.knowledge_base_for(DEFAULT)
+
+    def knowledge_base_for(self, collection: str) -> Retriever:
+        """The knowledge base ``collection``, opened on first use (the embedder loads later still)."""
+        with self._lock:
+            if collection not in self._open:
+                if collection != DEFAULT and self.collections.get(collection) is None:
+                    raise UserInputError("That knowledge base no longer exists; choose another one.")
+                from retrieval.knowledge_base import open_knowledge_base
+
+                directory = self.collections.directory(collection)
+                self._open[collection] = open_knowledge_base(self.settings, directory)
+            return self._open[collection]
+
+    def asked(self, options: AskOptions) -> Retriever | None:
+        """The knowledge base a question is answered from, or None (documents off, none chosen,
+        or the chosen one was deleted)."""
+        if not options.use_documents or not options.collection:
+            return None
+        try:
+            return self.knowledge_base_for(options.collection)
+        except UserInputError:
+            return None
+
+    def with_documents(self, options: AskOptions) -> Retriever | None:
+        """The knowledge base a question is answered from when it holds documents, else None."""
+        kb = self.asked(options)
+        return None if kb is None or kb.is_empty() else kb
+
+    # --- knowledge bases --------------------------------------------------------------
+    def knowledge_bases(self) -> list[Collection]:
+        return self.collections.list()
+
+    def create(self, name: str) -> Collection:
+        return self.collections.create(name)
+
+    def rename(self, collection: str, name: str) -> None:
+        self.collections.rename(collection, name)
+
+    def delete(self, collection: str) -> None:
+        """Delete it with all its documents; chats that used it now use none."""
+        self.collections.delete(collection)
+        self._open.pop(collection, None)
+        self._conversations.forget_collection(collection)
+
+    # --- documents --------------------------------------------------------------------
+    def documents(self, collection: str = DEFAULT) -> list[Any]:
+        return self.knowledge_base_for(collection).documents()
+
+    @staticmethod
+    def document_types() -> list[str]:
+        """File extensions the knowledge base reads (pdf, docx, html, md, txt ...)."""
+        from documents.document_reader import SUPPORTED
+
+        return [suffix.lstrip(".") for suffix in SUPPORTED]
+
+    def validate_upload(self, count: int) -> None:
+        """UserInputError when one upload holds more files than the app adds at once."""
+        limit = self.settings.max_files_per_upload
+        if count > limit:
+            raise UserInputError(
+                f"You chose {count} files; at most {limit} are added at once. "
+                "Add them in smaller groups (nothing was added)."
+            )
+
+    def ingest(
+        self, uploads: list[Upload], collection: str = DEFAULT
+    ) -> Iterator[IngestProgress | IngestResult]:
+        """Add documents, yielding progress per page and chunk batch, then one result per file."""
+        return ingest(self.knowledge_base_for(collection), uploads, self.settings)
+
+    def delete_document(self, doc_id: str, collection: str = DEFAULT) -> None:
+        self.knowledge_base_for(collection).delete_document(doc_id)
+
+    def reindex(self, collection: str = DEFAULT) -> int:
+        return self.knowledge_base_for(collection).reindex()
+
+    def search(self, query: str, k: int | None = None, collection: str = DEFAULT) -> list[Any]:
+        return self.knowledge_base_for(collection).search(query, k or self.settings.top_k)
+
+    def evaluate(self, qa_file: str | Path, k: int, collection: str = DEFAULT) -> Any:
+        """hit@k and MRR of this knowledge base's search on a QA file (retrieval.evaluation)."""
+        from retrieval.evaluation import evaluate, load_qa
+
+        return evaluate(load_qa(qa_file), lambda q: self.search(q, k, collection), k)

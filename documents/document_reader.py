@@ -1,0 +1,77 @@
+"""The registry of document formats: which reader takes a file, chosen by its extension.
+
+PDFs go to ``documents.pdf_worker`` (PDFium, pypdf, OCR for scanned pages); Word, web-page,
+Markdown and text files to ``documents.doc_worker`` (documents/text_formats.py). Both run in a child
+process with the same time limit and memory cap, and answer with the same ``ExtractedDocument``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from documents.pdf_processor import MAX_PAGES, ExtractedDocument, OcrOptions, extract_pdf
+from errors import DocumentError
+
+MAX_SECTIONS = 100_000  # paragraphs of a long text file
+
+
+@dataclass(frozen=True)
+class DocumentFormat:
+    kind: str  # "pdf" or "text"
+    description: str
+    plain_text: bool = False  # read whole into memory by a parser: kept under the text size limit
+
+
+FORMATS: dict[str, DocumentFormat] = {
+    ".pdf": DocumentFormat("pdf", "PDF"),
+    ".docx": DocumentFormat("text", "Word document"),
+    ".html": DocumentFormat("text", "web page", plain_text=True),
+    ".htm": DocumentFormat("text", "web page", plain_text=True),
+    ".md": DocumentFormat("text", "Markdown", plain_text=True),
+    ".markdown": DocumentFormat("text", "Markdown", plain_text=True),
+    ".txt": DocumentFormat("text", "text file", plain_text=True),
+}
+SUPPORTED = tuple(FORMATS)
+
+
+@dataclass(frozen=True)
+class ReadOptions:
+    password: str = ""
+    timeout_s: float = 120.0
+    ocr: OcrOptions | None = None
+    max_text_bytes: int = 20 * 2**20
+
+
+def read_document(
+    path: Path,
+    name: str,
+    options: ReadOptions,
+    on_unit: Callable[[int, int], None] | None = None,
+    on_ocr: Callable[[int, int], None] | None = None,
+) -> ExtractedDocument:
+    """The text of ``path`` (uploaded as ``name``), by the reader its extension names."""
+    suffix = Path(name).suffix.lower()
+    form = FORMATS.get(suffix)
+    if form is None:
+        kinds = ", ".join(sorted({s.lstrip(".") for s in SUPPORTED}))
+        raise DocumentError(f"{name}: this kind of file is not supported (supported: {kinds}).")
+    size = Path(path).stat().st_size
+    if form.plain_text and size > options.max_text_bytes:
+        raise DocumentError(
+            f"{name} is {size / 2**20:.0f} MB; the limit for a {form.description} is "
+            f"{options.max_text_bytes / 2**20:.0f} MB."
+        )
+    return extract_pdf(
+        path,
+        options.password or None,
+        options.timeout_s,
+        on_unit,
+        max_pages=MAX_PAGES if form.kind == "pdf" else MAX_SECTIONS,
+        name=name,
+        ocr=options.ocr if form.kind == "pdf" else None,
+        on_ocr=on_ocr,
+        kind=form.kind,
+        worker="documents.pdf_worker" if form.kind == "pdf" else "documents.doc_worker",
+    )
