@@ -25,6 +25,10 @@ from models.llm_base import LLM, GenerationStats, Health, Message
 from models.packaged_gguf import DEFAULT, MODEL_NAME, PACKAGED, ensure_packaged_model
 
 _ENGINES: weakref.WeakSet[LlamaCppLLM] = weakref.WeakSet()
+# How long an exit waits for a read-ahead to end. A read-ahead is one prompt evaluation, which
+# llama.cpp cannot interrupt; freeing the model or exiting under it crashes the process. It takes
+# 1-2 s on a quiet AVX-512 CPU, but measured 5-8 s on a busy AVX2-only one (Zen 1).
+READ_AHEAD_EXIT_WAIT_S = 60.0
 
 
 class LlamaCppLLM(LLM):
@@ -39,6 +43,7 @@ class LlamaCppLLM(LLM):
         self.load_seconds: float | None = None
         self._vocab: Any = None  # a vocabulary-only instance, to count tokens before the model loads
         self._vocab_failed = False  # the model file cannot be read: estimate, without retrying per call
+        self._reading_ahead = False  # a read-ahead holds the lock (it ends by itself, soon)
         _ENGINES.add(self)
 
     # --- loading --------------------------------------------------------------------
@@ -101,7 +106,10 @@ class LlamaCppLLM(LLM):
     def close(self, wait_s: float = 5.0) -> bool:
         """Free the model and the vocabulary once what uses them (a read-ahead takes 1-2 s) ends;
         False, and nothing freed, if that takes longer than ``wait_s``: an exit (Ctrl-C during a
-        long answer) is never held up for long."""
+        long answer) is never held up for long. A read-ahead under way is waited for longer
+        (``READ_AHEAD_EXIT_WAIT_S``): it cannot be interrupted, and ends by itself."""
+        if self._reading_ahead:
+            wait_s = max(wait_s, READ_AHEAD_EXIT_WAIT_S)
         if not self._lock.acquire(timeout=wait_s):
             return False
         try:
@@ -119,6 +127,7 @@ class LlamaCppLLM(LLM):
         progress, and never loads a model."""
         if not self._lock.acquire(blocking=False):
             return False
+        self._reading_ahead = True
         try:
             if self._llama is None or self._loaded_path != self.model_path(model):
                 return False
@@ -127,6 +136,7 @@ class LlamaCppLLM(LLM):
         except (LLMUnavailable, ValueError, RuntimeError):
             return False  # the answer itself will say what is wrong
         finally:
+            self._reading_ahead = False
             self._lock.release()
 
     # --- interface ------------------------------------------------------------------
