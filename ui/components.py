@@ -45,8 +45,9 @@ def render_check(check: dict[str, Any] | None) -> None:
 
 def render_no_passage(meta: dict[str, Any]) -> None:
     """Say so when documents were searched and none matched: the answer is not from them."""
-    if meta.get("no_passage"):
-        st.caption(f":material/info: {NO_PASSAGE}")
+    note = meta.get("no_passage")
+    if note:
+        st.caption(f":material/info: {note if isinstance(note, str) else NO_PASSAGE}")
 
 
 def render_cut_off(meta: dict[str, Any]) -> None:

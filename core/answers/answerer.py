@@ -80,11 +80,15 @@ class Answers:
         kb = self._library.with_documents(options)
         sources = self.passages.for_question(question, history, kb, options) if kb is not None else []
         breakdown = {**(heard.timings if heard else {}), "retrieval_s": time.perf_counter() - started}
-        searched = kb is not None and asks_for_information(question)  # not for "Hello" or "Thanks"
+        # A question put to a knowledge base (an empty one too) that got no passage is answered
+        # with the model's own knowledge, and says so; not "Hello" or "Thanks".
+        chosen = kb is not None or self._library.asked(options) is not None
+        searched = chosen and asks_for_information(question)
+        note = prompts.NO_PASSAGE if kb is not None else prompts.EMPTY_KNOWLEDGE_BASE
         if sources:
             yield Sources(sources)
         elif searched and not options.documents_only:
-            yield Notice(prompts.NO_PASSAGE)
+            yield Notice(note)
         if options.documents_only and not sources:
             answer = prompts.NOT_IN_DOCUMENTS if kb is not None else prompts.NO_DOCUMENTS
             message_id = self._chats.add_answer(conversation_id, answer)
@@ -92,7 +96,7 @@ class Answers:
             yield Done(message_id, answer)
             return
 
-        turn = Turn(conversation_id, question, history, sources, searched, options, started, breakdown)
+        turn = Turn(conversation_id, question, history, sources, searched, options, started, breakdown, note)
         attempts = self._engines.attempts(options)
         for index, attempt in enumerate(attempts):
             fallback = attempts[index + 1].llm.name if index + 1 < len(attempts) else None

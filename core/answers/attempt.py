@@ -39,6 +39,7 @@ class Turn:
     options: AskOptions
     started: float
     breakdown: dict[str, float]
+    no_passage_note: str = ""  # what the answer says when it is not from the documents
 
 
 @dataclass
@@ -68,7 +69,8 @@ class BackendAnswer:
         self.meta: dict[str, Any] = {"backend": attempt.llm.name}
         self.meta["sources"] = [s.as_dict() for s in turn.sources]
         if turn.searched and not turn.sources:
-            self.meta["no_passage"] = True  # shown with the answer: the model's own, not the documents'
+            # shown with the answer: the model's own, not the documents' (the note says why)
+            self.meta["no_passage"] = turn.no_passage_note or True
         self.spoken: SpokenReply | None = None
         self.clips: list[bytes] = []
 

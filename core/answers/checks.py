@@ -23,6 +23,11 @@ from retrieval.query_analysis import content_terms
 _MARKER = re.compile(r"\s?\[(\d{1,3})\]")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 _HEADER_ECHO = re.compile(r"^\s*(passage|source)\s*\[?\d+\]?(,[^:]{0,200})?:?\s*$", re.IGNORECASE)
+#: A full stop that ends an abbreviation or an initial, not a sentence ("Apple Inc. is ...").
+_ABBREVIATION = re.compile(
+    r"(?:\b(?:Inc|Corp|Co|Ltd|Bros|No|Nos|vs|Mr|Mrs|Ms|Dr|St|Jr|Sr|approx|etc|e\.g|i\.e|U\.S|U\.K|"
+    r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)|(?<![A-Za-z])[A-Z])\.$"
+)
 MIN_SHARED_TERMS = 3
 MIN_SHARED_SHARE = 0.5
 
@@ -44,7 +49,7 @@ def check_answer(answer: str, sources: list[Source], question: str = "") -> Answ
     """Check ``answer`` against the passages in ``sources`` (as given to the model)."""
     if not sources:
         return AnswerCheck(answer)
-    cleaned = _strip_echoed_headers(_drop_repeated_lines(answer), sources)
+    cleaned = _drop_bare_quotes(_strip_echoed_headers(_drop_repeated_lines(answer), sources))
     if is_degenerate(cleaned):
         return AnswerCheck(extractive_fallback(sources, question), degenerate=True)
     numbers = {s.number: passage_numbers(_given(s)) for s in sources}
@@ -80,6 +85,8 @@ def attribute_citations(
         end = match.start() if match else len(answer)
         if match and "\n" not in match.group(0) and _inside_quote(answer[cursor:end]):
             continue  # 'the question "How many days do I get? " is': one sentence, cited at its end
+        if match and "\n" not in match.group(0) and _ABBREVIATION.search(answer[cursor:end]):
+            continue  # "Apple Inc. is ...": a marker there would split the name
         sentence = answer[cursor:end]
         gap = match.group(0) if match else ""
         cursor = match.end() if match else len(answer)
@@ -190,6 +197,20 @@ def _drop_repeated_lines(answer: str) -> str:
             seen.add(key)
         kept.append(line)
     return "\n".join(kept)
+
+
+_BARE_QUOTE = re.compile(r'^\s*(?:\[\d{1,3}\]\s*)?["“][^"”]*["”]?\s*(?:\[\d{1,3}\])?[.,;]?\s*$')
+
+
+def _drop_bare_quotes(answer: str) -> str:
+    """Lines that only quote a passage line (``[2] "Services net sales increased ... the App"``),
+    when the answer says something in its own words too: the sources show the passages, and a
+    quoted row alone, often cut off, tells the reader nothing."""
+    lines = answer.split("\n")
+    kept = [line for line in lines if not _BARE_QUOTE.match(line)]
+    if not any(line.strip() for line in kept):
+        return answer
+    return "\n".join(kept).strip()
 
 
 def _line_key(line: str) -> str:

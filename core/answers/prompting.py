@@ -26,18 +26,18 @@ class Prompter:
     ) -> tuple[list[Message], str]:
         """The prompt for one backend, and the opening it ends with (see ``opening``)."""
         grounded = bool(sources)
-        opening = self.opening(llm, sources, options)
+        opening = self.opening(llm, sources, options, question)
         prompt_history = self.prompt_history(llm, history, grounded, question)
         messages = self.build_messages(llm, prompt_history, question, sources, options, grounded, opening)
         return messages, opening
 
-    def opening(self, llm: LLM, sources: list[Source], options: AskOptions) -> str:
-        """The quoted line an answer about a figure starts with (core.answers.opening), or "": not
-        for a model that cannot continue an answer, and not for a spoken reply, whose listener
-        needs a sentence (a table row is not read aloud, and the model may add nothing after it)."""
+    def opening(self, llm: LLM, sources: list[Source], options: AskOptions, question: str = "") -> str:
+        """The sentence an answer about a figure starts with (core.answers.opening), or "": not
+        for a model that cannot continue an answer, and not for a spoken reply (its sentences are
+        read as they are written, and stay as they were measured)."""
         if not (self.settings.quote_answer_line and llm.continues_answers) or options.speak:
             return ""
-        return answer_opening(sources)
+        return answer_opening(sources, question)
 
     def prompt_history(
         self, llm: LLM, history: list[Message], grounded: bool, question: str | None = None

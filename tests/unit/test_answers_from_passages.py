@@ -93,7 +93,21 @@ def test_no_relevant_passage_means_plain_chat(tmp_path):
     assert "passages" not in embedded.calls[0][0][0]["content"].lower()
     # the reader is told the answer is not from their documents, now and when the chat is reopened
     assert [e.text for e in events if isinstance(e, Notice)] == [prompts.NO_PASSAGE]
-    assert assistant.chats.messages(cid)[-1].meta["no_passage"] is True
+    assert assistant.chats.messages(cid)[-1].meta["no_passage"] == prompts.NO_PASSAGE
+
+
+def test_a_question_to_an_empty_knowledge_base_says_the_answer_is_not_from_documents(tmp_path):
+    embedded = FakeLLM("embedded", ["$4.6 billion."])
+    settings = Settings(data_dir=tmp_path, llm_backend="embedded")
+    empty = FakeKnowledgeBase([], empty=True)
+    store = ConversationStore(tmp_path / "c.db")
+    assistant = LocalAIAssistant(settings, store, {"embedded": embedded}, empty)
+    cid = assistant.chats.new().id
+    events = list(assistant.answers.ask(cid, "What were Apple's total net sales in Q1 2023?"))
+    assert [e.text for e in events if isinstance(e, Notice)] == [prompts.EMPTY_KNOWLEDGE_BASE]
+    assert assistant.chats.messages(cid)[-1].meta["no_passage"] == prompts.EMPTY_KNOWLEDGE_BASE
+    list(assistant.answers.ask(cid, "Thanks!"))  # small talk gets no note
+    assert "no_passage" not in assistant.chats.messages(cid)[-1].meta
 
 
 def test_an_answer_from_passages_is_not_marked_as_the_models_own(tmp_path):
@@ -163,18 +177,18 @@ def test_an_answer_from_documents_keeps_only_the_recent_chat_and_only_for_a_foll
     assert len(embedded.calls[2][0]) == 2
 
 
-def test_an_answer_about_a_figure_opens_with_the_likely_line_for_a_model_that_continues(tmp_path):
-    embedded = FakeLLM("embedded", ["Revenue was ", "$7,192 million [1]."], continues_answers=True)
+def test_an_answer_about_a_figure_opens_with_a_sentence_stating_the_likely_line(tmp_path):
+    embedded = FakeLLM("embedded", ["It fell ", "13% from a year earlier [1]."], continues_answers=True)
     kb = FakeKnowledgeBase([NVDA_HIT], empty=False)
     settings = Settings(data_dir=tmp_path, llm_backend="embedded")
     assistant = LocalAIAssistant(settings, ConversationStore(tmp_path / "c.db"), {"embedded": embedded}, kb)
     cid = assistant.chats.new().id
     events = list(assistant.answers.ask(cid, "What was NVIDIA's revenue?"))
-    opening = '[1] "Revenue $ 7,192 $ 8,288 (13)%"\n'
-    assert text_of(events) == opening + "Revenue was $7,192 million [1]."
+    opening = "Nvidia's revenue was $7,192 [1]. "  # the hit's heading names no period or scale
+    assert text_of(events) == opening + "It fell 13% from a year earlier [1]."
     sent = embedded.calls[0][0]
-    assert sent[-1] == {"role": "assistant", "content": opening}  # the model continues the quote
-    assert "Lines most likely" not in sent[-2]["content"]  # the quote replaces the repeated lines
+    assert sent[-1] == {"role": "assistant", "content": opening}  # the model continues the sentence
+    assert "Lines most likely" not in sent[-2]["content"]  # the sentence replaces the repeated lines
     assert assistant.chats.messages(cid)[-1].content.startswith(opening)
     check = next(e for e in events if isinstance(e, Check))
     assert check.unsupported_figures == []

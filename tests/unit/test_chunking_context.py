@@ -107,14 +107,21 @@ def test_page_numbers_references_years_and_small_counts_are_not_figures(line):
     assert not holds_figure(line)
 
 
-def test_the_opening_quotes_the_likely_line_of_the_best_ranked_passage_that_has_one():
+def test_the_opening_states_the_likely_line_of_the_best_ranked_passage_that_has_one_as_a_sentence():
+    heading = "Statements of Income | (In millions) | Three Months Ended | Apr 30, 2023 May 1, 2022"
+    label = "NVIDIA Corporation, 10-Q, quarterly period ended April 30, 2023"
+    about = {"label": label, "context": heading}
     sources = [
         Source(1, "a.pdf", 1, 1, 0.9, "x"),
-        Source(2, "b.pdf", 4, 4, 0.8, "y", answer_lines=('Net  revenue "GAAP" 14,158', "Other 1,000")),
-        Source(3, "c.pdf", 2, 2, 0.7, "z", answer_lines=("Revenue 9,999",)),
+        Source(2, "b.pdf", 4, 4, 0.8, "y", **about, answer_lines=("Diluted $ 0.82 $ 0.09",)),
+        Source(3, "c.pdf", 2, 2, 0.7, "z $", **about, answer_lines=("Revenue 7,192 8,288",)),
     ]
-    assert answer_opening(sources) == "[2] \"Net revenue 'GAAP' 14,158\"\n"  # one quote, closed once
-    assert answer_opening(sources[:1]) == ""
+    # "Diluted" says what it is only with the row above it: the next passage's line is used
+    expected = "NVIDIA's revenue was $7,192 million in the three months ended Apr 30, 2023 [3]. "
+    assert answer_opening(sources, "What was NVIDIA's revenue?") == expected
+    earlier = answer_opening(sources, "Revenue in 2022?")
+    assert "8,288 million in the three months ended May 1, 2022" in earlier
+    assert answer_opening(sources[:2]) == ""  # no row that reads on its own: no opening, no quote
 
 
 def test_the_company_asked_about_does_not_pick_the_line():

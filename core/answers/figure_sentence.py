@@ -1,0 +1,91 @@
+"""The sentence an answer about an amount starts with, written from the statement row most likely
+to hold it: what the figure is, its value as printed with its unit, its period, and its source.
+
+"What were Apple's total net sales in the quarter ended December 31, 2022?" with the row
+"Total net sales 117,154 123,945" under "(In millions) | Three Months Ended | December 31, 2022
+December 25, 2021" -> "Apple's total net sales were $117,154 million in the three months ended
+December 31, 2022 [1]." The model then continues after it (or adds nothing). A row that cannot be
+read as label + values gives "": the model answers on its own.
+"""
+
+from __future__ import annotations
+
+import re
+
+from core.answers.statement_lines import StatementLine, amount, column_periods, company, parse_line, scale
+from core.events import Source
+
+_YEARISH = re.compile(r"(?:19|20)\d\d")
+_PER_SHARE = re.compile(r"per\s+(?:common\s+|diluted\s+|basic\s+)?share|\beps\b", re.I)
+_EXCEPT_SHARES = re.compile(r"except\b[^|)]*\bshares?\b", re.I)
+_SHARE_COUNT = re.compile(r"\bshares\b|\bnumber of\b|\bemployees\b|\bunits\b|\bstores\b", re.I)
+
+
+def figure_sentence(source: Source, line: str, question: str) -> str:
+    """The sentence stating ``line``'s figure for ``question``, cited as ``source``; "" if the row
+    cannot be read."""
+    row = parse_line(line)
+    if row is None or not _says_what_it_is(row.label):
+        return ""
+    amounts = [v for v in row.values if not v.endswith("%")] or list(row.values)  # not "% change"
+    periods = column_periods(source.context, len(amounts))
+    column = _column_for(question, periods)
+    value = row.values[column]
+    per_share = bool(_PER_SHARE.search(row.label))
+    counted = bool(_SHARE_COUNT.search(row.label)) and not per_share
+    passage = source.excerpt or source.text
+    dollars = row.dollars or (not counted and "$" in passage)
+    unit = "" if per_share or value.endswith("%") else scale(source.context, passage)
+    if counted and _EXCEPT_SHARES.search(source.context):
+        unit = ""  # "(In millions, except number of shares)": the count is as printed
+    said = amount(value, unit, dollars)
+    period = f" in {periods[column]}" if column < len(periods) else ""
+    verb = "were" if _plural(row.label) else "was"
+    return f"{_subject(row, source)} {verb} {said}{period} [{source.number}]."
+
+
+def _column_for(question: str, periods: list[str]) -> int:
+    """The column whose period the question names (a date, else a year), else the first (filings
+    put the latest period first)."""
+    if not periods:
+        return 0
+    lowered = question.lower()
+    for i, period in enumerate(periods):
+        date = re.search(r"[a-z]+\.? \d{1,2},? (?:19|20)\d\d", period.lower())
+        if date and date.group(0).replace(",", "") in lowered.replace(",", ""):
+            return i
+    years = _YEARISH.findall(question)
+    for year in years:
+        for i, period in enumerate(periods):
+            if period.endswith(year):
+                return i
+    return 0
+
+
+def _subject(row: StatementLine, source: Source) -> str:
+    label = row.label.rstrip(":")
+    words = label.split()
+    if words and not words[0].isupper() and not any(w[:1].isupper() for w in words[1:]):
+        label = label[0].lower() + label[1:]  # "Total net sales" -> "total net sales"; not "Data Center"
+    name = company(source.label)
+    if name:
+        possessive = f"{name}'" if name.endswith("s") else f"{name}'s"
+        return f"{possessive} {label}"
+    return label[0].upper() + label[1:]
+
+
+_ONE_WORD_METRICS = frozenset("revenue revenues sales ebitda ebit capex".split())
+
+
+def _says_what_it_is(label: str) -> bool:
+    """A row label that names its figure on its own: "Diluted", "Total" or "Products" only say it
+    with the row above them (what a one-word row is "of" is not known here)."""
+    words = re.findall(r"[A-Za-z&]+", label)
+    return len(words) >= 2 or (len(words) == 1 and words[0].lower() in _ONE_WORD_METRICS)
+
+
+def _plural(label: str) -> bool:
+    head = label.split(" of ")[0] if " of " in label else re.sub(r"\(.*?\)", "", label)
+    last = head.split()
+    word = last[-1].lower().strip(",.:;") if last else ""
+    return word.endswith("s") and not word.endswith(("ss", "us", "is"))

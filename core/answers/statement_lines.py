@@ -1,0 +1,124 @@
+"""A table row of a statement read as what it says: its label, its values as printed, the period of
+each column and the scale, from the row and the heading of its page ("Consolidated Statements of
+Operations | (In millions) | Three Months Ended | December 31, 2022 December 25, 2021").
+
+Pure functions over text: no model is asked. A row that cannot be read this way gives None, and
+the caller falls back to quoting it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_VALUE = re.compile(r"\(?-?\$?\s?\d[\d,]*(?:\.\d+)?\)?%?")
+_MONTH = (
+    r"(?:January|February|March|April|May|June|July|August|September|October|November|December|"
+    r"Jan\.?|Feb\.?|Mar\.?|Apr\.?|Jun\.?|Jul\.?|Aug\.?|Sept?\.?|Oct\.?|Nov\.?|Dec\.?)"
+)
+_DATE = re.compile(rf"{_MONTH}\s+\d{{1,2}},?\s+(?:19|20)\d\d", re.IGNORECASE)
+_YEAR = re.compile(r"(?<![\d,.$])(?:19|20)\d\d(?![\d,.%])")
+_SPAN = re.compile(
+    r"\b(three|six|nine|twelve|3|6|9|12)\s+months\s+ended\b|\b(?:fiscal\s+)?(years?|quarters?)\s+ended\b",
+    re.I,
+)
+# "(In millions", "(Millions)", "($ in thousands", "in millions of dollars": not "millions of users".
+_SCALE = re.compile(
+    r"(?:\(\s*(?:\$\s*)?(?:in\s+|amounts\s+in\s+)?|\bin\s+)(thousands|millions|billions)\b(?!\s+of\s+(?!dollars))",
+    re.I,
+)
+_COMPANY_SUFFIX = re.compile(
+    r"[,\s]+(?:inc\.?|incorporated|corp\.?|corporation|co\.?|company|ltd\.?|limited|plc|llc|n\.v\.|s\.a\.)$",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class StatementLine:
+    """A row: its label and its values, left to right, as printed ("(1,577)", "7.4%")."""
+
+    label: str
+    values: tuple[str, ...]
+    dollars: bool  # the row itself shows "$"
+
+
+def parse_line(line: str) -> StatementLine | None:
+    """``"Total net sales $ 117,154 $ 123,945"`` -> label and values; None when the row has no
+    words before its values or no value that is more than a note number."""
+    text = re.sub(r"(\d|\))\s+%", r"\1%", " ".join(line.split()))  # "43.0 %" -> "43.0%"
+    first = None
+    for match in _VALUE.finditer(text):
+        if match.group(0).strip("()$ ").replace(",", "").replace(".", "").rstrip("%").isdigit():
+            if text[: match.start()].strip(" $").strip() and _words(text[: match.start()]):
+                first = match.start()
+                break
+    if first is None:
+        return None
+    label = text[:first].strip(" $:.-–—").strip()
+    rest = text[first:]
+    values = tuple(v.replace(" ", "").replace("$", "") for v in _VALUE.findall(rest))
+    values = tuple(v for v in values if v.strip("()%"))
+    leftover = _VALUE.sub(" ", rest).replace("$", " ").strip()
+    if not values or not _words(label) or _words(leftover) > 1:
+        return None  # prose with a number in it, not a table row
+    if len(values) == 1 and _is_year(values[0]):
+        return None
+    return StatementLine(label, values, "$" in rest)
+
+
+def column_periods(context: str, columns: int) -> list[str]:
+    """The period of each of ``columns`` value columns, from a page heading: dates ("December 31,
+    2022") or years, with the span before them ("three months ended"); [] when they do not match."""
+    dates = [" ".join(d.split()) for d in _DATE.findall(context)]
+    span = _SPAN.search(context)
+    span_text = ""
+    if span:
+        words = span.group(0).lower()
+        span_text = "the " + (words.replace("years", "year").replace("quarters", "quarter"))
+    if dates and len(dates) >= columns:
+        prefix = f"{span_text} " if span_text else "the period ended " if not span else ""
+        return [f"{prefix}{d}" for d in dates[:columns]]
+    years = _YEAR.findall(context.split(" | ")[-1]) if context else []
+    if years and len(years) >= columns:
+        if span_text:
+            month_day = re.search(rf"ended\s+({_MONTH}\s+\d{{1,2}})", context, re.I)
+            ended = f" {month_day.group(1)}," if month_day else ""
+            return [f"{span_text}{ended} {y}" for y in years[:columns]]
+        return [f"fiscal {y}" for y in years[:columns]]
+    return []
+
+
+def scale(context: str, text: str = "") -> str:
+    """ "million", "thousand" or "billion" when the page says its amounts are in them, else ""."""
+    for where in (context, text):
+        found = _SCALE.search(where or "")
+        if found:
+            return found.group(1).lower().rstrip("s")
+    return ""
+
+
+def company(label: str) -> str:
+    """The company's short name from a document label ("Apple Inc., 10-Q, ..." -> "Apple")."""
+    name = label.split(",")[0].strip() if "," in label else ""
+    if not name or len(name) > 60 or re.search(r"\d{3,}", name):
+        return ""
+    return _COMPANY_SUFFIX.sub("", name).strip()
+
+
+def amount(value: str, unit: str, dollars: bool) -> str:
+    """A printed value as it is said: "(1,577)" in millions of dollars -> "-$1,577 million"."""
+    negative = value.startswith("(") and value.endswith(")") or value.startswith("-")
+    bare = value.strip("()-")
+    if bare.endswith("%"):
+        return ("-" if negative else "") + bare
+    sign = "-" if negative else ""
+    money = "$" if dollars else ""
+    return f"{sign}{money}{bare}" + (f" {unit}" if unit else "")
+
+
+def _words(text: str) -> int:
+    return len(re.findall(r"[A-Za-z]{2,}", text))
+
+
+def _is_year(value: str) -> bool:
+    return bool(re.fullmatch(r"(?:19|20)\d\d", value))

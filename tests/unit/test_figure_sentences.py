@@ -1,0 +1,125 @@
+"""Answers about amounts read as sentences: statement rows parsed (core/answers/statement_lines.py),
+the sentence written from one (core/answers/figure_sentence.py), quote-only lines dropped and no
+citation marker inside a name (core/answers/checks.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from core.answers.checks import attribute_citations, check_answer
+from core.answers.figure_sentence import figure_sentence
+from core.answers.figures import passage_numbers
+from core.answers.statement_lines import column_periods, parse_line, scale
+from core.events import Source
+
+APPLE = "Apple Inc., 10-Q, quarterly period ended December 31, 2022 (2023 Q1 AAPL)"
+APPLE_HEADING = (
+    "CONDENSED CONSOLIDATED STATEMENTS OF OPERATIONS (Unaudited) | (In millions, except number of shares) | "
+    "Three Months Ended | December 31, 2022 December 25, 2021"
+)
+CASH_FLOWS = (
+    "3M Company and Subsidiaries | Consolidated Statement of Cash Flows | Years ended December 31 | "
+    "(Millions) 2018 2017 2016"
+)
+
+
+@pytest.mark.parametrize(
+    ("line", "label", "values"),
+    [
+        ("Total net sales $ 117,154 $ 123,945", "Total net sales", ("117,154", "123,945")),
+        (
+            "Purchases of property, plant and equipment (1,577) (1,373)",
+            "Purchases of property, plant and equipment",
+            ("(1,577)", "(1,373)"),
+        ),
+        ("Gross margin percentage 43.0 % 43.8 %", "Gross margin percentage", ("43.0%", "43.8%")),
+        ("Revenue $ 7,192 $ 8,288 (13)%", "Revenue", ("7,192", "8,288", "(13)%")),
+    ],
+)
+def test_a_statement_row_is_read_as_its_label_and_values_as_printed(line, label, values):
+    row = parse_line(line)
+    assert row is not None and (row.label, row.values) == (label, values)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Services net sales increased during the first quarter of 2023 due to the App Store",
+        "2022 2021",
+        "Revenue",
+    ],
+)
+def test_prose_a_year_row_or_a_bare_label_is_no_statement_row(line):
+    assert parse_line(line) is None
+
+
+def test_columns_take_their_periods_from_the_page_heading():
+    assert column_periods(APPLE_HEADING, 2) == [
+        "the three months ended December 31, 2022",
+        "the three months ended December 25, 2021",
+    ]
+    assert column_periods(CASH_FLOWS, 3)[0] == "the year ended December 31, 2018"
+    assert column_periods("Balance Sheets", 2) == []  # no periods: the sentence names none
+    assert (scale(APPLE_HEADING), scale(CASH_FLOWS), scale("we have millions of users")) == (
+        "million",
+        "million",
+        "",
+    )
+
+
+def test_the_sentence_says_what_the_figure_is_its_unit_period_and_source():
+    source = Source(
+        1, "aapl.pdf", 4, 4, 0.9, "Total net sales $ 117,154 $ 123,945", label=APPLE, context=APPLE_HEADING
+    )
+    question = "What were Apple's total net sales in the quarter ended December 31, 2022?"
+    assert figure_sentence(source, "Total net sales 117,154 123,945", question) == (
+        "Apple's total net sales were $117,154 million in the three months ended December 31, 2022 [1]."
+    )
+    earlier = figure_sentence(source, "Total net sales 117,154 123,945", "And on December 25, 2021?")
+    assert "$123,945 million in the three months ended December 25, 2021" in earlier
+    cash = Source(
+        2, "3m.pdf", 60, 60, 0.9, "$", label="3M Company, 10-K, fiscal year 2018", context=CASH_FLOWS
+    )
+    capex = figure_sentence(
+        cash, "Purchases of property, plant and equipment (PP&E) (1,577) (1,373) (1,420)", "FY2017 capex?"
+    )
+    assert (
+        capex
+        == "3M's purchases of property, plant and equipment (PP&E) were -$1,373 million "
+        "in the year ended December 31, 2017 [2]."
+    )
+
+
+def test_a_per_share_figure_or_a_count_gets_no_scale_and_a_count_no_dollar_sign():
+    source = Source(1, "aapl.pdf", 4, 4, 0.9, "$ shares", label=APPLE, context=APPLE_HEADING)
+    assert "was $1.88 in" in figure_sentence(source, "Diluted earnings per share $ 1.88 $ 2.10", "EPS?")
+    shares = figure_sentence(
+        source, "Shares used in computing diluted earnings 16,000,000 16,500,000", "Shares?"
+    )
+    assert "were 16,000,000 in" in shares and "$" not in shares  # "(In millions, except number of shares)"
+
+
+def test_quote_only_lines_are_dropped_when_the_answer_has_words_of_its_own():
+    sources = [
+        Source(1, "aapl.pdf", 4, 4, 0.9, "Total net sales 117,154 123,945\nServices net sales increased")
+    ]
+    answer = (
+        '[1] "Total net sales 117,154 123,945"\n[1] "Services net sales increased during the App"\n'
+        "Sales were $117,154 million [1]."
+    )
+    assert check_answer(answer, sources).answer == "Sales were $117,154 million [1]."
+    quote_only = '[1] "Total net sales 117,154 123,945"'
+    assert check_answer(quote_only, sources).answer == quote_only  # nothing else to show: kept
+
+
+def test_no_citation_marker_splits_a_company_name():
+    text = "Apple Inc. is a company that designs smartphones and personal computers worldwide."
+    source = Source(1, "a.pdf", 1, 1, 0.9, text)
+    cited, added = attribute_citations(
+        "Apple Inc. is a company that designs smartphones and personal computers.",
+        [source],
+        {1: passage_numbers(text)},
+    )
+    assert (
+        cited == "Apple Inc. is a company that designs smartphones and personal computers [1]." and added == 1
+    )
