@@ -3,6 +3,10 @@
     python bench/rag_answers.py run --kb DIR --out FILE.jsonl [--builtin fast|better] [--limit N] [--spoken]
     python bench/rag_answers.py score FILE.jsonl [FILE.jsonl ...] [--field spoken]
 
+Scores also figure-hit in the answer's own words (quoted source lines removed), answers that are
+nothing but quoted lines, and the share of amount answers that state the figure with a unit and a
+period.
+
 ``run`` answers every question through the real orchestrator (retrieval, prompt, llama.cpp; models
 warm) and writes one JSON line per question: answer, sources, first token, total time, and the
 checks' unsupported figures when the app reports them. It uses only the orchestrator's public
@@ -29,6 +33,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import statistics
 import sys
 import time
@@ -130,6 +135,22 @@ def figure_hit(record: dict, field: str = "answer") -> bool | None:
     return False
 
 
+_QUOTED = re.compile(r'(?:\[\d{1,3}\]\s*)?["“][^"”\n]*["”]?')
+_UNIT = re.compile(r"\$\s?\d|\d\s?%|\d\s+(?:million|billion|thousand|percent)\b", re.I)
+_PERIOD = re.compile(r"\b(?:19|20)\d\d\b|\b(?:quarter|months|year|fiscal)\b", re.I)
+
+
+def own_words(answer: str) -> str:
+    """The answer without the source lines it quotes (``[1] "Total net sales 117,154"``)."""
+    return _QUOTED.sub(" ", answer).strip()
+
+
+def states_figure(answer: str) -> bool:
+    """In its own words, the answer is a sentence with a figure, its unit and a period."""
+    words = own_words(answer)
+    return bool(_UNIT.search(words) and _PERIOD.search(words) and len(words.split()) >= 4)
+
+
 def score(paths: list[str], same_questions: bool = False, field: str = "answer") -> None:
     """One row per file; ``same_questions``: only the questions every file answered; ``field``:
     "spoken" scores what a listener heard (runs made with --spoken)."""
@@ -142,10 +163,11 @@ def score(paths: list[str], same_questions: bool = False, field: str = "answer")
 
     print(
         "| run | questions | figure-hit (all) | figure-hit FinanceBench | figure-hit 10-Q | "
-        "answers with a flagged figure | degenerate | first token s median / p90 | "
+        "figure-hit, own words (quotes removed) | quote-only answers | amount answers stating figure, "
+        "unit and period | answers with a flagged figure | degenerate | first token s median / p90 | "
         "reference figure in the prompt |"
     )
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for path, records in runs.items():
         hits = {"all": [], "financebench": [], "docugami-sec10q": []}
         for r in records:
@@ -153,6 +175,10 @@ def score(paths: list[str], same_questions: bool = False, field: str = "answer")
             if hit is not None:
                 hits["all"].append(hit)
                 hits[r["dataset"]].append(hit)
+        own = [figure_hit({**r, "own": own_words(r.get(field) or "")}, "own") for r in records]
+        own = [h for h in own if h is not None]
+        quote_only = sum(bool(r.get(field)) and is_degenerate(own_words(r.get(field) or "")) for r in records)
+        amounts = [states_figure(r.get(field) or "") for r in records if reference_figures(r)]
         flagged = [bool(r["unsupported"]) for r in records if r["unsupported"] is not None]
         # A degenerate model answer is stored replaced by the quoted-line fallback: count those too.
         degenerate = sum(
@@ -167,7 +193,8 @@ def score(paths: list[str], same_questions: bool = False, field: str = "answer")
         p90 = statistics.quantiles(firsts, n=10)[-1] if len(firsts) > 1 else float("nan")
         print(
             f"| {Path(path).stem} | {len(records)} | {share(hits['all'])} | {share(hits['financebench'])} | "
-            f"{share(hits['docugami-sec10q'])} | {share(flagged) if flagged else 'not checked'} | "
+            f"{share(hits['docugami-sec10q'])} | {share(own)} | {quote_only} | {share(amounts)} | "
+            f"{share(flagged) if flagged else 'not checked'} | "
             f"{degenerate} | {statistics.median(firsts):.2f} / {p90:.2f} | "
             f"{share(in_prompt) if in_prompt else 'not recorded'} |"
         )
