@@ -60,7 +60,10 @@ def test_stop_keeps_the_partial_answer(app_server, page):
     ask(page, "Count from 1 to 300 in words, one number per line.")
     stop = page.get_by_role("button", name="Stop")
     stop.wait_for()
-    page.wait_for_function(f"() => ({ANSWER_WORDS})() > 8")
+    # well past the 8 words kept below: on a slow CPU the click lands a few words later than it
+    # was decided, and the words counted live include the cursor and a number not yet followed by
+    # its line break
+    page.wait_for_function(f"() => ({ANSWER_WORDS})() > 12")
     stop.click()
     page.get_by_text("Stopped by you.").wait_for()
     wait_until_idle(page)
