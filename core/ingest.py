@@ -19,7 +19,7 @@ from documents import ocr
 from documents.document_reader import ReadOptions, read_document
 from documents.pdf_processor import ExtractedDocument, OcrOptions
 from errors import DocumentError, PasswordRequired
-from retrieval.knowledge_base import file_sha256
+from utils.files import file_sha256
 from utils.memory import release_free_memory
 
 
@@ -48,11 +48,18 @@ class Upload:
     password: str = ""
 
 
+class OriginalStore(Protocol):
+    """Where the PDFs added are kept, so their pages can be shown (storage.originals.Originals)."""
+
+    def keep(self, doc_id: str, path: Path | None = None, data: bytes | None = None) -> None: ...
+
+
 def ingest(
-    kb: DocumentStore, uploads: list[Upload], settings: Settings
+    kb: DocumentStore, uploads: list[Upload], settings: Settings, originals: OriginalStore | None = None
 ) -> Iterator[IngestProgress | IngestResult]:
     """Each upload in turn. While one is embedded, the next one is already being read (its text
-    is extracted in the PDF worker, a process of its own), so the two overlap."""
+    is extracted in the PDF worker, a process of its own), so the two overlap. A PDF added is
+    also kept in ``originals``, for pictures of its pages."""
     ahead: dict[int, _Work] = {}
     try:
         for index, upload in enumerate(uploads):
@@ -63,8 +70,21 @@ def ingest(
                     ahead[after + 1] = _Work(lambda report: _read(following, settings, report))
 
             yield from _ingest_one(kb, upload, settings, ahead.pop(index, None), read_next)
+            if originals is not None and upload.name.lower().endswith(".pdf"):
+                _keep_original(kb, upload, originals)
     finally:
         release_free_memory()  # the upload's texts and embedding batches are gone: give the pages back
+
+
+def _keep_original(kb: DocumentStore, upload: Upload, originals: OriginalStore) -> None:
+    """Keep the PDF just added (or already there without its original) by its document id."""
+    doc = kb.find(_digest(upload))
+    if doc is None:
+        return
+    try:
+        originals.keep(doc.id, upload.path, upload.data)
+    except OSError:
+        pass  # no picture of its pages then; the document itself is added
 
 
 def _ingest_one(

@@ -15,6 +15,7 @@ from core.options import AskOptions
 from errors import UserInputError
 from storage.collections import DEFAULT, Collection, CollectionStore
 from storage.conversations import ConversationStore
+from storage.originals import Originals
 
 
 class Retriever(DocumentStore, Protocol):
@@ -136,10 +137,32 @@ class Library:
         self, uploads: list[Upload], collection: str = DEFAULT
     ) -> Iterator[IngestProgress | IngestResult]:
         """Add documents, yielding progress per page and chunk batch, then one result per file."""
-        return ingest(self.knowledge_base_for(collection), uploads, self.settings)
+        kb = self.knowledge_base_for(collection)
+        return ingest(kb, uploads, self.settings, self._originals(collection))
 
     def delete_document(self, doc_id: str, collection: str = DEFAULT) -> None:
         self.knowledge_base_for(collection).delete_document(doc_id)
+        originals = self._originals(collection)
+        if originals is not None:
+            originals.delete(doc_id)
+
+    def page_picture(self, source: dict[str, Any], collection: str = DEFAULT) -> bytes | None:
+        """A PNG of the PDF page a source ([n]) cites, its likely answer lines highlighted; None
+        for a source that is not a PDF page, or a PDF added before its original was kept."""
+        from documents.page_images import page_picture
+
+        originals = self._originals(collection)
+        if originals is None or source.get("unit", "page") != "page" or not source.get("doc_id"):
+            return None
+        pdf = originals.path(source["doc_id"])
+        if pdf is None:
+            return None
+        lines = list(source.get("answer_lines") or ())
+        return page_picture(pdf, int(source["page_start"]), lines, originals.pictures)
+
+    def _originals(self, collection: str) -> Originals | None:
+        directory = getattr(self.knowledge_base_for(collection), "directory", None)
+        return Originals(directory) if directory is not None else None
 
     def reindex(self, collection: str = DEFAULT) -> int:
         return self.knowledge_base_for(collection).reindex()

@@ -9,7 +9,6 @@ readers notice another writer's change through a generation counter and rebuild 
 
 from __future__ import annotations
 
-import hashlib
 import json
 import sqlite3
 import threading
@@ -102,6 +101,7 @@ class Hit:
     context: str = ""  # the heading of the passage's page
     ocr: bool = False  # its text was read from a scanned page by OCR
     unit: str = "page"  # what page_start/page_end count: "page", "section" or "paragraph"
+    doc_id: str = ""  # the document's id (its content's sha256)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -298,6 +298,7 @@ class KnowledgeBase:
                 r.row.context,
                 corpus.read_by_ocr(r.row),
                 corpus.units.get(r.row.doc_id, "page"),
+                r.row.doc_id,
             )
             for r in found
         ]
@@ -390,10 +391,3 @@ def open_knowledge_base(settings: Any, directory: Path | str | None = None) -> K
         settings.min_relevance,
     )
 
-
-def file_sha256(path: Path | str) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        while block := f.read(1 << 20):
-            digest.update(block)
-    return digest.hexdigest()

@@ -18,7 +18,14 @@ from core.voice.head_start import HeadStart
 from core.voice.spoken import Heard
 from errors import AssistantError, AudioError, UserInputError
 from ui.audio_player import LiveReplyAudio
-from ui.components import render_breakdown, render_check, render_cut_off, render_no_passage, render_sources
+from ui.components import (
+    PagePicture,
+    render_breakdown,
+    render_check,
+    render_cut_off,
+    render_no_passage,
+    render_sources,
+)
 from ui.safe_text import inert_markdown
 
 WELCOME = (
@@ -39,8 +46,9 @@ def render_chat(assistant: LocalAIAssistant, session: SessionManager) -> None:
     if not messages:
         st.markdown("### How can I help?")
         st.caption(WELCOME)
+    picture = _page_picture(assistant, conversation_id) if messages else None
     for message in messages:
-        _render_stored(assistant, message)
+        _render_stored(assistant, message, picture)
 
     value = st.chat_input(
         "Ask a question, or press the microphone…",
@@ -118,7 +126,23 @@ def _listen(
     return None
 
 
-def _render_stored(assistant: LocalAIAssistant, message: StoredMessage) -> None:
+def _page_picture(assistant: LocalAIAssistant, conversation_id: str) -> PagePicture | None:
+    """Pictures of the pages a chat's answers cite, from the knowledge base of that chat."""
+    conversation = assistant.chats.get(conversation_id)
+    collection = conversation.collection if conversation else ""
+    if not collection:
+        return None
+
+    def picture(source: dict) -> bytes | None:
+        try:
+            return assistant.library.page_picture(source, collection)
+        except AssistantError:
+            return None  # the knowledge base was deleted since
+
+    return picture
+
+
+def _render_stored(assistant: LocalAIAssistant, message: StoredMessage, picture: PagePicture | None) -> None:
     with st.chat_message(message.role):
         st.markdown(inert_markdown(message.content))
         if message.role != "assistant":
@@ -129,7 +153,7 @@ def _render_stored(assistant: LocalAIAssistant, message: StoredMessage) -> None:
             st.audio(str(path), format="audio/wav")
         render_check(message.meta.get("check"))
         render_no_passage(message.meta)
-        render_sources(message.meta.get("sources", []))
+        render_sources(message.meta.get("sources", []), picture, str(message.id))
         render_cut_off(message.meta)
 
 

@@ -3,6 +3,7 @@ Markdown or plain text, never as raw HTML."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import streamlit as st
@@ -11,9 +12,13 @@ from core.answers.prompts import NO_PASSAGE
 from ui.safe_text import escape_markdown, inert_markdown
 from utils.citations import location
 
+PagePicture = Callable[[dict[str, Any]], "bytes | None"]
 
-def render_sources(sources: list[dict[str, Any]]) -> None:
-    """The passages an answer was built on, each in an expander, with its relevance (0-1)."""
+
+def render_sources(sources: list[dict[str, Any]], picture: PagePicture | None = None, key: str = "") -> None:
+    """The passages an answer was built on, each in an expander, with its relevance (0-1); for a
+    PDF page, a switch shows a picture of the page with the likely answer lines marked (drawn
+    only when asked: a chat of many answers is not sent every page on every rerun)."""
     if not sources:
         return
     st.caption("Sources")
@@ -27,7 +32,20 @@ def render_sources(sources: list[dict[str, Any]]) -> None:
                 st.text(src["label"])
             if src.get("ocr"):
                 st.caption("This text was read from a scanned page by OCR and may hold misread characters.")
+            if picture and src.get("doc_id") and src.get("unit", "page") == "page":
+                _render_page_picture(src, picture, f"page-{key}-{src['number']}")
             st.text(src["text"])
+
+
+def _render_page_picture(src: dict[str, Any], picture: PagePicture, key: str) -> None:
+    shown = st.toggle(f"Show page {src['page_start']}", key=key, help="The page as printed, lines marked")
+    if not shown:
+        return
+    png = picture(src)
+    if png is None:
+        st.caption("No picture of this page: the PDF was added before pages were kept, or cannot be drawn.")
+    else:
+        st.image(png, caption=f"{src['file']}, page {src['page_start']}", width="stretch")
 
 
 def render_check(check: dict[str, Any] | None) -> None:

@@ -66,6 +66,7 @@ class Passages:
                 context=h.context,
                 ocr=h.ocr,
                 unit=h.unit,
+                doc_id=h.doc_id,
             )
             for i, h in enumerate(hits, start=1)
         ]
