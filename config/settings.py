@@ -103,8 +103,8 @@ class Settings:
     answer_line_hints: int = 2
     """Excerpt lines most likely to hold the figure asked for, repeated before the question (0 = none)."""
     quote_answer_line: bool = True
-    """Start an answer about a figure with the likely answer line, quoted and cited, for a model that
-    continues it (the built-in engine): a 0.5B model then copies figures instead of inventing them."""
+    """Start an answer about a figure with a sentence stating the likely answer line (figure, unit,
+    period, [n]; core/answers/figure_sentence.py), for a model that continues it (the built-in engine)."""
     budget_per_extra_source: int = 30
     """Extra prompt tokens for each passage past ``top_k`` (questions spanning several documents)."""
     max_upload_mb: int = 200

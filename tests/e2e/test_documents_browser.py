@@ -41,6 +41,15 @@ def test_upload_ask_cite_and_restart(app_server, page):
     passage.wait_for()
     assert "14,158" in passage.inner_text()  # Intel's net revenue, in the passage itself
     screenshot(page, "documents-cited-answer")
+    # the page itself, drawn by the app and served from its own address (never fetched elsewhere)
+    passage.get_by_text("Show page").first.click()
+    picture = passage.locator("[data-testid='stImage'] img").first
+    picture.wait_for(timeout=30_000)
+    page.wait_for_function("(img) => img.complete && img.naturalWidth > 0", arg=picture.element_handle())
+    src = picture.get_attribute("src") or ""
+    assert src.startswith("/media/") or src.startswith(server.url), src
+    wait_until_idle(page)
+    screenshot(page, "documents-cited-page")
 
     server.stop()
     again = app_server(MAX_ANSWER_TOKENS="60")
