@@ -49,6 +49,14 @@ class Sources:
 
 
 @dataclass(frozen=True)
+class Computed:
+    """A figure computed in code from cited statement lines (core.answers.computed), or why it
+    could not be: name, formula, operands (label, value, period, source), value, shown, refused."""
+
+    items: list[dict[str, Any]]
+
+
+@dataclass(frozen=True)
 class Check:
     """What the checks found in a finished grounded answer (core/answers/checks.py): the answer as
     stored (citations added, a degenerate answer replaced) and figures not found in the sources."""

@@ -20,7 +20,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from config.settings import Settings  # noqa: E402
 from core.assistant import AskOptions, LocalAIAssistant  # noqa: E402
-from core.events import Check, Done, Error, IngestProgress, Notice, Sources, Stats, Token  # noqa: E402
+from core.events import Check, Computed, Done, Error, IngestProgress, Notice, Sources, Stats, Token  # noqa: E402
 from core.ingest import Upload  # noqa: E402
 from errors import AssistantError  # noqa: E402
 
@@ -69,7 +69,7 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
         documents_only=args.documents_only,
     )
     status = 0
-    result: dict = {"answer": "", "sources": [], "unsupported_figures": [], "stats": {}}
+    result: dict = {"answer": "", "sources": [], "computed": [], "unsupported_figures": [], "stats": {}}
     for event in assistant.answers.ask(conversation.id, args.question, options):
         if isinstance(event, Token) and not args.json:
             sys.stdout.write(event.text)
@@ -84,6 +84,12 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
             if not args.json:
                 for s in event.items:
                     print(f"[{s.number}] {s.file} {s.pages} (relevance {s.score:.2f})", file=sys.stderr)
+        elif isinstance(event, Computed):
+            result["computed"] = event.items
+            if not args.json:
+                for c in event.items:
+                    work = f"not computed: {c['refused']}" if c["refused"] else f"{c['name']} = {c['shown']}"
+                    print(f"[computed] {work}", file=sys.stderr)
         elif isinstance(event, Check):
             result["unsupported_figures"] = event.unsupported_figures
             if not args.json and event.unsupported_figures:

@@ -22,6 +22,7 @@ from ui.components import (
     PagePicture,
     render_breakdown,
     render_check,
+    render_computed,
     render_cut_off,
     render_no_passage,
     render_sources,
@@ -151,6 +152,7 @@ def _render_stored(assistant: LocalAIAssistant, message: StoredMessage, picture:
         path = assistant.voice.audio_path(audio) if audio else None
         if path:
             st.audio(str(path), format="audio/wav")
+        render_computed(message.meta.get("computed"))
         render_check(message.meta.get("check"))
         render_no_passage(message.meta)
         render_sources(message.meta.get("sources", []), picture, str(message.id))

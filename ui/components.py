@@ -61,6 +61,23 @@ def render_check(check: dict[str, Any] | None) -> None:
         )
 
 
+def render_computed(computed: list[dict[str, Any]] | None) -> None:
+    """A figure computed in code: its formula with each operand as printed, its period and its
+    source [n], so a wrong operand is seen at a glance; or why it could not be computed."""
+    for c in computed or []:
+        if c.get("refused"):
+            st.caption(f":material/calculate: Not computed: {escape_markdown(c['refused'])}.")
+            continue
+        name = escape_markdown(c["name"])
+        shown = escape_markdown(c["shown"])
+        st.caption(f":material/calculate: Computed from your documents: **{name} = {shown}**")
+        terms = []
+        for o in c["operands"]:
+            where = f"{escape_markdown(o['period'])}, [{o['source']}]" if o["period"] else f"[{o['source']}]"
+            terms.append(f"{escape_markdown(o['label'])} ({where}) = {escape_markdown(o['value'])}")
+        st.caption(f"{escape_markdown(c['formula'])}, with " + "; ".join(terms))
+
+
 def render_no_passage(meta: dict[str, Any]) -> None:
     """Say so when documents were searched and none matched: the answer is not from them."""
     note = meta.get("no_passage")

@@ -9,13 +9,14 @@ from collections.abc import Callable, Iterator
 from config.settings import Settings
 from core.answers import prompts
 from core.answers.attempt import Answering, BackendAnswer, Turn
+from core.answers.computed import compute
 from core.answers.history import chat_history
 from core.answers.passages import Passages
 from core.answers.prompt_builder import system_message
 from core.answers.prompting import Prompter
 from core.chats import Chats
 from core.engines import Engines
-from core.events import Done, Error, Event, Notice, Source, Sources, Token
+from core.events import Computed, Done, Error, Event, Notice, Source, Sources, Token
 from core.library import Library
 from core.options import AskOptions
 from core.voice.head_start import HeadStart
@@ -79,6 +80,10 @@ class Answers:
 
         kb = self._library.with_documents(options)
         sources = self.passages.for_question(question, history, kb, options) if kb is not None else []
+        computation = None
+        if kb is not None and sources:
+            computation, extra = compute(question, sources, lambda text: self.passages.retrieve(text, kb))
+            sources = sources + extra  # passages searched for a missing operand
         breakdown = {**(heard.timings if heard else {}), "retrieval_s": time.perf_counter() - started}
         # A question put to a knowledge base (an empty one too) that got no passage is answered
         # with the model's own knowledge, and says so; not "Hello" or "Thanks".
@@ -87,6 +92,8 @@ class Answers:
         note = prompts.NO_PASSAGE if kb is not None else prompts.EMPTY_KNOWLEDGE_BASE
         if sources:
             yield Sources(sources)
+            if computation is not None:
+                yield Computed([computation.as_dict()])
         elif searched and not options.documents_only:
             yield Notice(note)
         if options.documents_only and not sources:
@@ -96,7 +103,8 @@ class Answers:
             yield Done(message_id, answer)
             return
 
-        turn = Turn(conversation_id, question, history, sources, searched, options, started, breakdown, note)
+        turn = Turn(conversation_id, question, history, sources, searched, options, started, breakdown)
+        turn.no_passage_note, turn.computation = note, computation
         attempts = self._engines.attempts(options)
         for index, attempt in enumerate(attempts):
             fallback = attempts[index + 1].llm.name if index + 1 < len(attempts) else None

@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 from config.settings import Settings
 from core.answers.checks import check_answer, repeats_a_line, runaway_markers
+from core.answers.computed import Computation
 from core.answers.history import chat_history
 from core.answers.prompting import Prompter
 from core.chats import Chats
@@ -40,6 +41,7 @@ class Turn:
     started: float
     breakdown: dict[str, float]
     no_passage_note: str = ""  # what the answer says when it is not from the documents
+    computation: Computation | None = None  # a figure the question asks to be computed
 
 
 @dataclass
@@ -68,6 +70,8 @@ class BackendAnswer:
         self.stats = GenerationStats(model=attempt.model or "")
         self.meta: dict[str, Any] = {"backend": attempt.llm.name}
         self.meta["sources"] = [s.as_dict() for s in turn.sources]
+        if turn.computation is not None:
+            self.meta["computed"] = [turn.computation.as_dict()]
         if turn.searched and not turn.sources:
             # shown with the answer: the model's own, not the documents' (the note says why)
             self.meta["no_passage"] = turn.no_passage_note or True
@@ -77,7 +81,7 @@ class BackendAnswer:
     def run(self) -> Generator[Event, None, Outcome]:
         turn, llm = self.turn, self.attempt.llm
         messages, self.opening = self.a.prompter.messages(
-            llm, turn.history, turn.question, turn.sources, turn.options
+            llm, turn.history, turn.question, turn.sources, turn.options, turn.computation
         )
         if turn.options.speak:
             self.spoken = SpokenReply(self.a.speech.tts(turn.options), turn.started)
@@ -163,7 +167,8 @@ class BackendAnswer:
         turn = self.turn
         answer = "".join(self.pieces)
         if turn.sources:
-            check = check_answer(answer, turn.sources, turn.question)
+            computed = turn.computation.work() if turn.computation and not turn.computation.refused else ""
+            check = check_answer(answer, turn.sources, turn.question, computed)
             answer = check.answer
             self.meta["check"] = check.as_dict()
             yield Check(check.answer, check.unsupported_figures, check.citations_added, check.degenerate)

@@ -45,15 +45,16 @@ class AnswerCheck:
         return dict(self.__dict__)
 
 
-def check_answer(answer: str, sources: list[Source], question: str = "") -> AnswerCheck:
-    """Check ``answer`` against the passages in ``sources`` (as given to the model)."""
+def check_answer(answer: str, sources: list[Source], question: str = "", computed: str = "") -> AnswerCheck:
+    """Check ``answer`` against the passages in ``sources`` (as given to the model); ``computed``:
+    the work of a figure computed in code from them (its result counts as supported)."""
     if not sources:
         return AnswerCheck(answer)
     cleaned = _drop_bare_quotes(_strip_echoed_headers(_drop_repeated_lines(answer), sources))
     if is_degenerate(cleaned):
         return AnswerCheck(extractive_fallback(sources, question), degenerate=True)
     numbers = {s.number: passage_numbers(_given(s)) for s in sources}
-    allowed = passage_numbers(question)
+    allowed = passage_numbers(f"{question} {computed}")
     unsupported = []
     for figure in find_figures(cleaned):
         if is_trivial(figure) or supports(figure, allowed):

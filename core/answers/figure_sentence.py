@@ -29,7 +29,7 @@ def figure_sentence(source: Source, line: str, question: str) -> str:
         return ""
     amounts = [v for v in row.values if not v.endswith("%")] or list(row.values)  # not "% change"
     periods = column_periods(source.context, len(amounts))
-    column = _column_for(question, periods)
+    column = column_for(question, periods)
     value = row.values[column]
     per_share = bool(_PER_SHARE.search(row.label))
     counted = bool(_SHARE_COUNT.search(row.label)) and not per_share
@@ -44,7 +44,7 @@ def figure_sentence(source: Source, line: str, question: str) -> str:
     return f"{_subject(row, source)} {verb} {said}{period} [{source.number}]."
 
 
-def _column_for(question: str, periods: list[str]) -> int:
+def column_for(question: str, periods: list[str]) -> int:
     """The column whose period the question names (a date, else a year), else the first (filings
     put the latest period first)."""
     if not periods:

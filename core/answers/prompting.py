@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 
 from config.settings import Settings
+from core.answers.computed import Computation
 from core.answers.follow_up import refers_back
 from core.answers.history import recent_history
 from core.answers.opening import answer_opening
@@ -22,11 +23,20 @@ class Prompter:
         self.settings = settings
 
     def messages(
-        self, llm: LLM, history: list[Message], question: str, sources: list[Source], options: AskOptions
+        self,
+        llm: LLM,
+        history: list[Message],
+        question: str,
+        sources: list[Source],
+        options: AskOptions,
+        computation: Computation | None = None,
     ) -> tuple[list[Message], str]:
-        """The prompt for one backend, and the opening it ends with (see ``opening``)."""
+        """The prompt for one backend, and the opening it ends with (see ``opening``): for a figure
+        computed in code, the sentence giving it (or saying why it could not be computed)."""
         grounded = bool(sources)
         opening = self.opening(llm, sources, options, question)
+        if computation is not None and llm.continues_answers and not options.speak:
+            opening = computation.sentence() + " "
         prompt_history = self.prompt_history(llm, history, grounded, question)
         messages = self.build_messages(llm, prompt_history, question, sources, options, grounded, opening)
         return messages, opening

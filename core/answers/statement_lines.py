@@ -88,6 +88,18 @@ def column_periods(context: str, columns: int) -> list[str]:
     return []
 
 
+def header_periods(context: str, text: str, columns: int) -> list[str]:
+    """``column_periods`` from the page heading, else from a line of column dates near the top of
+    the passage itself (a balance sheet whose dates come after its title lines)."""
+    periods = column_periods(context, columns)
+    if periods:
+        return periods
+    for line in text.splitlines()[:15]:
+        if len(line) < 90 and len(_DATE.findall(line)) >= columns:
+            return column_periods(f"{context} | {line}", columns)
+    return []
+
+
 def scale(context: str, text: str = "") -> str:
     """ "million", "thousand" or "billion" when the page says its amounts are in them, else ""."""
     for where in (context, text):

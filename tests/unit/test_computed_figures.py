@@ -1,0 +1,147 @@
+"""Figures computed in code from cited statement rows (core/answers/computed.py, formulas.py):
+the formula, each operand with its period and source, the result; and the refusals."""
+
+from __future__ import annotations
+
+import pytest
+
+from config.settings import Settings
+from core.answers.computed import compute
+from core.answers.formulas import formula_for
+from core.assistant import AskOptions, LocalAIAssistant
+from core.events import Check, Computed, Source
+from retrieval.knowledge_base import Hit
+from storage.conversations import ConversationStore
+from tests.fakes import FakeKnowledgeBase, FakeLLM
+
+BALANCE = "Consolidated Balance Sheets | (In Millions) | May 31, 2020 May 26, 2019"
+BALANCE_ROWS = (
+    "Total current assets 5,121.3 4,186.9\nInventories 1,426.3 1,559.3\n"
+    "Total current liabilities 7,491.5 7,087.1"
+)
+CASH = "Consolidated Statements of Cash Flows | Fiscal Year | In Millions 2020 2019"
+CASH_ROWS = (
+    "Net cash provided by operating activities 3,676.2 2,807.0\n"
+    "Purchases of land, buildings, and equipment (460.8) (537.6)"
+)
+
+
+def source(number, text, context, doc="gis"):
+    return Source(number, "GIS_2020_10K.pdf", 50, 50, 0.9, text, context=context, doc_id=doc)
+
+
+def test_a_ratio_the_question_defines_is_computed_from_its_rows_with_periods_and_sources():
+    question = (
+        "What is General Mills's FY2020 working capital ratio? Define working capital ratio as "
+        "total current assets / total current liabilities."
+    )
+    computation, extra = compute(question, [source(1, BALANCE_ROWS, BALANCE)])
+    assert extra == [] and computation is not None and not computation.refused
+    assert computation.name == "Working capital ratio" and computation.shown == "0.68"
+    assert [(o.label, o.printed, o.period, o.source) for o in computation.operands] == [
+        ("Total current assets", "5,121.3", "period ended May 31, 2020", 1),
+        ("Total current liabilities", "7,491.5", "period ended May 31, 2020", 1),
+    ]
+    assert computation.work().endswith("= 5,121.3 / 7,491.5 = 0.68")
+    assert computation.sentence() == "The working capital ratio is 0.68 [1]."
+
+
+def test_free_cash_flow_and_a_quick_ratio_from_the_common_definitions():
+    fcf, _ = compute("What is General Mills's FY2020 free cash flow?", [source(1, CASH_ROWS, CASH)])
+    assert fcf.shown == "$3,215 million" and fcf.operands[1].printed == "(460.8)"
+    assert "3,676.2 - 460.8" in fcf.work()
+    quick, _ = compute("What was the FY2019 quick ratio?", [source(1, BALANCE_ROWS, BALANCE)])
+    assert quick.shown == f"{(4186.9 - 1559.3) / 7087.1:.2f}"  # the column of May 26, 2019
+
+
+def test_a_missing_operand_is_searched_for_in_the_same_document_then_named_if_still_missing():
+    searched = []
+
+    def search(text):
+        searched.append(text)
+        return [source(1, BALANCE_ROWS, BALANCE), source(2, BALANCE_ROWS, BALANCE, doc="other")]
+
+    cash_only = [source(1, CASH_ROWS, CASH)]
+    ratio, extra = compute("What is the FY2020 operating cash flow ratio?", cash_only, search)
+    assert ratio.shown == f"{3676.2 / 7491.5:.2f}" and [s.number for s in extra] == [
+        2
+    ]  # not the other filing's
+    assert ratio.operands[1].source == 2 and searched
+    missing, _ = compute("What is the FY2020 operating cash flow ratio?", cash_only)
+    assert missing.refused == "no line for total current liabilities was found"
+    assert missing.sentence().startswith(
+        "The operating cash flow ratio cannot be computed from your documents"
+    )
+
+
+def test_no_computation_for_a_period_the_page_does_not_have_a_zero_denominator_or_mixed_units():
+    balance = [source(1, BALANCE_ROWS, BALANCE)]
+    assert "no column for 2018" in compute("What is the FY2018 current ratio?", balance)[0].refused
+    zero = [source(1, "Total current assets 5,121.3\nTotal current liabilities 0", BALANCE)]
+    assert "zero or negative" in compute("What is the current ratio?", zero)[0].refused
+    mixed = [
+        source(1, "Total current assets 5,121.3 4,186.9", "Balance Sheets | May 31, 2020 May 26, 2019"),
+        source(2, "Total current liabilities 7,491.5 7,087.1", BALANCE),
+    ]
+    assert (
+        compute("What is the FY2020 current ratio?", mixed)[0].refused == "the lines are in different units"
+    )
+    thousands = [
+        source(
+            1,
+            "Total current assets 5,121,300 4,186,900",
+            "Balance | (In thousands) | May 31, 2020 May 26, 2019",
+        ),
+        source(2, "Total current liabilities 7,491.5 7,087.1", BALANCE),
+    ]
+    assert compute("What is the FY2020 current ratio?", thousands)[0].shown == "0.68"  # scales made alike
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What drove gross margin change as of FY2022 for JnJ?",
+        "What are the significant factors that have led to changes in Intel's gross margin?",
+        "What was Intel's revenue?",
+    ],
+)
+def test_questions_that_only_sound_like_a_calculation_get_none(question):
+    assert formula_for(question) is None
+
+
+def test_a_document_that_is_no_statement_gets_a_clear_sentence_not_a_figure():
+    handbook = [
+        source(1, "Employees get 25 vacation days a year.\nThe bicycle scheme is worth 500 euros.", "")
+    ]
+    computation, _ = compute("What is the company's gross margin?", handbook)
+    assert computation.value is None and computation.refused == "no line for gross profit was found"
+
+
+def test_the_answer_opens_with_the_computed_figure_and_the_check_counts_it_as_supported(tmp_path):
+    hit = Hit(
+        "GIS_2020_10K.pdf",
+        50,
+        50,
+        0.9,
+        0.8,
+        BALANCE_ROWS,
+        "General Mills, Inc., 10-K, fiscal year 2020",
+        BALANCE,
+        doc_id="gis",
+    )
+    embedded = FakeLLM(
+        "embedded", ["Current assets did not cover current liabilities."], continues_answers=True
+    )
+    settings = Settings(data_dir=tmp_path, llm_backend="embedded")
+    store = ConversationStore(tmp_path / "c.db")
+    assistant = LocalAIAssistant(
+        settings, store, {"embedded": embedded}, FakeKnowledgeBase([hit], empty=False)
+    )
+    cid = assistant.chats.new().id
+    events = list(assistant.answers.ask(cid, "What is General Mills's FY2020 current ratio?", AskOptions()))
+    (computed,) = next(e for e in events if isinstance(e, Computed)).items
+    assert computed["shown"] == "0.68" and computed["operands"][0]["value"] == "5,121.3"
+    assert embedded.calls[0][0][-1] == {"role": "assistant", "content": "The current ratio is 0.68 [1]. "}
+    check = next(e for e in events if isinstance(e, Check))
+    assert check.answer.startswith("The current ratio is 0.68 [1].") and check.unsupported_figures == []
+    assert assistant.chats.messages(cid)[-1].meta["computed"][0]["name"] == "Current ratio"
