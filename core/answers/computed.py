@@ -18,7 +18,7 @@ from typing import Any
 
 from core.answers.figure_sentence import column_for
 from core.answers.formulas import Formula, Operand, formula_for
-from core.answers.statement_lines import StatementLine, header_periods, parse_line, scale
+from core.answers.statement_lines import StatementLine, company, header_periods, parse_line, scale
 from core.events import Source
 
 _SCALES = {"": 1.0, "thousand": 1e3, "million": 1e6, "billion": 1e9}
@@ -62,11 +62,15 @@ class Computation:
 
     def work(self) -> str:
         """``name = formula = values = result``, each operand with its period and source."""
-        named, printed = self.formula, self.formula
-        for o in self.operands:
+        template = self.formula
+        by_length = sorted(range(len(self.operands)), key=lambda i: -len(self.operands[i].name))
+        for i in by_length:  # "Revenue (earlier)" before "Revenue"
+            template = template.replace(self.operands[i].name, f"\x00{i}\x00")
+        named, printed = template, template
+        for i, o in enumerate(self.operands):
             where = f"{o.period}, [{o.source}]" if o.period else f"[{o.source}]"
-            named = named.replace(o.name, f"{o.label} ({where})", 1)
-            printed = printed.replace(o.name, o.printed.strip("()") if o.number < 0 else o.printed, 1)
+            named = named.replace(f"\x00{i}\x00", f"{o.label} ({where})")
+            printed = printed.replace(f"\x00{i}\x00", o.printed.strip("()") if o.number < 0 else o.printed)
         return f"{self.name} = {named} = {printed} = {self.shown}"
 
     def sentence(self) -> str:
@@ -89,12 +93,24 @@ def compute(
     formula = formula_for(question)
     if formula is None or not sources:
         return None, []
+    if formula.unsupported:
+        return Computation(formula.name, formula.expression, refused=formula.unsupported), []
+    years = " ".join(dict.fromkeys(_YEAR.findall(question)))
+    if formula.growth:
+        grown = _growth(formula, question, sources)
+        if grown.refused.startswith("no line") and search is not None:
+            wanted = f"{company(sources[0].label)} {formula.operands[0].name} {years}".strip()
+            more = [s for s in search(wanted) if s.doc_id == sources[0].doc_id][:2]
+            more = [_renumbered(s, len(sources) + 1 + i) for i, s in enumerate(more)]
+            return _growth(formula, question, more), more
+        return grown, []
     extra: list[Source] = []
     found: list[Found] = []
     for operand in formula.operands:
         hit = _find(operand, question, sources + extra)
         if hit is None and search is not None:
-            more = [s for s in search(f"{operand.name} {question}") if s.doc_id == sources[0].doc_id]
+            wanted = f"{company(sources[0].label)} {operand.name} {years}".strip()
+            more = [s for s in search(wanted) if s.doc_id == sources[0].doc_id]
             start = len(sources) + len(extra) + 1
             more = [_renumbered(s, start + i) for i, s in enumerate(more[:2])]
             extra += more
@@ -107,6 +123,51 @@ def compute(
             return Computation(formula.name, formula.expression, refused=hit), extra
         found.append(hit)
     return _result(formula, found), extra
+
+
+def _growth(formula: Formula, question: str, sources: list[Source]) -> Computation:
+    """One row in two columns: the later period's value against the earlier one's."""
+    line = formula.operands[0]
+    for source in sources:
+        for text in source.text.splitlines():
+            row = parse_line(text)
+            if row is None or not line.labels.search(row.label.strip(" :")):
+                continue
+            amounts = [v for v in row.values if not v.endswith("%")]
+            periods = header_periods(source.context, source.text, len(amounts))
+            if len(amounts) < 2:
+                continue
+            years = sorted(set(_YEAR.findall(question)), reverse=True)
+            columns = [_year_column(periods, y) for y in years[:2]] if len(years) >= 2 else [0, 1]
+            if None in columns:
+                return Computation(
+                    formula.name,
+                    formula.expression,
+                    refused=f"the page with {row.label.lower()} has no column for {' or '.join(years[:2])}",
+                )
+            unit = scale(source.context, source.text)
+            found = [
+                Found(
+                    op.name,
+                    row.label,
+                    amounts[c],
+                    _number(amounts[c]),
+                    _period(periods, c),
+                    source.number,
+                    unit,
+                )
+                for op, c in zip(formula.operands, columns, strict=True)
+            ]
+            return _result(formula, found)
+    return Computation(formula.name, formula.expression, refused=f"no line for {line.name.lower()} was found")
+
+
+def _year_column(periods: list[str], year: str) -> int | None:
+    return next((i for i, p in enumerate(periods) if p.endswith(year)), None)
+
+
+def _period(periods: list[str], column: int) -> str:
+    return periods[column].removeprefix("the ") if column < len(periods) else ""
 
 
 def _find(operand: Operand, question: str, sources: list[Source]) -> Found | str | None:

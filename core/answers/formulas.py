@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 
 @dataclass(frozen=True)
@@ -26,6 +26,8 @@ class Formula:
     expression: str  # how the operands combine, with their names
     percent: bool = False
     ratio: bool = True  # the last operand divides (a difference, such as free cash flow, does not)
+    growth: bool = False  # one row in two periods: (later - earlier) / earlier
+    unsupported: str = ""  # a definition this app does not compute yet: said instead of a figure
 
     def result(self, values: list[float]) -> float:
         value = self.combine(values)
@@ -184,15 +186,63 @@ _STATED = (
 )
 
 
+KNOWN: tuple[Operand, ...] = (
+    REVENUE, COST_OF_REVENUE, GROSS_PROFIT, OPERATING_INCOME, NET_INCOME, CFO, CAPEX,
+    CURRENT_ASSETS, CURRENT_LIABILITIES, INVENTORIES, TAX, PRETAX, DIVIDENDS, INTEREST,
+)  # fmt: skip
+_GROWTH = re.compile(
+    r"(year[-\s]+over[-\s]+year|yoy|annual)\s+(change|growth|increase|decrease)|growth\s+rate|"
+    r"(percent(age)?|%)\s+(change|growth|increase|decrease)|\b(change|growth)\s+in\b",
+    re.I,
+)
+_AVERAGE = re.compile(r"\baverages?\b|\bavg\b", re.I)
+
+
 def formula_for(question: str) -> Formula | None:
     """The formula a question asks for, or None (not a calculation, or one not defined here)."""
     if _NOT_A_CALCULATION.search(question):
         return None
+    found = None
     for pattern in _STATED:
         stated = pattern.search(question)
         if stated and "(" not in stated.group(1) and len(stated.group(2).split()) <= 8:
-            return stated_formula(stated.group(1), stated.group(2), _asked_name(question))
-    return next((f for f in FORMULAS if f.asked.search(question)), None)
+            found = stated_formula(stated.group(1), stated.group(2), _asked_name(question))
+            break
+    found = found or next((f for f in FORMULAS if f.asked.search(question)), None) or _growth(question)
+    if found is not None and _AVERAGE.search(question):
+        return replace(found, unsupported="an average over several periods is not computed yet")
+    return found
+
+
+def _growth(question: str) -> Formula | None:
+    """The change of one statement line between two periods, in percent ("year-over-year change in
+    revenue from FY2016 to FY2017")."""
+    if not _GROWTH.search(question):
+        return None
+    after = _GROWTH.search(question).end()
+    line = next((op for op in KNOWN if op.labels.search(_metric_words(question[after:]))), None)
+    line = line or next((op for op in KNOWN if op.labels.search(_metric_words(question))), None)
+    if line is None:
+        return None
+    name = f"{line.name} growth"
+    earlier = replace(line, name=f"{line.name} (earlier)")
+    return Formula(
+        name,
+        re.compile("$^"),
+        (line, earlier),
+        lambda v: (v[0] - v[1]) / abs(v[1]),
+        f"({line.name} - {earlier.name}) / {earlier.name}",
+        percent=True,
+        growth=True,
+    )
+
+
+def _metric_words(text: str) -> str:
+    """The words of a question that may name a statement line ("revenue", "net income")."""
+    for known in ("net income", "operating income", "gross profit", "net sales", "revenue", "sales"):
+        if known in text.lower():
+            return known
+    return ""
 
 
 _NAMED = re.compile(r"\b(ratio|margin|rate|turnover|coverage)\b", re.I)
@@ -220,8 +270,12 @@ def stated_formula(top: str, bottom: str, name: str = "") -> Formula:
     def operand(words: str) -> Operand:
         words = re.sub(r"\b(the|for|in|of\s+\w+'s|fy\s?\d{4}|\d{4})\b", " ", words, flags=re.I)
         words = " ".join(words.split()).strip(" ,.")
-        return _op(words[:1].upper() + words[1:], rf"^(total\s+)?{re.escape(words)}")
+        known = next((op for op in KNOWN if op.labels.search(words)), None)  # "revenue": "Net revenues" too
+        return known or _op(words[:1].upper() + words[1:], rf"^(total\s+)?{re.escape(words)}")
 
     a, b = operand(top), operand(bottom)
     expression = f"{a.name} / {b.name}"
-    return Formula(name or expression, re.compile("$^"), (a, b), _ratio, expression)
+    formula = Formula(name or expression, re.compile("$^"), (a, b), _ratio, expression)
+    if _AVERAGE.search(f"{top} {bottom}"):
+        return replace(formula, unsupported="an average over two periods is not computed yet")
+    return formula

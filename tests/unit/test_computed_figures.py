@@ -145,3 +145,24 @@ def test_the_answer_opens_with_the_computed_figure_and_the_check_counts_it_as_su
     check = next(e for e in events if isinstance(e, Check))
     assert check.answer.startswith("The current ratio is 0.68 [1].") and check.unsupported_figures == []
     assert assistant.chats.messages(cid)[-1].meta["computed"][0]["name"] == "Current ratio"
+
+
+def test_a_year_over_year_change_takes_one_row_in_the_two_years_asked():
+    income = [
+        source(1, "Total net sales 177,866 135,987 107,006", "Statements of Operations | 2017 2016 2015")
+    ]
+    growth, _ = compute("What is Amazon's year-over-year change in revenue from FY2016 to FY2017?", income)
+    assert growth.shown == "30.8%" and [o.printed for o in growth.operands] == ["177,866", "135,987"]
+    assert growth.work().endswith("= (177,866 - 135,987) / 135,987 = 30.8%")
+    assert (
+        "no column for 2014"
+        in compute("What was the revenue growth rate from FY2014 to FY2015?", income)[0].refused
+    )
+
+
+def test_an_average_over_periods_is_said_not_to_be_computed_yet():
+    question = (
+        "What is the FY2017 - FY2019 3 year average of capex as a % of revenue for Activision Blizzard?"
+    )
+    computation, _ = compute(question, [source(1, CASH_ROWS, CASH)])
+    assert computation.value is None and "average" in computation.refused
