@@ -140,11 +140,9 @@ def _growth(formula: Formula, question: str, sources: list[Source]) -> Computati
             years = sorted(set(_YEAR.findall(question)), reverse=True)
             columns = [_year_column(periods, y) for y in years[:2]] if len(years) >= 2 else [0, 1]
             if None in columns:
-                return Computation(
-                    formula.name,
-                    formula.expression,
-                    refused=f"the page with {row.label.lower()} has no column for {' or '.join(years[:2])}",
-                )
+                missing = " or ".join(y for y, c in zip(years[:2], columns, strict=False) if c is None)
+                refused = f"the page with {row.label.lower()} has no column for {missing}"
+                return Computation(formula.name, formula.expression, refused=refused)
             unit = scale(source.context, source.text)
             found = [
                 Found(
