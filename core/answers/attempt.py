@@ -123,17 +123,22 @@ class BackendAnswer:
                 if self.first_token_s is None:
                     self.first_token_s = time.perf_counter() - turn.started
                     self.a.engines.answered(llm.name)
-                    if self.opening:  # shown once the model is under way
+                    if self.opening:  # shown (and said) once the model is under way
                         self.pieces.append(self.opening)
                         yield Token(self.opening)
+                        yield from self._say(self.opening)
                 self.pieces.append(piece)
                 yield Token(piece)
                 if grounded and self._runs_away():
                     break  # "[1] [2] [3] ..." or the same lines again until the token limit: stop
-                if self.spoken:
-                    for clip in self.spoken.feed(piece):
-                        self.clips.append(clip.wav)
-                        yield Audio(clip.index, clip.text, clip.wav)
+                yield from self._say(piece)
+
+    def _say(self, text: str) -> Generator[Event, None, None]:
+        """The sentences of ``text`` that are complete, spoken (for a spoken reply)."""
+        if self.spoken:
+            for clip in self.spoken.feed(text):
+                self.clips.append(clip.wav)
+                yield Audio(clip.index, clip.text, clip.wav)
 
     def _runs_away(self) -> bool:
         written = "".join(self.pieces)

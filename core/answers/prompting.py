@@ -35,7 +35,7 @@ class Prompter:
         computed in code, the sentence giving it (or saying why it could not be computed)."""
         grounded = bool(sources)
         opening = self.opening(llm, sources, options, question)
-        if computation is not None and llm.continues_answers and not options.speak:
+        if computation is not None and llm.continues_answers:  # spoken too: the result, not the sums
             opening = computation.sentence() + " "
         prompt_history = self.prompt_history(llm, history, grounded, question)
         messages = self.build_messages(llm, prompt_history, question, sources, options, grounded, opening)

@@ -9,10 +9,10 @@ from config.settings import Settings
 from core.answers.computed import compute
 from core.answers.formulas import formula_for
 from core.assistant import AskOptions, LocalAIAssistant
-from core.events import Check, Computed, Source
+from core.events import Audio, Check, Computed, Source
 from retrieval.knowledge_base import Hit
 from storage.conversations import ConversationStore
-from tests.fakes import FakeKnowledgeBase, FakeLLM
+from tests.fakes import FakeKnowledgeBase, FakeLLM, FakeTTS
 
 BALANCE = "Consolidated Balance Sheets | (In Millions) | May 31, 2020 May 26, 2019"
 BALANCE_ROWS = (
@@ -166,3 +166,21 @@ def test_an_average_over_periods_is_said_not_to_be_computed_yet():
     )
     computation, _ = compute(question, [source(1, CASH_ROWS, CASH)])
     assert computation.value is None and "average" in computation.refused
+
+
+def test_a_spoken_reply_says_the_result_and_the_formulas_name_not_the_sums(tmp_path):
+    hit = Hit(
+        "GIS_2020_10K.pdf", 50, 50, 0.9, 0.8, BALANCE_ROWS, "General Mills, Inc., 10-K", BALANCE, doc_id="gis"
+    )
+    embedded = FakeLLM("embedded", ["That is below one."], continues_answers=True)
+    settings = Settings(data_dir=tmp_path, llm_backend="embedded")
+    store = ConversationStore(tmp_path / "c.db")
+    assistant = LocalAIAssistant(
+        settings, store, {"embedded": embedded}, FakeKnowledgeBase([hit], empty=False)
+    )
+    tts = FakeTTS()
+    assistant.voice.tts = lambda options=None: tts  # the named fake instead of a voice
+    cid = assistant.chats.new().id
+    events = list(assistant.answers.ask(cid, "What is the FY2020 current ratio?", AskOptions(speak=True)))
+    spoken = [e.text for e in events if isinstance(e, Audio)]
+    assert spoken[0] == "The current ratio is 0.68." and "5,121.3" not in " ".join(spoken)
