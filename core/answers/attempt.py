@@ -121,17 +121,22 @@ class BackendAnswer:
         with closing(stream):
             for piece in stream:
                 if self.first_token_s is None:
-                    self.first_token_s = time.perf_counter() - turn.started
-                    self.a.engines.answered(llm.name)
-                    if self.opening:  # shown (and said) once the model is under way
-                        self.pieces.append(self.opening)
-                        yield Token(self.opening)
-                        yield from self._say(self.opening)
+                    yield from self._begin()  # the opening, shown (and said) once the model is under way
                 self.pieces.append(piece)
                 yield Token(piece)
                 if grounded and self._runs_away():
                     break  # "[1] [2] [3] ..." or the same lines again until the token limit: stop
                 yield from self._say(piece)
+        if self.first_token_s is None and self.opening:
+            yield from self._begin()  # the model ended at once after the opening: it is the answer
+
+    def _begin(self) -> Generator[Event, None, None]:
+        self.first_token_s = time.perf_counter() - self.turn.started
+        self.a.engines.answered(self.attempt.llm.name)
+        if self.opening:
+            self.pieces.append(self.opening)
+            yield Token(self.opening)
+            yield from self._say(self.opening)
 
     def _say(self, text: str) -> Generator[Event, None, None]:
         """The sentences of ``text`` that are complete, spoken (for a spoken reply)."""

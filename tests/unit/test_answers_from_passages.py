@@ -10,7 +10,7 @@ import pytest
 from config.settings import Settings
 from core.answers import prompts
 from core.assistant import AskOptions, LocalAIAssistant
-from core.events import Check, Done, Notice, Sources, Token
+from core.events import Check, Done, Notice, Sources, Stats, Token
 from errors import LLMUnavailable
 from retrieval.knowledge_base import Hit
 from storage.conversations import ConversationStore
@@ -315,3 +315,15 @@ def test_a_greeting_in_a_chat_with_documents_gets_no_note_about_them(tmp_path):
     events = list(assistant.answers.ask(cid, "Good morning"))
     assert not any(isinstance(e, Notice) for e in events)
     assert "no_passage" not in assistant.chats.messages(cid)[-1].meta
+
+
+def test_a_model_that_ends_right_after_the_opening_sentence_leaves_that_sentence_as_the_answer(tmp_path):
+    embedded = FakeLLM("embedded", [], continues_answers=True)  # ends at once: nothing to add
+    kb = FakeKnowledgeBase([NVDA_HIT], empty=False)
+    settings = Settings(data_dir=tmp_path, llm_backend="embedded")
+    assistant = LocalAIAssistant(settings, ConversationStore(tmp_path / "c.db"), {"embedded": embedded}, kb)
+    cid = assistant.chats.new().id
+    events = list(assistant.answers.ask(cid, "What was NVIDIA's revenue?"))
+    check = next(e for e in events if isinstance(e, Check))
+    assert check.answer == "Nvidia's revenue was $7,192 [1]." and not check.degenerate
+    assert next(e for e in events if isinstance(e, Stats)).first_token_s is not None
