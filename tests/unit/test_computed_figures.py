@@ -184,3 +184,22 @@ def test_a_spoken_reply_says_the_result_and_the_formulas_name_not_the_sums(tmp_p
     events = list(assistant.answers.ask(cid, "What is the FY2020 current ratio?", AskOptions(speak=True)))
     spoken = [e.text for e in events if isinstance(e, Audio)]
     assert spoken[0] == "The current ratio is 0.68." and "5,121.3" not in " ".join(spoken)
+
+
+def test_a_figure_that_cannot_be_computed_gets_no_opening_and_says_why_under_the_answer(tmp_path):
+    hit = Hit(
+        "GIS_2020_10K.pdf", 50, 50, 0.9, 0.8, CASH_ROWS, "General Mills, Inc., 10-K", CASH, doc_id="gis"
+    )
+    embedded = FakeLLM(
+        "embedded", ["The filing states an effective tax rate of 20.6% [1]."], continues_answers=True
+    )
+    settings = Settings(data_dir=tmp_path, llm_backend="embedded")
+    store = ConversationStore(tmp_path / "c.db")
+    assistant = LocalAIAssistant(
+        settings, store, {"embedded": embedded}, FakeKnowledgeBase([hit], empty=False)
+    )
+    cid = assistant.chats.new().id
+    events = list(assistant.answers.ask(cid, "What was the FY2020 effective tax rate?", AskOptions()))
+    (computed,) = next(e for e in events if isinstance(e, Computed)).items
+    assert computed["refused"] == "no line for income tax expense was found"
+    assert embedded.calls[0][0][-1]["role"] == "user"  # no opening: the model answers on its own
