@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import re
 
-from core.answers.statement_lines import StatementLine, amount, column_periods, company, parse_line, scale
+from core.answers.statement_lines import StatementLine, amount, company, header_periods, parse_line, scale
 from core.events import Source
 
 _YEARISH = re.compile(r"(?:19|20)\d\d")
+_DATE_OF = re.compile(r"[a-z]+\.? \d{1,2},? (?:19|20)\d\d")
 _PER_SHARE = re.compile(r"per\s+(?:common\s+|diluted\s+|basic\s+)?share|\beps\b", re.I)
 _EXCEPT_SHARES = re.compile(r"except\b[^|)]*\bshares?\b", re.I)
 _SHARE_COUNT = re.compile(r"\bshares\b|\bnumber of\b|\bemployees\b|\bunits\b|\bstores\b", re.I)
@@ -28,12 +29,12 @@ def figure_sentence(source: Source, line: str, question: str) -> str:
     if row is None or not _says_what_it_is(row.label):
         return ""
     amounts = [v for v in row.values if not v.endswith("%")] or list(row.values)  # not "% change"
-    periods = column_periods(source.context, len(amounts))
+    periods = header_periods(source.context, source.text, len(amounts))
     column = column_for(question, periods)
     value = row.values[column]
     per_share = bool(_PER_SHARE.search(row.label))
     counted = bool(_SHARE_COUNT.search(row.label)) and not per_share
-    passage = source.excerpt or source.text
+    passage = f"{source.excerpt}\n{source.text}"
     dollars = row.dollars or (not counted and "$" in passage)
     unit = "" if per_share or value.endswith("%") else scale(source.context, passage)
     if counted and _EXCEPT_SHARES.search(source.context):
@@ -45,20 +46,24 @@ def figure_sentence(source: Source, line: str, question: str) -> str:
 
 
 def column_for(question: str, periods: list[str]) -> int:
-    """The column whose period the question names (a date, else a year), else the first (filings
-    put the latest period first)."""
+    """The column whose period the question names (a date, else a year; the span too, "nine
+    months", where two columns share a date), else the first (filings put the latest period first)."""
     if not periods:
         return 0
-    lowered = question.lower()
-    for i, period in enumerate(periods):
-        date = re.search(r"[a-z]+\.? \d{1,2},? (?:19|20)\d\d", period.lower())
-        if date and date.group(0).replace(",", "") in lowered.replace(",", ""):
-            return i
-    years = _YEARISH.findall(question)
-    for year in years:
-        for i, period in enumerate(periods):
-            if period.endswith(year):
-                return i
+    lowered = question.lower().replace(",", "")
+    spans = [
+        w for w in ("three months", "six months", "nine months", "twelve months", "year") if w in lowered
+    ]
+    for matches in (
+        [
+            i
+            for i, p in enumerate(periods)
+            if (d := _DATE_OF.search(p.lower())) and d.group(0).replace(",", "") in lowered
+        ],
+        [i for y in _YEARISH.findall(question) for i, p in enumerate(periods) if p.endswith(y)],
+    ):
+        if matches:
+            return next((i for i in matches if any(w in periods[i].lower() for w in spans)), matches[0])
     return 0
 
 

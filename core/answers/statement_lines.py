@@ -70,13 +70,13 @@ def column_periods(context: str, columns: int) -> list[str]:
     """The period of each of ``columns`` value columns, from a page heading: dates ("December 31,
     2022") or years, with the span before them ("three months ended"); [] when they do not match."""
     dates = [" ".join(d.split()) for d in _DATE.findall(context)]
-    span = _SPAN.search(context)
-    span_text = ""
-    if span:
-        words = span.group(0).lower()
-        span_text = "the " + (words.replace("years", "year").replace("quarters", "quarter"))
+    spans = [_span_words(s.group(0)) for s in _SPAN.finditer(context)]
+    span_text = spans[0] if spans else ""
     if dates and len(dates) >= columns:
-        prefix = f"{span_text} " if span_text else "the period ended " if not span else ""
+        if len(spans) == 2 and columns % 2 == 0 and columns >= 4:  # "Three Months Ended Nine Months Ended"
+            half = columns // 2
+            return [f"{spans[i // half]} {d}" for i, d in enumerate(dates[:columns])]
+        prefix = f"{span_text} " if span_text else "the period ended "
         return [f"{prefix}{d}" for d in dates[:columns]]
     years = _YEAR.findall(context.split(" | ")[-1]) if context else []
     if years and len(years) >= columns:
@@ -88,6 +88,11 @@ def column_periods(context: str, columns: int) -> list[str]:
     return []
 
 
+def _span_words(span: str) -> str:
+    words = " ".join(span.lower().split())
+    return "the " + words.replace("years", "year").replace("quarters", "quarter")
+
+
 def header_periods(context: str, text: str, columns: int) -> list[str]:
     """``column_periods`` from the page heading, else from a line of column dates near the top of
     the passage itself (a balance sheet whose dates come after its title lines)."""
@@ -95,7 +100,7 @@ def header_periods(context: str, text: str, columns: int) -> list[str]:
     if periods:
         return periods
     for line in text.splitlines()[:15]:
-        if len(line) < 90 and len(_DATE.findall(line)) >= columns:
+        if len(line) < 160 and len(_DATE.findall(line)) >= columns:
             return column_periods(f"{context} | {line}", columns)
     return []
 
