@@ -65,7 +65,7 @@ def main() -> None:
         folder = Path(tmp)
         files = [args.pdf, *write_formats(pages, folder)]
         warm = LocalAIAssistant(Settings(data_dir=folder / "warm"))
-        list(warm.ingest([Upload("warm.txt", path=files[-1])]))  # load the embedder once, untimed
+        list(warm.library.ingest([Upload("warm.txt", path=files[-1])]))  # load the embedder once, untimed
         for path in files:
             assistant = LocalAIAssistant(Settings(data_dir=folder / f"kb-{path.suffix[1:]}"))
             started = time.perf_counter()

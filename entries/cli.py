@@ -213,7 +213,7 @@ def cmd_transcribe(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_speak(args: argparse.Namespace, settings: Settings) -> int:
-    wav = LocalAIAssistant(settings).speak(args.text)
+    wav = LocalAIAssistant(settings).voice.speak(args.text)
     Path(args.output).write_bytes(wav)
     print(f"wrote {args.output} ({len(wav):,} bytes)")
     return 0

@@ -100,10 +100,25 @@ def test_cli_ask_json_prints_one_object(dev_kb):
     )
     assert out.returncode == 0, out.stderr
     result = json.loads(out.stdout.strip().splitlines()[-1])
-    assert set(result) == {"answer", "sources", "unsupported_figures", "stats"}
+    assert set(result) == {"answer", "sources", "computed", "unsupported_figures", "stats"}
+    assert result["computed"] == []  # an amount that is printed, not one to compute
     assert result["answer"] and result["sources"][0]["file"] == "2023 Q3 INTC.pdf"
     assert set(result["sources"][0]) == {"number", "file", "page_start", "page_end", "score"}
     assert 0 < result["sources"][0]["score"] <= 1 and result["stats"]["backend"] == "embedded"
+
+
+def test_cli_ask_json_computes_a_margin_from_the_cited_rows_of_the_real_filing(dev_kb):
+    question = "What was Intel's gross margin percentage for the three months ended Sep 30, 2023?"
+    out = cli("ask", "--kb", dev_kb, "--backend", "embedded", "--json", question)
+    assert out.returncode == 0, out.stderr
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    (computed,) = result["computed"]
+    # Gross margin 6,018 / Net revenue 14,158, both from the statement of income, in code
+    assert computed["name"] == "Gross margin" and computed["shown"] == "42.5%", computed
+    assert [o["value"] for o in computed["operands"]] == ["6,018", "14,158"]
+    assert all("Sep 30, 2023" in o["period"] for o in computed["operands"])
+    assert result["answer"].startswith("The gross margin is 42.5% [")
+    assert "42.5" not in " ".join(result["unsupported_figures"])
 
 
 def test_a_knowledge_base_of_one_scanned_pdf_answers_as_plain_chat(tmp_path):
