@@ -18,6 +18,10 @@ from core.events import Source
 _YEARISH = re.compile(r"(?:19|20)\d\d")
 _DATE_OF = re.compile(r"[a-z]+\.? \d{1,2},? (?:19|20)\d\d")
 _PER_SHARE = re.compile(r"per\s+(?:common\s+|diluted\s+|basic\s+)?share|\beps\b", re.I)
+#: Rows whose parentheses mean money going out, not a negative amount ("Interest expense (66)").
+_OUTFLOW = re.compile(
+    r"\b(expenses?|costs?|purchases?|payments?|repurchases?|dividends|additions|acquisitions?)\b", re.I
+)
 _EXCEPT_SHARES = re.compile(r"except\b[^|)]*\bshares?\b", re.I)
 _SHARE_COUNT = re.compile(r"\bshares\b|\bnumber of\b|\bemployees\b|\bunits\b|\bstores\b", re.I)
 
@@ -39,7 +43,7 @@ def figure_sentence(source: Source, line: str, question: str) -> str:
     unit = "" if per_share or value.endswith("%") else scale(source.context, passage)
     if counted and _EXCEPT_SHARES.search(source.context):
         unit = ""  # "(In millions, except number of shares)": the count is as printed
-    said = amount(value, unit, dollars)
+    said = amount(value.strip("()") if _OUTFLOW.search(row.label) else value, unit, dollars)
     period = f" in {periods[column]}" if column < len(periods) else ""
     verb = "were" if _plural(row.label) else "was"
     return f"{_subject(row, source)} {verb} {said}{period} [{source.number}]."
@@ -82,9 +86,15 @@ def _subject(row: StatementLine, source: Source) -> str:
 _ONE_WORD_METRICS = frozenset("revenue revenues sales ebitda ebit capex".split())
 
 
+_DANGLING = re.compile(r"\b(of|and|or|to|in|for|by|from|with|the|a|an)$|^\W*\d", re.I)
+
+
 def _says_what_it_is(label: str) -> bool:
     """A row label that names its figure on its own: "Diluted", "Total" or "Products" only say it
-    with the row above them (what a one-word row is "of" is not known here)."""
+    with the row above them (what a one-word row is "of" is not known here), and "2013 issuance of"
+    is prose cut at a figure, not a row."""
+    if _DANGLING.search(label.strip(" :,")):
+        return False
     words = re.findall(r"[A-Za-z&]+", label)
     return len(words) >= 2 or (len(words) == 1 and words[0].lower() in _ONE_WORD_METRICS)
 
