@@ -84,8 +84,7 @@ def test_the_sentence_says_what_the_figure_is_its_unit_period_and_source():
         cash, "Purchases of property, plant and equipment (PP&E) (1,577) (1,373) (1,420)", "FY2017 capex?"
     )
     assert (
-        capex
-        == "3M's purchases of property, plant and equipment (PP&E) were $1,373 million "
+        capex == "3M's purchases of property, plant and equipment (PP&E) were $1,373 million "
         "in the year ended December 31, 2017 [2]."
     )
 
@@ -128,5 +127,7 @@ def test_no_citation_marker_splits_a_company_name():
 def test_prose_cut_at_a_figure_gets_no_sentence_and_an_outflow_no_minus_sign():
     source = Source(1, "msft.pdf", 4, 4, 0.9, "$", label="Microsoft Corporation, 10-Q", context=APPLE_HEADING)
     assert figure_sentence(source, "2013 issuance of $5.2 billion", "Debt?") == ""
-    assert "interest expense was $66 million" in figure_sentence(source, "Interest expense (66) (68)", "Interest?")
+    assert "interest expense was $66 million" in figure_sentence(
+        source, "Interest expense (66) (68)", "Interest?"
+    )
     assert "was -$1,234 million" in figure_sentence(source, "Net income (loss) (1,234) 567", "Net income?")
