@@ -103,8 +103,18 @@ class Answers:
             yield Done(message_id, answer)
             return
 
-        turn = Turn(conversation_id, question, history, sources, searched, options, started, breakdown)
-        turn.no_passage_note, turn.computation = note, computation
+        turn = Turn(
+            conversation_id,
+            question,
+            history,
+            sources,
+            searched,
+            options,
+            started,
+            breakdown,
+            no_passage_note=note,
+            computation=computation,
+        )
         attempts = self._engines.attempts(options)
         for index, attempt in enumerate(attempts):
             fallback = attempts[index + 1].llm.name if index + 1 < len(attempts) else None

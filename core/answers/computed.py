@@ -12,8 +12,8 @@ apart or the denominator is zero or negative, nothing is computed and the reason
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
 from typing import Any
 
 from core.answers.figure_sentence import column_for
@@ -95,13 +95,10 @@ def compute(
         return None, []
     if formula.unsupported:
         return Computation(formula.name, formula.expression, refused=formula.unsupported), []
-    years = " ".join(dict.fromkeys(_YEAR.findall(question)))
     if formula.growth:
         grown = _growth(formula, question, sources)
         if grown.refused.startswith("no line") and search is not None:
-            wanted = f"{company(sources[0].label)} {formula.operands[0].name} {years}".strip()
-            more = [s for s in search(wanted) if s.doc_id == sources[0].doc_id][:2]
-            more = [_renumbered(s, len(sources) + 1 + i) for i, s in enumerate(more)]
+            more = _search_more(search, formula.operands[0], question, sources)
             return _growth(formula, question, more), more
         return grown, []
     extra: list[Source] = []
@@ -109,10 +106,7 @@ def compute(
     for operand in formula.operands:
         hit = _find(operand, question, sources + extra)
         if hit is None and search is not None:
-            wanted = f"{company(sources[0].label)} {operand.name} {years}".strip()
-            more = [s for s in search(wanted) if s.doc_id == sources[0].doc_id]
-            start = len(sources) + len(extra) + 1
-            more = [_renumbered(s, start + i) for i, s in enumerate(more[:2])]
+            more = _search_more(search, operand, question, sources + extra)
             extra += more
             hit = _find(operand, question, more)
         if hit is None:
@@ -125,18 +119,31 @@ def compute(
     return _result(formula, found), extra
 
 
+def _search_more(search: Search, operand: Operand, question: str, sources: list[Source]) -> list[Source]:
+    """At most two passages of the first source's filing that may hold ``operand`` (searched for by
+    company, line and the years asked), numbered after ``sources``."""
+    years = " ".join(dict.fromkeys(_YEAR.findall(question)))
+    wanted = f"{company(sources[0].label)} {operand.name} {years}".strip()
+    more = [s for s in search(wanted) if s.doc_id == sources[0].doc_id][:2]
+    return [replace(s, number=len(sources) + 1 + i) for i, s in enumerate(more)]
+
+
+def _rows(operand: Operand, sources: list[Source]) -> Iterator[tuple[Source, StatementLine]]:
+    """Each statement row of the sources whose label reports ``operand``, in order."""
+    for source in sources:
+        for line in source.text.splitlines():
+            row = parse_line(line)
+            if row is not None and operand.labels.search(row.label.strip(" :")):
+                yield source, row
+
+
 def _growth(formula: Formula, question: str, sources: list[Source]) -> Computation:
     """One row in two columns: the later period's value against the earlier one's."""
     line = formula.operands[0]
-    for source in sources:
-        for text in source.text.splitlines():
-            row = parse_line(text)
-            if row is None or not line.labels.search(row.label.strip(" :")):
-                continue
-            amounts = [v for v in row.values if not v.endswith("%")]
-            periods = header_periods(source.context, source.text, len(amounts))
-            if len(amounts) < 2:
-                continue
+    for source, row in _rows(line, sources):
+        amounts = [v for v in row.values if not v.endswith("%")]
+        periods = header_periods(source.context, source.text, len(amounts))
+        if len(amounts) >= 2:
             years = sorted(set(_YEAR.findall(question)), reverse=True)
             columns = [_year_column(periods, y) for y in years[:2]] if len(years) >= 2 else [0, 1]
             if None in columns:
@@ -149,7 +156,7 @@ def _growth(formula: Formula, question: str, sources: list[Source]) -> Computati
                     op.name,
                     row.label,
                     amounts[c],
-                    _number(amounts[c]),
+                    _number(amounts[c]) * _SCALES.get(unit, 1.0),
                     _period(periods, c),
                     source.number,
                     unit,
@@ -171,17 +178,12 @@ def _period(periods: list[str], column: int) -> str:
 def _find(operand: Operand, question: str, sources: list[Source]) -> Found | str | None:
     """The first row reporting ``operand`` in the sources, read in the question's period column; a
     reason (str) when the row is there but its period is not."""
-    for source in sources:
-        for line in source.text.splitlines():
-            row = parse_line(line)
-            if row is None or not operand.labels.search(row.label.strip(" :")):
-                continue
-            return _read(operand, row, source, question)
-    return None
+    source, row = next(_rows(operand, sources), (None, None))
+    return _read(operand, row, source, question) if source is not None and row is not None else None
 
 
 def _read(operand: Operand, row: StatementLine, source: Source, question: str) -> Found | str:
-    amounts = [v for v in row.values if not v.endswith("%")] or list(row.values)
+    amounts = row.amounts
     periods = header_periods(source.context, source.text, len(amounts))
     column = column_for(question, periods)
     years = _YEAR.findall(question)
@@ -190,8 +192,7 @@ def _read(operand: Operand, row: StatementLine, source: Source, question: str) -
     printed = amounts[column]
     unit = scale(source.context, source.text)
     number = _number(printed) * _SCALES.get(unit, 1.0)
-    period = periods[column] if column < len(periods) else ""
-    return Found(operand.name, row.label, printed, number, period.removeprefix("the "), source.number, unit)
+    return Found(operand.name, row.label, printed, number, _period(periods, column), source.number, unit)
 
 
 def _result(formula: Formula, found: list[Found]) -> Computation:
@@ -223,9 +224,3 @@ def _number(printed: str) -> float:
     negative = printed.startswith("(") or printed.startswith("-")
     value = float(printed.strip("()-%$").replace(",", ""))
     return -value if negative else value
-
-
-def _renumbered(source: Source, number: int) -> Source:
-    from dataclasses import replace
-
-    return replace(source, number=number)

@@ -32,7 +32,7 @@ def figure_sentence(source: Source, line: str, question: str) -> str:
     row = parse_line(line)
     if row is None or not _says_what_it_is(row.label):
         return ""
-    amounts = [v for v in row.values if not v.endswith("%")] or list(row.values)  # not "% change"
+    amounts = row.amounts
     periods = header_periods(source.context, source.text, len(amounts))
     column = column_for(question, periods)
     value = row.values[column]

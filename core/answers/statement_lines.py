@@ -41,6 +41,11 @@ class StatementLine:
     values: tuple[str, ...]
     dollars: bool  # the row itself shows "$"
 
+    @property
+    def amounts(self) -> list[str]:
+        """The values that are amounts, not a "% change" column (all of them if every one is)."""
+        return [v for v in self.values if not v.endswith("%")] or list(self.values)
+
 
 def parse_line(line: str) -> StatementLine | None:
     """``"Total net sales $ 117,154 $ 123,945"`` -> label and values; None when the row has no
