@@ -63,7 +63,8 @@ def render_check(check: dict[str, Any] | None) -> None:
 
 def render_computed(computed: list[dict[str, Any]] | None) -> None:
     """A figure computed in code: its formula with each operand as printed, its period and its
-    source [n], so a wrong operand is seen at a glance; or why it could not be computed."""
+    source [n], so a wrong operand is seen at a glance (for an average over years, each year's);
+    or why it could not be computed."""
     for c in computed or []:
         if c.get("refused"):
             st.caption(f":material/calculate: Not computed: {escape_markdown(c['refused'])}.")
@@ -71,11 +72,19 @@ def render_computed(computed: list[dict[str, Any]] | None) -> None:
         name = escape_markdown(c["name"])
         shown = escape_markdown(c["shown"])
         st.caption(f":material/calculate: Computed from your documents: **{name} = {shown}**")
-        terms = []
-        for o in c["operands"]:
-            where = f"{escape_markdown(o['period'])}, [{o['source']}]" if o["period"] else f"[{o['source']}]"
-            terms.append(f"{escape_markdown(o['label'])} ({where}) = {escape_markdown(o['value'])}")
-        st.caption(f"{escape_markdown(c['formula'])}, with " + "; ".join(terms))
+        for part in c.get("parts") or [c]:
+            lead = (
+                "" if part is c else f"{escape_markdown(part['name'])} = {escape_markdown(part['shown'])}: "
+            )
+            st.caption(f"{lead}{escape_markdown(part['formula'])}, with {_operand_terms(part['operands'])}")
+
+
+def _operand_terms(operands: list[dict[str, Any]]) -> str:
+    terms = []
+    for o in operands:
+        where = f"{escape_markdown(o['period'])}, [{o['source']}]" if o["period"] else f"[{o['source']}]"
+        terms.append(f"{escape_markdown(o['label'])} ({where}) = {escape_markdown(o['value'])}")
+    return "; ".join(terms)
 
 
 def render_no_passage(meta: dict[str, Any]) -> None:

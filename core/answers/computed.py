@@ -11,18 +11,18 @@ apart or the denominator is zero or negative, nothing is computed and the reason
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
-from core.answers.figure_sentence import column_for
-from core.answers.formulas import Formula, Operand, formula_for
+from core.answers.formula_questions import formula_for
+from core.answers.formulas import Formula
+from core.answers.line_items import Line
 from core.answers.statement_lines import StatementLine, company, header_periods, parse_line, scale
 from core.events import Source
 
 _SCALES = {"": 1.0, "thousand": 1e3, "million": 1e6, "billion": 1e9}
-_YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
+_SPANS = ("three months", "six months", "nine months", "twelve months", "year ended")
 
 
 @dataclass(frozen=True)
@@ -49,6 +49,7 @@ class Computation:
     value: float | None = None
     shown: str = ""  # the result as written ("1.23", "43.1%")
     refused: str = ""  # why nothing was computed
+    parts: tuple[Computation, ...] = ()  # an average over years: each year's computation
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -58,10 +59,16 @@ class Computation:
             "value": self.value,
             "shown": self.shown,
             "refused": self.refused,
+            "parts": [p.as_dict() for p in self.parts],
         }
 
     def work(self) -> str:
-        """``name = formula = values = result``, each operand with its period and source."""
+        """``name = formula = values = result``, each operand with its period and source; for an
+        average over years, each year's work on its own line, then the average."""
+        if self.parts:
+            each = [p.work() for p in self.parts]
+            shown = " + ".join(p.shown for p in self.parts)
+            return "\n".join([*each, f"{self.name} = ({shown}) / {len(self.parts)} = {self.shown}"])
         template = self.formula
         by_length = sorted(range(len(self.operands)), key=lambda i: -len(self.operands[i].name))
         for i in by_length:  # "Revenue (earlier)" before "Revenue"
@@ -95,40 +102,60 @@ def compute(
         return None, []
     if formula.unsupported:
         return Computation(formula.name, formula.expression, refused=formula.unsupported), []
-    if formula.growth:
-        grown = _growth(formula, question, sources)
-        if grown.refused.startswith("no line") and search is not None:
-            more = _search_more(search, formula.operands[0], question, sources)
-            return _growth(formula, question, more), more
-        return grown, []
+    if not formula.years:
+        return _evaluate(formula, question, sources, search)
+    parts: list[Computation] = []
+    extra: list[Source] = []
+    for year in formula.years:
+        part, more = _evaluate(replace(formula, year=year, years=()), question, sources + extra, search)
+        extra += more
+        if part.refused:
+            said = part.refused if year in part.refused else f"{part.refused} (fiscal {year})"
+            return replace(part, refused=said), extra
+        parts.append(replace(part, name=f"{formula.name}, fiscal {year}"))
+    return _averaged(formula, parts), extra
+
+
+def _evaluate(
+    formula: Formula, question: str, sources: list[Source], search: Search | None
+) -> tuple[Computation, list[Source]]:
+    """The formula in its year: each operand read from the sources (or searched for)."""
     extra: list[Source] = []
     found: list[Found] = []
     for operand in formula.operands:
-        hit = _find(operand, question, sources + extra)
+        hit = _find(operand, formula.year, question, sources + extra)
         if hit is None and search is not None:
-            more = _search_more(search, operand, question, sources + extra)
+            more = _search_more(search, operand, formula.year, sources + extra)
             extra += more
-            hit = _find(operand, question, more)
+            hit = _find(operand, formula.year, question, more)
         if hit is None:
-            return Computation(
-                formula.name, formula.expression, refused=f"no line for {operand.name.lower()} was found"
-            ), extra
+            refused = f"no line for {operand.name.lower()} was found"
+            return Computation(formula.name, formula.expression, refused=refused), extra
         if isinstance(hit, str):
             return Computation(formula.name, formula.expression, refused=hit), extra
         found.append(hit)
     return _result(formula, found), extra
 
 
-def _search_more(search: Search, operand: Operand, question: str, sources: list[Source]) -> list[Source]:
+def _search_more(search: Search, operand: Line, year: str, sources: list[Source]) -> list[Source]:
     """At most two passages of the first source's filing that may hold ``operand`` (searched for by
-    company, line and the years asked), numbered after ``sources``."""
-    years = " ".join(dict.fromkeys(_YEAR.findall(question)))
+    company, line and the years it is read in), numbered after ``sources``."""
+    years = " ".join(str(y) for y in _years_read(operand, year) if y)
     wanted = f"{company(sources[0].label)} {operand.name} {years}".strip()
     more = [s for s in search(wanted) if s.doc_id == sources[0].doc_id][:2]
     return [replace(s, number=len(sources) + 1 + i) for i, s in enumerate(more)]
 
 
-def _rows(operand: Operand, sources: list[Source]) -> Iterator[tuple[Source, StatementLine]]:
+def _years_read(operand: Line, year: str) -> list[int | None]:
+    """The fiscal years an operand's columns are for: its year (less its shift), and the year
+    before that too for an average; None for the latest column."""
+    target = int(year) - operand.shift if year else None
+    if not operand.average:
+        return [target]
+    return [target, target - 1 if target is not None else None]
+
+
+def _rows(operand: Line, sources: list[Source]) -> Iterator[tuple[Source, StatementLine]]:
     """Each statement row of the sources whose label reports ``operand``, in order."""
     for source in sources:
         for line in source.text.splitlines():
@@ -137,87 +164,100 @@ def _rows(operand: Operand, sources: list[Source]) -> Iterator[tuple[Source, Sta
                 yield source, row
 
 
-def _growth(formula: Formula, question: str, sources: list[Source]) -> Computation:
-    """One row in two columns: the later period's value against the earlier one's."""
-    line = formula.operands[0]
-    for source, row in _rows(line, sources):
-        amounts = [v for v in row.values if not v.endswith("%")]
-        periods = header_periods(source.context, source.text, len(amounts))
-        if len(amounts) >= 2:
-            years = sorted(set(_YEAR.findall(question)), reverse=True)
-            columns = [_year_column(periods, y) for y in years[:2]] if len(years) >= 2 else [0, 1]
-            if None in columns:
-                missing = " or ".join(y for y, c in zip(years[:2], columns, strict=False) if c is None)
-                refused = f"the page with {row.label.lower()} has no column for {missing}"
-                return Computation(formula.name, formula.expression, refused=refused)
-            unit = scale(source.context, source.text)
-            found = [
-                Found(
-                    op.name,
-                    row.label,
-                    amounts[c],
-                    _number(amounts[c]) * _SCALES.get(unit, 1.0),
-                    _period(periods, c),
-                    source.number,
-                    unit,
-                )
-                for op, c in zip(formula.operands, columns, strict=True)
-            ]
-            return _result(formula, found)
-    return Computation(formula.name, formula.expression, refused=f"no line for {line.name.lower()} was found")
+def _find(operand: Line, year: str, question: str, sources: list[Source]) -> Found | str | None:
+    """The first row reporting ``operand`` that has its year's column(s); the first row's reason
+    (str) when rows are there but none has them; None when there is no row."""
+    reason = None
+    for source, row in _rows(operand, sources):
+        read = _read(operand, row, source, year, question)
+        if isinstance(read, Found):
+            return read
+        reason = reason or read
+    return reason
 
 
-def _year_column(periods: list[str], year: str) -> int | None:
-    return next((i for i, p in enumerate(periods) if p.endswith(year)), None)
+def _read(operand: Line, row: StatementLine, source: Source, year: str, question: str) -> Found | str:
+    amounts = row.amounts
+    periods = header_periods(source.context, source.text, len(amounts))
+    years = _years_read(operand, year)
+    if year and periods:
+        columns = [_year_column(periods, str(y), question) for y in years]
+        missing = [str(y) for y, c in zip(years, columns, strict=True) if c is None]
+        if missing:
+            return f"the page with {row.label.lower()} has no column for {' and '.join(missing)}"
+    else:
+        first = operand.shift if not year else 0
+        columns = [first, first + 1] if operand.average else [first]
+        if columns[-1] >= len(amounts):
+            return f"the page with {row.label.lower()} has no column for the year before"
+    unit = scale(source.context, source.text)
+    printed = [amounts[c] for c in columns]
+    numbers = [_number(p) * _SCALES.get(unit, 1.0) for p in printed]
+    said = [_period(periods, c) for c in columns]
+    if len(columns) == 1:
+        return Found(operand.name, row.label, printed[0], numbers[0], said[0], source.number, unit)
+    period = f"average of {' and '.join(said)}" if all(said) else "average of two years"
+    average = f"({' + '.join(printed)}) / {len(printed)}"
+    return Found(operand.name, row.label, average, sum(numbers) / len(numbers), period, source.number, unit)
+
+
+def _year_column(periods: list[str], year: str, question: str) -> int | None:
+    """The column of ``year``; of two, the one whose span the question names ("nine months")."""
+    matches = [i for i, p in enumerate(periods) if p.endswith(year)]
+    asked = [s for s in _SPANS if s in question.lower()]
+    spanned = [i for i in matches if any(s in periods[i].lower() for s in asked)]
+    return (spanned or matches or [None])[0]
 
 
 def _period(periods: list[str], column: int) -> str:
     return periods[column].removeprefix("the ") if column < len(periods) else ""
 
 
-def _find(operand: Operand, question: str, sources: list[Source]) -> Found | str | None:
-    """The first row reporting ``operand`` in the sources, read in the question's period column; a
-    reason (str) when the row is there but its period is not."""
-    source, row = next(_rows(operand, sources), (None, None))
-    return _read(operand, row, source, question) if source is not None and row is not None else None
-
-
-def _read(operand: Operand, row: StatementLine, source: Source, question: str) -> Found | str:
-    amounts = row.amounts
-    periods = header_periods(source.context, source.text, len(amounts))
-    column = column_for(question, periods)
-    years = _YEAR.findall(question)
-    if years and periods and not any(y in p for y in years for p in periods):
-        return f"the page with {row.label.lower()} has no column for {', '.join(dict.fromkeys(years))}"
-    printed = amounts[column]
-    unit = scale(source.context, source.text)
-    number = _number(printed) * _SCALES.get(unit, 1.0)
-    return Found(operand.name, row.label, printed, number, _period(periods, column), source.number, unit)
-
-
 def _result(formula: Formula, found: list[Found]) -> Computation:
+    def refused(reason: str) -> Computation:
+        return Computation(formula.name, formula.expression, tuple(found), refused=reason)
+
     scales = {o.scale for o in found}
-    if formula.ratio and len(scales) > 1 and "" in scales:
-        return Computation(
-            formula.name, formula.expression, tuple(found), refused="the lines are in different units"
-        )
+    if len(scales) > 1 and "" in scales:
+        return refused("the lines are in different units")
     values = [o.number for o in found]
-    if formula.ratio and values[-1] <= 0:
-        return Computation(
-            formula.name,
-            formula.expression,
-            tuple(found),
-            refused=f"{found[-1].label.lower()} is zero or negative",
-        )
-    value = formula.result(values)
-    if formula.percent:
-        shown = f"{value:.1f}%"
-    elif formula.ratio:
-        shown = f"{value:.2f}"
-    else:
+    for i in formula.positive:
+        if (abs(values[i]) if formula.operands[i].outflow else values[i]) <= 0:
+            return refused(f"{found[i].label.lower()} is zero or negative")
+    try:
+        value = formula.result(values)
+    except ZeroDivisionError:
+        return refused("it would divide by zero")
+    return Computation(formula.name, formula.expression, tuple(found), value, _shown(formula, value, found))
+
+
+def _shown(formula: Formula, value: float, found: list[Found] | tuple[Found, ...]) -> str:
+    if formula.unit == "percent":
+        return f"{value:.1f}%"
+    if formula.unit == "days":
+        return f"{value:.2f} days"
+    if formula.unit == "money":
         unit = found[0].scale
-        shown = f"${value / _SCALES.get(unit, 1.0):,.0f}" + (f" {unit}" if unit else "")
-    return Computation(formula.name, formula.expression, tuple(found), value, shown)
+        sign = "-" if value < 0 else ""
+        return f"{sign}${abs(value) / _SCALES.get(unit, 1.0):,.0f}" + (f" {unit}" if unit else "")
+    return f"{value:.2f}"
+
+
+def _averaged(formula: Formula, parts: list[Computation]) -> Computation:
+    """The formula's average over its years, from each year's computation."""
+    values = [p.value for p in parts if p.value is not None]
+    value = sum(values) / len(values)
+    name = f"{len(parts)}-year average {formula.name[0].lower()}{formula.name[1:]}"
+    operands = tuple(o for p in parts for o in p.operands)
+    over = f"{formula.years[0]}-{formula.years[-1]}"
+    return Computation(
+        name,
+        f"average of {formula.name} in fiscal {over}",
+        operands,
+        value,
+        _shown(formula, value, operands),
+        parts=tuple(parts),
+    )
 
 
 def _number(printed: str) -> float:

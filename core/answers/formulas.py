@@ -1,281 +1,221 @@
 """Common financial definitions, for questions that ask for a figure defined by a formula (a
-ratio, a margin, a difference): the formula's name, the statement lines it takes and how they
-combine. Only the arithmetic is here; finding the lines is core.answers.computed's job."""
+ratio, a margin, a turnover, days outstanding, a difference such as free cash flow): the name,
+the statement lines it takes and how they combine. Only the arithmetic is here; which formula a
+question asks for is core.answers.formula_questions', finding the lines core.answers.computed's.
+"""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
+from core.answers.line_items import (
+    CAPEX,
+    CFO,
+    COST_OF_REVENUE,
+    CURRENT_ASSETS,
+    CURRENT_LIABILITIES,
+    DEPRECIATION,
+    DIVIDENDS,
+    INTEREST,
+    INVENTORIES,
+    NET_INCOME,
+    NET_PPE,
+    OPERATING_INCOME,
+    PAYABLES,
+    PRETAX,
+    RECEIVABLES,
+    REVENUE,
+    TAX,
+    TOTAL_ASSETS,
+    Line,
+)
 
-@dataclass(frozen=True)
-class Operand:
-    """A statement line a formula takes: its name, and the row labels that report it."""
-
-    name: str
-    labels: re.Pattern[str]
+UNITS = ("ratio", "percent", "money", "days")
 
 
 @dataclass(frozen=True)
 class Formula:
+    """How statement lines combine into one figure. ``positive`` lists the operands that must be
+    above zero (the denominators); ``year`` is the fiscal year the figure is for ("" for the
+    latest column); ``years``, when set, asks for the formula in each of those years, averaged."""
+
     name: str
-    asked: re.Pattern[str]  # the question's words that ask for it
-    operands: tuple[Operand, ...]
+    operands: tuple[Line, ...]
     combine: Callable[[list[float]], float]
     expression: str  # how the operands combine, with their names
-    percent: bool = False
-    ratio: bool = True  # the last operand divides (a difference, such as free cash flow, does not)
-    growth: bool = False  # one row in two periods: (later - earlier) / earlier
-    unsupported: str = ""  # a definition this app does not compute yet: said instead of a figure
+    unit: str = "ratio"
+    positive: tuple[int, ...] = ()
+    year: str = ""
+    years: tuple[str, ...] = ()
+    unsupported: str = ""  # a definition this app does not compute: said instead of a figure
 
     def result(self, values: list[float]) -> float:
-        value = self.combine(values)
-        return value * 100 if self.percent else value
+        sizes = [abs(v) if line.outflow else v for v, line in zip(values, self.operands, strict=True)]
+        value = self.combine(sizes)
+        return value * 100 if self.unit == "percent" else value
 
 
-def _op(name: str, pattern: str) -> Operand:
-    return Operand(name, re.compile(pattern, re.IGNORECASE))
+def ratio(name: str, top: Line, bottom: Line, unit: str = "ratio") -> Formula:
+    return Formula(name, (top, bottom), lambda v: v[0] / v[1], f"{top.name} / {bottom.name}", unit, (1,))
 
 
-REVENUE = _op("Revenue", r"^(total\s+)?(net\s+)?(revenues?|sales|net\s+sales)(\s*,\s*net)?$")
-COST_OF_REVENUE = _op(
-    "Cost of revenue", r"^(total\s+)?cost\s+of\s+(revenues?|sales|goods\s+sold|products\s+sold)"
-)
-GROSS_PROFIT = _op("Gross profit", r"^gross\s+(profit|margin)$")
-OPERATING_INCOME = _op(
-    "Operating income",
-    r"^(total\s+)?(operating\s+income|income\s+from\s+operations|operating\s+profit)(\s+\(loss\))?$",
-)
-NET_INCOME = _op(
-    "Net income", r"^net\s+(income|earnings)(\s+\(loss\))?(\s+attributable\s+to\s+[\w\s.,&'-]+)?$"
-)
-CFO = _op(
-    "Net cash provided by operating activities",
-    r"^(net\s+)?cash\s+(provided\s+by|from|generated\s+(by|from))\s+(\(used\s+in\)\s+)?operating\s+activities",
-)
-CAPEX = _op(
-    "Purchases of property, plant and equipment",
-    r"^(purchases?|payments?\s+for|additions?\s+to|acquisitions?|expenditures?\s+for)\s+(of\s+)?"
-    r"[\w,\s]{0,40}?\b(property|equipment|buildings)\b|^capital\s+expenditures?",
-)
-CURRENT_ASSETS = _op("Total current assets", r"^total\s+current\s+assets$")
-CURRENT_LIABILITIES = _op("Total current liabilities", r"^total\s+current\s+liabilities$")
-INVENTORIES = _op("Inventories", r"^(merchandise\s+)?inventor(y|ies)(,\s*net)?$")
-TAX = _op(
-    "Income tax expense",
-    r"^(provision\s+for|benefit\s+from|\(?benefit\)?\s*)?income\s+tax(es)?(\s+expense)?(\s+\(benefit\))?$",
-)
-PRETAX = _op(
-    "Income before income taxes",
-    r"^(income|earnings)\s+(\(loss\)\s+)?before\s+(provision\s+for\s+)?income\s+tax",
-)
-DIVIDENDS = _op("Dividends paid", r"^(cash\s+)?dividends\s+paid")
-INTEREST = _op("Interest expense", r"^interest\s+expense(,\s*net)?$")
-
-
-def _ratio(v: list[float]) -> float:
-    return v[0] / v[1]
-
-
-FORMULAS: tuple[Formula, ...] = (
-    Formula(
-        "Operating cash flow ratio",
-        re.compile(r"operating\s+cash\s+flow\s+ratio", re.I),
-        (CFO, CURRENT_LIABILITIES),
-        _ratio,
-        "Net cash provided by operating activities / Total current liabilities",
-    ),
-    Formula(
-        "Quick ratio",
-        re.compile(r"quick\s+ratio|acid[-\s]test", re.I),
-        (CURRENT_ASSETS, INVENTORIES, CURRENT_LIABILITIES),
-        lambda v: (v[0] - v[1]) / v[2],
-        "(Total current assets - Inventories) / Total current liabilities",
-    ),
-    Formula(
-        "Current ratio",
-        re.compile(r"current\s+ratio|working\s+capital\s+ratio", re.I),
-        (CURRENT_ASSETS, CURRENT_LIABILITIES),
-        _ratio,
-        "Total current assets / Total current liabilities",
-    ),
-    Formula(
-        "Gross margin",
-        re.compile(r"gross\s+(profit\s+)?margin", re.I),
-        (GROSS_PROFIT, REVENUE),
-        _ratio,
-        "Gross profit / Revenue",
-        percent=True,
-    ),
-    Formula(
-        "Operating margin",
-        re.compile(r"operating\s+(profit\s+)?margin|operating\s+income\s+margin", re.I),
-        (OPERATING_INCOME, REVENUE),
-        _ratio,
-        "Operating income / Revenue",
-        percent=True,
-    ),
-    Formula(
-        "Net profit margin",
-        re.compile(r"net\s+(profit\s+|income\s+)?margin", re.I),
-        (NET_INCOME, REVENUE),
-        _ratio,
-        "Net income / Revenue",
-        percent=True,
-    ),
-    Formula(
-        "Capital expenditure as a share of revenue",
-        re.compile(
-            r"(capex|capital\s+expenditures?)\s+(as\s+a\s+)?(%|percent(age)?|share|ratio)|"
-            r"(capex|capital\s+expenditures?)\s*(/|to)\s*(revenue|sales)",
-            re.I,
-        ),
-        (CAPEX, REVENUE),
-        lambda v: abs(v[0]) / v[1],
-        "Purchases of property, plant and equipment / Revenue",
-        percent=True,
-    ),
-    Formula(
-        "Effective tax rate",
-        re.compile(r"effective\s+(income\s+)?tax\s+rate", re.I),
-        (TAX, PRETAX),
-        _ratio,
-        "Income tax expense / Income before income taxes",
-        percent=True,
-    ),
-    Formula(
-        "Dividend payout ratio",
-        re.compile(r"(dividend\s+)?payout\s+ratio", re.I),
-        (DIVIDENDS, NET_INCOME),
-        lambda v: abs(v[0]) / v[1],
-        "Dividends paid / Net income",
-        percent=True,
-    ),
-    Formula(
-        "Interest coverage ratio",
-        re.compile(r"interest\s+coverage", re.I),
-        (OPERATING_INCOME, INTEREST),
-        lambda v: v[0] / abs(v[1]),
-        "Operating income / Interest expense",
-    ),
-    Formula(
-        "Free cash flow",
-        re.compile(r"free\s+cash\s+flow|\bfcf\b", re.I),
-        (CFO, CAPEX),
-        lambda v: v[0] - abs(v[1]),
-        "Net cash provided by operating activities - Purchases of property, plant and equipment",
-        ratio=False,
-    ),
-)
-
-#: Questions about a figure's causes or meaning, not its value ("What drove the margin change?").
-_NOT_A_CALCULATION = re.compile(
-    r"^\W*(why|explain|describe)\b|\b(drove|drivers?|caused|factors?|reasons?|led\s+to|useful\s+metric)\b",
-    re.I,
-)
-#: A ratio the question states itself: "compute net income divided by total assets", "... is
-#: defined as: total current assets / total current liabilities".
-_STATED = (
-    re.compile(
-        r"\b(?:compute|calculate)\s+(?:the\s+)?([^?.;:]+?)\s+(?:divided\s+by|over|/)\s+([^?.;:]+)", re.I
-    ),
-    re.compile(
-        r"\bdefined?\b[^.?;]{0,60}?\bas:?\s+([^?.;:/]+?)\s*(?:divided\s+by|/)\s*([^?.;:]+)", re.I
-    ),
-)
-
-
-KNOWN: tuple[Operand, ...] = (
-    REVENUE, COST_OF_REVENUE, GROSS_PROFIT, OPERATING_INCOME, NET_INCOME, CFO, CAPEX,
-    CURRENT_ASSETS, CURRENT_LIABILITIES, INVENTORIES, TAX, PRETAX, DIVIDENDS, INTEREST,
-)  # fmt: skip
-_GROWTH = re.compile(
-    r"(year[-\s]+over[-\s]+year|yoy|annual)\s+(change|growth|increase|decrease)|growth\s+rate|"
-    r"(percent(age)?|%)\s+(change|growth|increase|decrease)|\b(change|growth)\s+in\b",
-    re.I,
-)
-_AVERAGE = re.compile(r"\baverages?\b|\bavg\b", re.I)
-
-
-def formula_for(question: str) -> Formula | None:
-    """The formula a question asks for, or None (not a calculation, or one not defined here)."""
-    if _NOT_A_CALCULATION.search(question):
-        return None
-    found = None
-    for pattern in _STATED:
-        stated = pattern.search(question)
-        if stated and "(" not in stated.group(1) and len(stated.group(2).split()) <= 8:
-            found = stated_formula(stated.group(1), stated.group(2), _asked_name(question))
-            break
-    found = found or next((f for f in FORMULAS if f.asked.search(question)), None) or _growth(question)
-    if found is not None and _AVERAGE.search(question):
-        return replace(found, unsupported="an average over several periods is not computed yet")
-    return found
-
-
-def _growth(question: str) -> Formula | None:
-    """The change of one statement line between two periods, in percent ("year-over-year change in
-    revenue from FY2016 to FY2017")."""
-    if not _GROWTH.search(question):
-        return None
-    after = _GROWTH.search(question).end()
-    line = next((op for op in KNOWN if op.labels.search(_metric_words(question[after:]))), None)
-    line = line or next((op for op in KNOWN if op.labels.search(_metric_words(question))), None)
-    if line is None:
-        return None
-    name = f"{line.name} growth"
-    earlier = replace(line, name=f"{line.name} (earlier)")
+def days(name: str, balance: Line, flow: Line) -> Formula:
+    """Days a balance is outstanding: 365 × its average over the year / the year's flow."""
+    held = balance.averaged()
     return Formula(
-        name,
-        re.compile("$^"),
-        (line, earlier),
-        lambda v: (v[0] - v[1]) / abs(v[1]),
-        f"({line.name} - {earlier.name}) / {earlier.name}",
-        percent=True,
-        growth=True,
+        name, (held, flow), lambda v: 365 * v[0] / v[1], f"365 × {held.name} / {flow.name}", "days", (1,)
     )
 
 
-def _metric_words(text: str) -> str:
-    """The words of a question that may name a statement line ("revenue", "net income")."""
-    for known in ("net income", "operating income", "gross profit", "net sales", "revenue", "sales"):
-        if known in text.lower():
-            return known
-    return ""
+def share_of_revenue(metric: Line | Formula, name: str = "") -> Formula:
+    """A line (or a money formula such as EBITDA) as a percentage of revenue: a margin."""
+    if isinstance(metric, Line):
+        return ratio(name or f"{metric.name} as a percentage of revenue", metric, REVENUE, "percent")
+    count = len(metric.operands)
+    return Formula(
+        name or f"{metric.name} margin",
+        (*metric.operands, REVENUE),
+        lambda v: metric.combine(v[:count]) / v[count],
+        f"({metric.expression}) / {REVENUE.name}",
+        "percent",
+        (count,),
+    )
 
 
-_NAMED = re.compile(r"\b(ratio|margin|rate|turnover|coverage)\b", re.I)
-_NOT_NAME = frozenset("what is the a an of for in its their fy".split())
+def growth(line: Line, years: int = 1, compound: bool = False) -> Formula:
+    """The change of one line over ``years``, in percent; ``compound``: the compound annual rate
+    (CAGR) over them."""
+    earlier = line.earlier(years, f"{line.name} ({years} year{'s' if years > 1 else ''} earlier)")
+    if not compound or years == 1:
+        return Formula(
+            f"{line.name} growth",
+            (line, earlier),
+            lambda v: (v[0] - v[1]) / abs(v[1]),
+            f"({line.name} - {earlier.name}) / {earlier.name}",
+            "percent",
+        )
+    return Formula(
+        f"{line.name} compound annual growth rate",
+        (line, earlier),
+        lambda v: (v[0] / v[1]) ** (1 / years) - 1,
+        f"({line.name} / {earlier.name}) ^ (1/{years}) - 1",
+        "percent",
+        (0, 1),
+    )
 
 
-def _asked_name(question: str) -> str:
-    """The name the question gives its figure ("... FY2020 working capital ratio?" -> "Working
-    capital ratio"): up to three plain words before ratio, margin, rate ..."""
-    match = _NAMED.search(question)
-    if not match:
-        return ""
-    words = []
-    for word in reversed(question[: match.start()].split()[-3:]):
-        if not word.isalpha() or word.lower() in _NOT_NAME:
-            break
-        words.insert(0, word.lower())
-    name = " ".join([*words, match.group(1).lower()])
-    return name[0].upper() + name[1:] if words else ""
+EBITDA = Formula(
+    "EBITDA",
+    (OPERATING_INCOME, DEPRECIATION),
+    sum,
+    f"{OPERATING_INCOME.name} + {DEPRECIATION.name}",
+    "money",
+)
+FREE_CASH_FLOW = Formula(
+    "Free cash flow", (CFO, CAPEX), lambda v: v[0] - v[1], f"{CFO.name} - {CAPEX.name}", "money"
+)
+WORKING_CAPITAL = Formula(
+    "Working capital",
+    (CURRENT_ASSETS, CURRENT_LIABILITIES),
+    lambda v: v[0] - v[1],
+    f"{CURRENT_ASSETS.name} - {CURRENT_LIABILITIES.name}",
+    "money",
+)
 
+#: The money figures a margin can be taken of ("EBITDA margin"), by the words that name them.
+COMPOSITES: tuple[tuple[re.Pattern[str], Formula], ...] = (
+    (re.compile(r"\bebitda\b", re.I), EBITDA),
+    (re.compile(r"\bfree\s+cash\s+flows?\b|\bfcf\b", re.I), FREE_CASH_FLOW),
+    (re.compile(r"\b(net\s+)?working\s+capital\b(?!\s+ratio)", re.I), WORKING_CAPITAL),
+)
 
-def stated_formula(top: str, bottom: str, name: str = "") -> Formula:
-    """A ratio the user states ("compute net income divided by total assets")."""
+_PRIOR_INVENTORIES = INVENTORIES.earlier(1, "Inventories (year before)")
+_DIO = days("Days inventory outstanding", INVENTORIES, COST_OF_REVENUE)
+_DSO = days("Days sales outstanding", RECEIVABLES, REVENUE)
+_AVERAGE_PAYABLES = PAYABLES.averaged()
+#: Purchases, the flow payables are paid from: cost of revenue plus the change in inventories.
+_DPO = Formula(
+    "Days payable outstanding",
+    (_AVERAGE_PAYABLES, COST_OF_REVENUE, INVENTORIES, _PRIOR_INVENTORIES),
+    lambda v: 365 * v[0] / (v[1] + v[2] - v[3]),
+    f"365 × {_AVERAGE_PAYABLES.name} / ({COST_OF_REVENUE.name} + {INVENTORIES.name} - "
+    f"{_PRIOR_INVENTORIES.name})",
+    "days",
+    (1,),
+)
+_AVERAGE_INVENTORIES, _AVERAGE_RECEIVABLES = INVENTORIES.averaged(), RECEIVABLES.averaged()
+_CCC = Formula(
+    "Cash conversion cycle",
+    (_AVERAGE_INVENTORIES, COST_OF_REVENUE, _AVERAGE_RECEIVABLES, REVENUE, *_DPO.operands[:1], INVENTORIES,
+     _PRIOR_INVENTORIES),
+    lambda v: 365 * v[0] / v[1] + 365 * v[2] / v[3] - 365 * v[4] / (v[1] + v[5] - v[6]),
+    "Days inventory outstanding + Days sales outstanding - Days payable outstanding, = "
+    f"365 × {_AVERAGE_INVENTORIES.name} / {COST_OF_REVENUE.name} + 365 × {_AVERAGE_RECEIVABLES.name} / "
+    f"{REVENUE.name} - 365 × {_AVERAGE_PAYABLES.name} / ({COST_OF_REVENUE.name} + {INVENTORIES.name} - "
+    f"{_PRIOR_INVENTORIES.name})",
+    "days",
+    (1, 3),
+)  # fmt: skip
 
-    def operand(words: str) -> Operand:
-        words = re.sub(r"\b(the|for|in|of\s+\w+'s|fy\s?\d{4}|\d{4})\b", " ", words, flags=re.I)
-        words = " ".join(words.split()).strip(" ,.")
-        known = next((op for op in KNOWN if op.labels.search(words)), None)  # "revenue": "Net revenues" too
-        return known or _op(words[:1].upper() + words[1:], rf"^(total\s+)?{re.escape(words)}")
-
-    a, b = operand(top), operand(bottom)
-    expression = f"{a.name} / {b.name}"
-    formula = Formula(name or expression, re.compile("$^"), (a, b), _ratio, expression)
-    if _AVERAGE.search(f"{top} {bottom}"):
-        return replace(formula, unsupported="an average over two periods is not computed yet")
-    return formula
+#: Named formulas, by the words that ask for them; the first match is taken, so a longer name
+#: comes before one it contains ("fixed asset turnover" before "asset turnover").
+NAMED: tuple[tuple[re.Pattern[str], Formula], ...] = tuple(
+    (re.compile(asked, re.I), formula)
+    for asked, formula in (
+        (r"operating\s+cash\s+flow\s+ratio", ratio("Operating cash flow ratio", CFO, CURRENT_LIABILITIES)),
+        (
+            r"quick\s+ratio|acid[-\s]test",
+            Formula(
+                "Quick ratio",
+                (CURRENT_ASSETS, INVENTORIES, CURRENT_LIABILITIES),
+                lambda v: (v[0] - v[1]) / v[2],
+                f"({CURRENT_ASSETS.name} - {INVENTORIES.name}) / {CURRENT_LIABILITIES.name}",
+                positive=(2,),
+            ),
+        ),
+        (
+            r"current\s+ratio|working\s+capital\s+ratio",
+            ratio("Current ratio", CURRENT_ASSETS, CURRENT_LIABILITIES),
+        ),
+        (
+            r"return\s+on\s+(total\s+)?assets|\broa\b",
+            ratio("Return on assets", NET_INCOME, TOTAL_ASSETS.averaged()),
+        ),
+        (
+            r"fixed\s+asset\s+turnover",
+            ratio("Fixed asset turnover ratio", REVENUE, NET_PPE.averaged()),
+        ),
+        (r"(total\s+)?asset\s+turnover", ratio("Asset turnover ratio", REVENUE, TOTAL_ASSETS.averaged())),
+        (
+            r"inventory\s+turnover",
+            ratio("Inventory turnover ratio", COST_OF_REVENUE, INVENTORIES.averaged()),
+        ),
+        (r"days\s+payables?\s+outstanding|\bdpo\b", _DPO),
+        (r"days\s+(of\s+)?inventory\s+(outstanding|on\s+hand)|\bdio\b", _DIO),
+        (r"days\s+sales\s+outstanding|\bdso\b", _DSO),
+        (r"cash\s+conversion\s+cycle|\bccc\b", _CCC),
+        (r"effective\s+(income\s+)?tax\s+rate", ratio("Effective tax rate", TAX, PRETAX, "percent")),
+        (r"(dividend\s+)?payout\s+ratio", ratio("Dividend payout ratio", DIVIDENDS, NET_INCOME, "percent")),
+        (
+            r"retention\s+ratio|plowback\s+ratio",
+            Formula(
+                "Retention ratio",
+                (NET_INCOME, DIVIDENDS),
+                lambda v: (v[0] - v[1]) / v[0],
+                f"({NET_INCOME.name} - {DIVIDENDS.name}) / {NET_INCOME.name}",
+                positive=(0,),
+            ),
+        ),
+        (
+            r"interest\s+coverage",
+            Formula(
+                "Interest coverage ratio",
+                (OPERATING_INCOME, INTEREST),
+                lambda v: v[0] / abs(v[1]),
+                f"{OPERATING_INCOME.name} / {INTEREST.name}",
+            ),
+        ),
+    )
+)

@@ -7,7 +7,7 @@ import pytest
 
 from config.settings import Settings
 from core.answers.computed import compute
-from core.answers.formulas import formula_for
+from core.answers.formula_questions import formula_for
 from core.assistant import AskOptions, LocalAIAssistant
 from core.events import Audio, Check, Computed, Source
 from retrieval.knowledge_base import Hit
@@ -160,11 +160,86 @@ def test_a_year_over_year_change_takes_one_row_in_the_two_years_asked():
     )
 
 
-def test_an_average_over_periods_is_said_not_to_be_computed_yet():
+INCOME = "Consolidated Statements of Operations | (In millions) | Fiscal Years Ended 2020 2019 2018"
+INCOME_ROWS = (
+    "Total revenues 12,000 11,000 10,000\nCost of sales 7,000 6,600 6,100\n"
+    "Operating income 1,500 1,320 1,150\nNet income 1,000 880 700"
+)
+FLOWS = "Consolidated Statements of Cash Flows | (In millions) | 2020 2019 2018"
+FLOWS_ROWS = (
+    "Depreciation and amortization 400 380 350\nNet cash provided by operating activities 2,100 1,900 1,700\n"
+    "Capital expenditures (960) (770) (600)\nDividends paid (300) (280) (250)"
+)
+SHEET = "Consolidated Balance Sheets | (In millions) | December 31, 2020 December 31, 2019"
+SHEET_ROWS = (
+    "Inventories 1,300 1,100\nAccounts receivable, net 900 700\nTotal current assets 4,000 3,500\n"
+    "Property, plant and equipment, net 5,200 4,800\nTotal assets 21,000 19,000\n"
+    "Accounts payable 800 600\nTotal current liabilities 3,000 2,900"
+)
+FILING = [source(1, INCOME_ROWS, INCOME), source(2, FLOWS_ROWS, FLOWS), source(3, SHEET_ROWS, SHEET)]
+
+
+def test_a_three_year_average_computes_the_formula_in_each_year_and_shows_each_years_work():
+    question = "What is the FY2018 - FY2020 3 year average of capex as a % of revenue?"
+    computation, _ = compute(question, FILING)
+    each = [960 / 12000, 770 / 11000, 600 / 10000]
+    assert computation.name == "3-year average capital expenditure as a percentage of revenue"
+    assert computation.shown == f"{sum(each) / 3 * 100:.1f}%"
+    assert [p.shown for p in computation.parts] == [f"{v * 100:.1f}%" for v in (each[2], each[1], each[0])]
+    work = computation.work().splitlines()
+    assert len(work) == 4 and "600 / 10,000" in work[0] and work[-1].endswith(f"/ 3 = {computation.shown}")
+    assert computation.sentence().startswith("The 3-year average capital expenditure as a percentage")
+    margin, _ = compute("What is the three year average net profit margin from FY2018 to FY2020?", FILING)
+    assert margin.shown == f"{(1000 / 12000 + 880 / 11000 + 700 / 10000) / 3 * 100:.1f}%"
+
+
+def test_a_balance_sheet_line_is_averaged_over_the_year_and_the_year_before():
     question = (
-        "What is the FY2017 - FY2019 3 year average of capex as a % of revenue for Activision Blizzard?"
+        "What is the FY2020 return on assets (ROA)? ROA is defined as: FY2020 net income / "
+        "(average total assets between FY2019 and FY2020). Round your answer to two decimal places."
     )
-    computation, _ = compute(question, [source(1, CASH_ROWS, CASH)])
+    roa, _ = compute(question, FILING)
+    assert roa.name == "Return on assets" and roa.shown == f"{1000 / 20000:.2f}"
+    assert roa.operands[1].printed == "(21,000 + 19,000) / 2"
+    assert roa.operands[1].period == (
+        "average of period ended December 31, 2020 and period ended December 31, 2019"
+    )
+    turnover, _ = compute("What is the FY2020 inventory turnover ratio?", FILING)
+    assert turnover.shown == f"{7000 / 1200:.2f}" and "(1,300 + 1,100) / 2" in turnover.work()
+    fixed, _ = compute("What is the FY2020 fixed asset turnover ratio?", FILING)
+    assert fixed.shown == f"{12000 / 5000:.2f}"
+    missing, _ = compute("What is the FY2019 inventory turnover ratio?", FILING)
+    assert missing.refused == "the page with inventories has no column for 2018"
+
+
+def test_days_payable_outstanding_and_the_cash_conversion_cycle_use_purchases():
+    dpo, _ = compute("What is FY2020 days payable outstanding (DPO)?", FILING)
+    purchases = 7000 + 1300 - 1100
+    assert dpo.shown == f"{365 * 700 / purchases:.2f} days"
+    ccc, _ = compute("What is the FY2020 cash conversion cycle?", FILING)
+    expected = 365 * 1200 / 7000 + 365 * 800 / 12000 - 365 * 700 / purchases
+    assert ccc.value == pytest.approx(expected)
+
+
+def test_ebitda_its_margin_a_line_margin_cagr_retention_and_working_capital():
+    ebitda, _ = compute("What is the FY2019 EBITDA (operating income + D&A) in USD millions?", FILING)
+    assert ebitda.shown == "$1,700 million" and ebitda.operands[1].source == 2
+    margin, _ = compute("What is the FY2020 unadjusted EBITDA % margin?", FILING)
+    assert margin.name == "EBITDA margin" and margin.shown == f"{1900 / 12000 * 100:.1f}%"
+    dna, _ = compute("What is the FY2018 depreciation and amortization (D&A) % margin?", FILING)
+    assert dna.shown == "3.5%"
+    cagr, _ = compute("What is the 2 year total revenue CAGR from FY2018 to FY2020?", FILING)
+    assert cagr.shown == f"{((12000 / 10000) ** 0.5 - 1) * 100:.1f}%" and "^ (1/2)" in cagr.formula
+    change, _ = compute("What is the year-over-year change in operating income from 2019 to 2020?", FILING)
+    assert change.shown == f"{(1500 - 1320) / 1320 * 100:.1f}%"
+    retention, _ = compute("What is the FY2020 retention ratio?", FILING)
+    assert retention.shown == f"{(1000 - 300) / 1000:.2f}"
+    capital, _ = compute("What is the FY2020 net working capital?", FILING)
+    assert capital.shown == "$1,000 million"
+
+
+def test_an_average_of_another_kind_is_said_not_to_be_computed():
+    computation, _ = compute("What was the average operating margin of the segments in FY2020?", FILING)
     assert computation.value is None and "average" in computation.refused
 
 
