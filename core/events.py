@@ -32,6 +32,7 @@ class Source:
     ocr: bool = False  # its text was read from a scanned page by OCR (may hold misread characters)
     unit: str = "page"  # what page_start/page_end count: "page", "section" or "paragraph"
     answer_lines: tuple[str, ...] = ()  # its excerpt lines most likely to hold the figure asked for
+    operand_lines: tuple[str, ...] = ()  # its rows a computed figure took ("Inventories 1,300")
     doc_id: str = ""  # which document (its content's sha256), for a picture of its page
 
     def as_dict(self) -> dict[str, Any]:

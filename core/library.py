@@ -147,8 +147,9 @@ class Library:
             originals.delete(doc_id)
 
     def page_picture(self, source: dict[str, Any], collection: str = DEFAULT) -> bytes | None:
-        """A PNG of the PDF page a source ([n]) cites, its likely answer lines highlighted; None
-        for a source that is not a PDF page, or a PDF added before its original was kept."""
+        """A PNG of the PDF page a source ([n]) cites, its likely answer lines and the rows a
+        computed figure took highlighted; None for a source that is not a PDF page, or a PDF
+        added before its original was kept."""
         from documents.page_images import page_picture
 
         originals = self._originals(collection)
@@ -157,7 +158,7 @@ class Library:
         pdf = originals.path(source["doc_id"])
         if pdf is None:
             return None
-        lines = list(source.get("answer_lines") or ())
+        lines = list(source.get("answer_lines") or ()) + list(source.get("operand_lines") or ())
         return page_picture(pdf, int(source["page_start"]), lines, originals.pictures)
 
     def _originals(self, collection: str) -> Originals | None:

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 from config.settings import Settings
 from core.answers import prompts
 from core.answers.attempt import Answering, BackendAnswer, Turn
-from core.answers.computed import compute
+from core.answers.computed import compute, with_operands
 from core.answers.history import chat_history
 from core.answers.passages import Passages
 from core.answers.prompt_builder import system_message
@@ -83,7 +83,7 @@ class Answers:
         computation = None
         if kb is not None and sources:
             computation, extra = compute(question, sources, lambda text: self.passages.retrieve(text, kb))
-            sources = sources + extra  # passages searched for a missing operand
+            sources = with_operands(sources + extra, computation)  # and passages searched for one
         breakdown = {**(heard.timings if heard else {}), "retrieval_s": time.perf_counter() - started}
         # A question put to a knowledge base (an empty one too) that got no passage is answered
         # with the model's own knowledge, and says so; not "Hello" or "Thanks".

@@ -260,6 +260,18 @@ def _averaged(formula: Formula, parts: list[Computation]) -> Computation:
     )
 
 
+def with_operands(sources: list[Source], computation: Computation | None) -> list[Source]:
+    """The sources, each with the rows a computation took from it (to mark on its page)."""
+    if computation is None or not computation.operands:
+        return sources
+    rows: dict[int, list[str]] = {}
+    for o in computation.operands:
+        row = f"{o.label} {o.printed}"
+        if row not in rows.setdefault(o.source, []):
+            rows[o.source].append(row)
+    return [replace(s, operand_lines=tuple(rows[s.number])) if s.number in rows else s for s in sources]
+
+
 def _number(printed: str) -> float:
     negative = printed.startswith("(") or printed.startswith("-")
     value = float(printed.strip("()-%$").replace(",", ""))

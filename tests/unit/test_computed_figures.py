@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from config.settings import Settings
-from core.answers.computed import compute
+from core.answers.computed import compute, with_operands
 from core.answers.formula_questions import formula_for
 from core.assistant import AskOptions, LocalAIAssistant
 from core.events import Audio, Check, Computed, Source
@@ -236,6 +236,17 @@ def test_ebitda_its_margin_a_line_margin_cagr_retention_and_working_capital():
     assert retention.shown == f"{(1000 - 300) / 1000:.2f}"
     capital, _ = compute("What is the FY2020 net working capital?", FILING)
     assert capital.shown == "$1,000 million"
+
+
+def test_each_source_knows_the_rows_a_computation_took_from_it_to_mark_them_on_its_page():
+    turnover, _ = compute("What is the FY2020 inventory turnover ratio?", FILING)
+    marked = with_operands(FILING, turnover)
+    assert [s.operand_lines for s in marked] == [
+        ("Cost of sales 7,000",),
+        (),
+        ("Inventories (1,300 + 1,100) / 2",),
+    ]
+    assert with_operands(FILING, None) == FILING
 
 
 def test_an_average_of_another_kind_is_said_not_to_be_computed():

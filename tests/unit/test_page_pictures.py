@@ -67,6 +67,11 @@ def test_a_pdf_added_is_kept_and_its_cited_page_shown_and_removed_with_it(tmp_pa
     }
     png = assistant.library.page_picture(source)
     assert png is not None and yellow_rows(png)
+    # a computed figure's operand row is marked too: the marks now cover two lines, not one
+    both = assistant.library.page_picture(
+        {**source, "operand_lines": ["Cost of sales (66,822 + 69,702) / 2"]}
+    )
+    assert max(yellow_rows(both)) - min(yellow_rows(both)) > max(yellow_rows(png)) - min(yellow_rows(png)) + 8
     assert assistant.library.page_picture({**source, "unit": "section"}) is None  # a Word file's section
     assert assistant.library.page_picture({**source, "doc_id": "../../etc/passwd"}) is None
     assistant.library.delete_document(doc.id)
