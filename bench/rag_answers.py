@@ -1,7 +1,8 @@
 """Grounded answers on ../shared/data/rag-bench: does the answer hold the reference's figure?
 
     python bench/rag_answers.py run --kb DIR --out FILE.jsonl [--builtin fast|better] [--limit N] [--spoken]
-    python bench/rag_answers.py score FILE.jsonl [FILE.jsonl ...] [--field spoken]
+    python bench/rag_answers.py score FILE.jsonl [FILE.jsonl ...] [--field spoken] [--calculations]
+    RAG_BENCH_DIR=../shared/data/rag-bench-more python bench/rag_answers.py ...   (another set)
 
 Scores also figure-hit in the answer's own words (quoted source lines removed), answers that are
 nothing but quoted lines, and the share of amount answers that state the figure with a unit and a
@@ -25,7 +26,9 @@ aloud; ``score --field spoken`` then scores what a listener heard instead of the
 - degenerate: empty, or only citation markers / echoed source headers;
 - first token median and p90, seconds;
 - reference figure in the prompt: the same test on the passages the model was given (an upper
-  bound for the model; a miss there is retrieval's or the excerpt's).
+  bound for the model; a miss there is retrieval's or the excerpt's);
+- on FinanceBench's calculation questions: figures computed, refused, and computed within 1 % of
+  the reference (``--calculations`` lists each one's formula and operands to judge by hand).
 """
 
 from __future__ import annotations
@@ -90,9 +93,11 @@ def run(args: argparse.Namespace) -> None:
             stats = next((e for e in events if isinstance(e, Stats)), None)
             done = next((e for e in events if isinstance(e, Done)), None)
             check = next((e for e in events if type(e).__name__ == "Check"), None)
+            computed = next((e.items for e in events if type(e).__name__ == "Computed"), None)
             record = {
                 "id": row["id"],
                 "dataset": row["dataset"],
+                "question_type": row.get("question_type", ""),
                 "reference": row["answer"],
                 "answer": done.text if done else "",
                 "sources": [[s.file, s.page_start, s.page_end] for s in sources],
@@ -102,6 +107,7 @@ def run(args: argparse.Namespace) -> None:
                 "total_s": time.perf_counter() - started,
                 "unsupported": check.unsupported_figures if check else None,
                 "prompt": prompts[-1] if prompts else None,
+                "computed": computed,
             }
             if args.spoken:  # what a listener hears: the sentences that were spoken
                 record["spoken"] = " ".join(e.text for e in events if isinstance(e, Audio))
@@ -200,6 +206,50 @@ def score(paths: list[str], same_questions: bool = False, field: str = "answer")
         )
 
 
+def calculations(paths: list[str], show: bool = False) -> None:
+    """FinanceBench's calculation questions ("metrics-generated": the reference is computed from
+    statement lines): how many got a computed figure, how many were refused, how many computed
+    results are within 1 % of the reference, and how many answers hold the reference figure.
+    ``show`` lists each question's computation (formula, operands) to judge by hand."""
+    rows = {
+        json.loads(line)["id"]: json.loads(line) for line in (BENCH / "qa.jsonl").read_text().splitlines()
+    }
+    print(
+        "\n| run | calculation questions | computed | refused | computed result within 1 % | "
+        "answer holds the reference figure |"
+    )
+    print("|---|---|---|---|---|---|")
+    for path in paths:
+        records = [json.loads(line) for line in Path(path).read_text().splitlines() if line.strip()]
+        calc = [r for r in records if rows.get(r["id"], {}).get("question_type") == "metrics-generated"]
+        done = [c for r in calc for c in (r.get("computed") or [])[:1] if not c["refused"]]
+        refused = [c for r in calc for c in (r.get("computed") or [])[:1] if c["refused"]]
+        right = [
+            r
+            for r in calc
+            for c in (r.get("computed") or [])[:1]
+            if not c["refused"] and figure_hit({**r, "shown": c["shown"]}, "shown")
+        ]
+        held = [r for r in calc if figure_hit(r)]
+        print(
+            f"| {Path(path).stem} | {len(calc)} | {len(done)} | {len(refused)} | {len(right)} | {len(held)} |"
+        )
+        if show:
+            for r in calc:
+                question = rows[r["id"]]["question"]
+                print(f"\n- {r['id']} (reference {r['reference']}): {question[:160]}")
+                for c in r.get("computed") or []:
+                    if c["refused"]:
+                        print(f"  refused: {c['name']}: {c['refused']}")
+                    else:
+                        ops = "; ".join(
+                            f"{o['label']} {o['value']} ({o['period']}, [{o['source']}])"
+                            for o in c["operands"]
+                        )
+                        print(f"  {c['name']} = {c['shown']} <- {ops}")
+                print(f"  answer: {r['answer'][:200]!r}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     sub = parser.add_subparsers(dest="command", required=True)
@@ -218,8 +268,13 @@ def main() -> None:
     s.add_argument("files", nargs="+")
     s.add_argument("--same-questions", action="store_true", help="only questions every file answered")
     s.add_argument("--field", default="answer", help='"spoken": score what was read aloud (--spoken runs)')
+    s.add_argument("--calculations", action="store_true", help="also list each calculation question's work")
     args = parser.parse_args()
-    run(args) if args.command == "run" else score(args.files, args.same_questions, args.field)
+    if args.command == "run":
+        run(args)
+    else:
+        score(args.files, args.same_questions, args.field)
+        calculations(args.files, args.calculations)
 
 
 if __name__ == "__main__":

@@ -72,9 +72,9 @@ def measure(name, search, qa, unrelated, k) -> dict:
     return {
         "name": name,
         "fb_page": rep_fb.page_hit_at_k,
-        "fb_doc": rep_fb.hit_at_k,
-        "single_doc": rep_single.hit_at_k,
-        "single_mrr": rep_single.mrr,
+        "fb_doc": rep_fb.hit_at_k if fb else None,
+        "single_doc": rep_single.hit_at_k if single else None,
+        "single_mrr": rep_single.mrr if single else None,
         "multi_recall": rep_multi.recall_multi,
         "rejected": rep_fb.rejected + rep_single.rejected + rep_multi.rejected,
         "attached": attached,
@@ -129,13 +129,17 @@ def main() -> None:
         f"unrelated with sources (of {len(unrelated)}) | query p50 / p90 ms |"
     )
     print("|---|---|---|---|---|---|---|---|---|---|---|")
+
+    def figure(value: float | None) -> str:
+        return "-" if value is None else f"{value:.3f}"  # "-": the set has no such questions
+
     for r in rows:
         sec = f"{r['seconds']:.0f}" if r["seconds"] else "(cached)"
         pps = f"{r['pages'] / r['seconds']:.1f}" if r["seconds"] else "-"
         print(
-            f"| {r['name']} | {sec} | {pps} | {r['fb_page']:.3f} | {r['fb_doc']:.3f} | "
-            f"{r['single_doc']:.3f} | "
-            f"{r['single_mrr']:.3f} | {r['multi_recall']:.3f} | {r['rejected']} | {len(r['attached'])} | "
+            f"| {r['name']} | {sec} | {pps} | {figure(r['fb_page'])} | {figure(r['fb_doc'])} | "
+            f"{figure(r['single_doc'])} | {figure(r['single_mrr'])} | {figure(r['multi_recall'])} | "
+            f"{r['rejected']} | {len(r['attached'])} | "
             f"{r['p50']:.0f} / {r['p90']:.0f} |"
         )
     for r in rows:
