@@ -44,9 +44,14 @@ def figure_sentence(source: Source, line: str, question: str) -> str:
     if counted and _EXCEPT_SHARES.search(source.context):
         unit = ""  # "(In millions, except number of shares)": the count is as printed
     said = amount(value.strip("()") if _OUTFLOW.search(row.label) else value, unit, dollars)
-    period = f" in {periods[column]}" if column < len(periods) else ""
+    period = f" {_when(periods[column])}" if column < len(periods) else ""
     verb = "were" if _plural(row.label) else "was"
     return f"{_subject(row, source)} {verb} {said}{period} [{source.number}]."
+
+
+def _when(period: str) -> str:
+    """ "in the three months ended ...", "in fiscal 2022", or a balance's "at December 31, 2022"."""
+    return f"in {period}" if period.startswith(("the ", "fiscal")) else f"at {period}"
 
 
 def column_for(question: str, periods: list[str]) -> int:

@@ -73,7 +73,8 @@ def parse_line(line: str) -> StatementLine | None:
 
 def column_periods(context: str, columns: int) -> list[str]:
     """The period of each of ``columns`` value columns, from a page heading: dates ("December 31,
-    2022") or years, with the span before them ("three months ended"); [] when they do not match."""
+    2022") or years, with the span before them ("the three months ended December 31, 2022"; a date
+    without one is a balance sheet's); [] when they do not match."""
     dates = [" ".join(d.split()) for d in _DATE.findall(context)]
     spans = [_span_words(s.group(0)) for s in _SPAN.finditer(context)]
     span_text = spans[0] if spans else ""
@@ -81,8 +82,9 @@ def column_periods(context: str, columns: int) -> list[str]:
         if len(spans) == 2 and columns % 2 == 0 and columns >= 4:  # "Three Months Ended Nine Months Ended"
             half = columns // 2
             return [f"{spans[i // half]} {d}" for i, d in enumerate(dates[:columns])]
-        prefix = f"{span_text} " if span_text else "the period ended "
-        return [f"{prefix}{d}" for d in dates[:columns]]
+        if not span_text:  # a balance sheet's dates: a figure "at December 31, 2022"
+            return dates[:columns]
+        return [f"{span_text} {d}" for d in dates[:columns]]
     years = _YEAR.findall(context.split(" | ")[-1]) if context else []
     if years and len(years) >= columns:
         if span_text:

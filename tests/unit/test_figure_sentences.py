@@ -89,6 +89,23 @@ def test_the_sentence_says_what_the_figure_is_its_unit_period_and_source():
     )
 
 
+def test_a_balance_is_stated_at_its_date():
+    heading = "Consolidated Balance Sheets | (In millions) | December 31, 2022 December 31, 2021"
+    source = Source(
+        3,
+        "ko.pdf",
+        70,
+        70,
+        0.9,
+        "Total assets $ 92,763 $ 94,354",
+        label="Coca-Cola Co, 10-K",
+        context=heading,
+    )
+    assert figure_sentence(
+        source, "Total assets $ 92,763 $ 94,354", "Coca-Cola's total assets in FY2021?"
+    ) == ("Coca-Cola's total assets were $94,354 million at December 31, 2021 [3].")
+
+
 def test_a_per_share_figure_or_a_count_gets_no_scale_and_a_count_no_dollar_sign():
     source = Source(1, "aapl.pdf", 4, 4, 0.9, "$ shares", label=APPLE, context=APPLE_HEADING)
     assert "was $1.88 in" in figure_sentence(source, "Diluted earnings per share $ 1.88 $ 2.10", "EPS?")
