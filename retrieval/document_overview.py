@@ -67,9 +67,23 @@ def _file_words(file: str) -> set[str]:
     return content_terms(re.sub(r"[_\-.]+", " ", file))
 
 
+#: A signature block or a table of contents says nothing of what a document is about, though its
+#: words are the document's most typical ones.
+_SIGNED = re.compile(r"/s/|\bduly\s+authorized\b|\btable\s+of\s+contents\b", re.IGNORECASE)
+_PAGE_REFERENCE = re.compile(r"(\.{3,}|\s)\s*\d{1,3}\s*$")
+
+
+def is_boilerplate(text: str) -> bool:
+    """A signature block, or a list of contents (most of its lines end in a page number)."""
+    if _SIGNED.search(text):
+        return True
+    lines = [line for line in text.splitlines() if line.strip()]
+    return len(lines) >= 6 and sum(bool(_PAGE_REFERENCE.search(line)) for line in lines) > len(lines) / 2
+
+
 def overview_rows(corpus: Corpus, doc: str, k: int) -> list[tuple[int, float]]:
-    """The document's opening passage and its ``k - 1`` most typical ones, in its order, each with
-    its cosine similarity to the document's mean vector."""
+    """The document's opening passage and its ``k - 1`` most typical ones (not its signatures or
+    contents), in its order, each with its cosine similarity to the document's mean vector."""
     rows = corpus.doc_rows.get(doc, np.zeros(0, dtype=np.int64))
     if len(rows) == 0 or k <= 0:
         return []
@@ -77,6 +91,10 @@ def overview_rows(corpus: Corpus, doc: str, k: int) -> list[tuple[int, float]]:
     centre = vectors.mean(axis=0)
     centre /= np.linalg.norm(centre) or 1.0
     typical = vectors @ centre
-    most_typical = [int(i) for i in np.argsort(-typical) if int(i) != 0]
+    most_typical = [
+        int(i)
+        for i in np.argsort(-typical)
+        if int(i) != 0 and not is_boilerplate(corpus.rows[int(rows[i])].text)
+    ]
     order = sorted([0, *most_typical[: k - 1]])
     return [(int(rows[i]), float(typical[i])) for i in order]
