@@ -16,6 +16,7 @@ MAX_HEADING_CHARS = 160
 _SKIP = re.compile(r"^(table of contents|index|page \d+|\d+|[ivxlc]+|-\s*\d+\s*-)$", re.IGNORECASE)
 _NUMBER = re.compile(r"[\d$%()]")
 _YEAR_ROW = re.compile(r"(?:(?:19|20)\d\d\D{0,12}){2,}")
+_AMOUNT = re.compile(r"\d{3}")  # a table's value: its rows are no title
 
 #: Statement names as questions say them -> words their page titles use.
 STATEMENT_SYNONYMS: dict[str, tuple[str, ...]] = {
@@ -48,7 +49,7 @@ _QUESTION_STATEMENT = {
 def page_heading(text: str) -> str:
     """Title lines from the top of a page and its first row of years, joined by " | "."""
     lines = [" ".join(line.split()) for line in text.splitlines()]
-    lines = [line for line in lines if line and not _SKIP.match(line)]
+    lines = _join_word_lines([line for line in lines if line and not _SKIP.match(line)])
     titles: list[str] = []
     year_row = ""
     for line in lines[:12]:
@@ -61,6 +62,31 @@ def page_heading(text: str) -> str:
             break
     heading = " | ".join([*titles, year_row] if year_row else titles)
     return heading[:MAX_HEADING_CHARS]
+
+
+def _join_word_lines(lines: list[str]) -> list[str]:
+    """Some PDFs set a title one word per line ("MGM", "RESORTS", ..., "BALANCE", "SHEETS"): a run
+    of three or more such lines is read as one line (up to the title length), so the statement's
+    name is in the heading and not cut after its first words."""
+    out: list[str] = []
+    run: list[str] = []
+
+    def flush() -> None:
+        out.extend([" ".join(run)] if len(run) >= 3 else run)
+        run.clear()
+
+    for line in lines:
+        short = len(line.split()) <= 2 and not _YEAR_ROW.search(line) and not _AMOUNT.search(line)
+        if short and len(" ".join([*run, line])) <= 90:
+            run.append(line)
+            continue
+        flush()
+        if short:
+            run.append(line)
+        else:
+            out.append(line)
+    flush()
+    return out
 
 
 #: Metrics -> the statement that reports them, for questions that name a metric but no statement.

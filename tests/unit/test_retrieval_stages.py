@@ -66,6 +66,26 @@ def test_page_heading_keeps_the_statement_title_and_column_years():
     )
 
 
+def test_a_title_set_one_word_per_line_is_read_as_one_line():
+    page = "\n".join(
+        ["MGM", "RESORTS", "INTERNATIONAL", "AND", "SUBSIDIARIES", "CONSOLIDATED", "BALANCE", "SHEETS"]
+        + [
+            "(In thousands, except share data)",
+            "December",
+            "31,",
+            "2018 2017",
+            "ASSETS",
+            "Inventories 110,831 102,292",
+        ]
+    )
+    heading = page_heading(page)
+    assert heading.startswith("MGM RESORTS INTERNATIONAL AND SUBSIDIARIES CONSOLIDATED BALANCE SHEETS | ")
+    assert heading.endswith("| 2018 2017") and heading_names_statement(heading, "balance sheet")
+    assert page_heading("Apple Inc.\nCONDENSED CONSOLIDATED BALANCE SHEETS\nASSETS:\nCash 1,234 5,678") == (
+        "Apple Inc. | CONDENSED CONSOLIDATED BALANCE SHEETS | ASSETS:"
+    )
+
+
 def test_questions_name_statements_in_many_ways():
     assert statements_asked("relying on the details shown in the cash flow statement") == {"cash flow"}
     assert statements_asked("using the statement of income and the balance sheet") == {
