@@ -18,7 +18,14 @@ from typing import Any
 from core.answers.formula_questions import formula_for
 from core.answers.formulas import Formula
 from core.answers.line_items import Line
-from core.answers.statement_lines import StatementLine, company, header_periods, parse_line, scale
+from core.answers.statement_lines import (
+    StatementLine,
+    company,
+    header_periods,
+    parse_line,
+    scale,
+    table_rows,
+)
 from core.events import Source
 
 _SCALES = {"": 1.0, "thousand": 1e3, "million": 1e6, "billion": 1e9}
@@ -158,7 +165,7 @@ def _years_read(operand: Line, year: str) -> list[int | None]:
 def _rows(operand: Line, sources: list[Source]) -> Iterator[tuple[Source, StatementLine]]:
     """Each statement row of the sources whose label reports ``operand``, in order."""
     for source in sources:
-        for line in source.text.splitlines():
+        for line in table_rows(source.text):
             row = parse_line(line)
             if row is not None and operand.labels.search(row.label.strip(" :")):
                 yield source, row

@@ -71,6 +71,35 @@ def parse_line(line: str) -> StatementLine | None:
     return StatementLine(label, values, "$" in rest)
 
 
+#: Where one printed row ends and the next begins inside one extracted line: after a value (or a
+#: nil "-" after one), before a capitalised word ("... 594.7 After-tax earnings ..."), or after a
+#: colon that ends a caption.
+_ROW_BREAK = re.compile(r"(?:(?<=[\d)%:])|(?<=[\d)] -)|(?<=[\d)] —))\s+(?=[A-Z][a-z])")
+_HAS_VALUE = re.compile(r"\d[\d,]{2,}|\d\.\d")
+_CONTINUES = re.compile(r"(,|\band|\bof|\bin|\bfor)$", re.IGNORECASE)
+
+
+def table_rows(text: str) -> list[str]:
+    """A passage's lines as table rows: several rows that PDF extraction ran into one line are
+    split ("... 2,210.8 Adjustments to reconcile ...: Depreciation and amortization 570.3 ..."),
+    and a label set one word per line ("Property" "and" "equipment," "net 20,729,888") is joined
+    to the row it begins."""
+    rows: list[str] = []
+    pending: list[str] = []
+    for raw in text.splitlines():
+        line = " ".join(raw.split())
+        if not line:
+            continue
+        if not _HAS_VALUE.search(line) and len(line.split()) <= 3:
+            pending.append(line)  # a label's first words, or a caption
+            continue
+        if pending and (line[:1].islower() or _CONTINUES.search(pending[-1])):
+            line = " ".join([*pending, line])
+        pending = []
+        rows += [piece for piece in _ROW_BREAK.split(line) if piece.strip()]
+    return rows
+
+
 def column_periods(context: str, columns: int) -> list[str]:
     """The period of each of ``columns`` value columns, from a page heading: dates ("December 31,
     2022") or years, with the span before them ("the three months ended December 31, 2022"; a date

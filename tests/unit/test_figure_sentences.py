@@ -9,7 +9,7 @@ import pytest
 from core.answers.checks import attribute_citations, check_answer
 from core.answers.figure_sentence import figure_sentence
 from core.answers.figures import passage_numbers
-from core.answers.statement_lines import column_periods, parse_line, scale
+from core.answers.statement_lines import column_periods, parse_line, scale, table_rows
 from core.events import Source
 
 APPLE = "Apple Inc., 10-Q, quarterly period ended December 31, 2022 (2023 Q1 AAPL)"
@@ -51,6 +51,25 @@ def test_a_statement_row_is_read_as_its_label_and_values_as_printed(line, label,
 )
 def test_prose_a_year_row_or_a_bare_label_is_no_statement_row(line):
     assert parse_line(line) is None
+
+
+def test_rows_run_into_one_line_are_split_and_a_label_set_word_by_word_is_joined():
+    text = (
+        "2022 2021 2020 Net earnings $ 2,735.0 $ 2,346.0 $ 2,210.8 Adjustments to reconcile net earnings: "
+        "Depreciation and amortization 570.3 601.3 594.7 Divestitures loss (194.1) 53.5 - Other, net (50.7) "
+        "(131.8) 45.9\nCurrent\nassets\nInventories 110,831 102,292\nProperty\nand\nequipment,\n"
+        "net 20,729,888 19,635,459"
+    )
+    assert table_rows(text) == [
+        "2022 2021 2020",
+        "Net earnings $ 2,735.0 $ 2,346.0 $ 2,210.8",
+        "Adjustments to reconcile net earnings:",
+        "Depreciation and amortization 570.3 601.3 594.7",
+        "Divestitures loss (194.1) 53.5 -",
+        "Other, net (50.7) (131.8) 45.9",
+        "Inventories 110,831 102,292",
+        "Property and equipment, net 20,729,888 19,635,459",
+    ]
 
 
 def test_columns_take_their_periods_from_the_page_heading():
