@@ -82,7 +82,10 @@ class Answers:
         sources = self.passages.for_question(question, history, kb, options) if kb is not None else []
         computation = None
         if kb is not None and sources:
-            computation, extra = compute(question, sources, lambda text: self.passages.retrieve(text, kb))
+            wider = 2 * self.settings.top_k  # an operand's search keeps only its filing's passages
+            computation, extra = compute(
+                question, sources, lambda text: self.passages.retrieve(text, kb, k=wider)
+            )
             sources = with_operands(sources + extra, computation)  # and passages searched for one
         breakdown = {**(heard.timings if heard else {}), "retrieval_s": time.perf_counter() - started}
         # A question put to a knowledge base (an empty one too) that got no passage is answered

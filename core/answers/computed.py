@@ -11,6 +11,7 @@ apart or the denominator is zero or negative, nothing is computed and the reason
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from typing import Any
@@ -19,6 +20,7 @@ from core.answers.formula_questions import formula_for
 from core.answers.formulas import Formula
 from core.answers.line_items import Line
 from core.answers.statement_lines import (
+    NIL,
     StatementLine,
     company,
     header_periods,
@@ -29,6 +31,9 @@ from core.answers.statement_lines import (
 from core.events import Source
 
 _SCALES = {"": 1.0, "thousand": 1e3, "million": 1e6, "billion": 1e9}
+_CONSOLIDATING = re.compile(r"\bconsolidating\b|\bguarantor\b", re.IGNORECASE)
+_FILE_STEM = re.compile(r"\(([^()]+)\)\s*$")
+_LABEL_YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
 _SPANS = ("three months", "six months", "nine months", "twelve months", "year ended")
 
 
@@ -90,10 +95,9 @@ class Computation:
     def sentence(self) -> str:
         """The sentence an answer opens with."""
         if self.refused:
-            name = self.name[0].lower() + self.name[1:]
-            return f"The {name} cannot be computed from your documents: {self.refused}."
+            return f"The {_lower_first(self.name)} cannot be computed from your documents: {self.refused}."
         cited = "".join(f"[{n}]" for n in dict.fromkeys(o.source for o in self.operands))
-        return f"The {self.name[0].lower() + self.name[1:]} is {self.shown} {cited}."
+        return f"The {_lower_first(self.name)} is {self.shown} {cited}."
 
 
 Search = Callable[[str], list[Source]]
@@ -131,10 +135,10 @@ def _evaluate(
     found: list[Found] = []
     for operand in formula.operands:
         hit = _find(operand, formula.year, question, sources + extra)
-        if hit is None and search is not None:
+        if not isinstance(hit, Found) and search is not None:  # no row, or none in its year
             more = _search_more(search, operand, formula.year, sources + extra)
             extra += more
-            hit = _find(operand, formula.year, question, more)
+            hit = _find(operand, formula.year, question, more) or hit
         if hit is None:
             refused = f"no line for {operand.name.lower()} was found"
             return Computation(formula.name, formula.expression, refused=refused), extra
@@ -145,11 +149,21 @@ def _evaluate(
 
 
 def _search_more(search: Search, operand: Line, year: str, sources: list[Source]) -> list[Source]:
-    """At most two passages of the first source's filing that may hold ``operand`` (searched for by
-    company, line and the years it is read in), numbered after ``sources``."""
+    """At most three passages that may hold ``operand``, of the filing for ``year`` among the
+    sources (else the first source's), searched for by company and file name, the statement that
+    reports the line, the line and the years it is read in; numbered after ``sources``."""
+    filing = next((s for s in sources if year and year in _LABEL_YEAR.findall(s.label)), sources[0])
     years = " ".join(str(y) for y in _years_read(operand, year) if y)
-    wanted = f"{company(sources[0].label)} {operand.name} {years}".strip()
-    more = [s for s in search(wanted) if s.doc_id == sources[0].doc_id][:2]
+    line = re.sub(r"^Average\s+|\s*\(.*\)$", "", operand.name)
+    stem = _FILE_STEM.search(filing.label)  # the file's name steers retrieval to the filing
+    named = " ".join(w for w in (company(filing.label), stem.group(1) if stem else "") if w)
+    wanted = " ".join(f"{named} {operand.statement} {line} {years}".split())
+    known = {(s.doc_id, s.page_start, s.text) for s in sources}
+    more = [
+        s
+        for s in search(wanted)
+        if s.doc_id == filing.doc_id and (s.doc_id, s.page_start, s.text) not in known
+    ][:3]
     return [replace(s, number=len(sources) + 1 + i) for i, s in enumerate(more)]
 
 
@@ -163,8 +177,11 @@ def _years_read(operand: Line, year: str) -> list[int | None]:
 
 
 def _rows(operand: Line, sources: list[Source]) -> Iterator[tuple[Source, StatementLine]]:
-    """Each statement row of the sources whose label reports ``operand``, in order."""
+    """Each statement row of the sources whose label reports ``operand``, in order; not from a
+    consolidating statement (a column per legal entity, the consolidated total last)."""
     for source in sources:
+        if _CONSOLIDATING.search(source.context):
+            continue
         for line in table_rows(source.text):
             row = parse_line(line)
             if row is not None and operand.labels.search(row.label.strip(" :")):
@@ -193,7 +210,9 @@ def _read(operand: Line, row: StatementLine, source: Source, year: str, question
         if missing:
             return f"the page with {row.label.lower()} has no column for {' and '.join(missing)}"
     else:
-        first = operand.shift if not year else 0
+        first = _first_column(operand, year, source)
+        if first is None:
+            return f"the page with {row.label.lower()} does not say which year each column is"
         columns = [first, first + 1] if operand.average else [first]
         if columns[-1] >= len(amounts):
             return f"the page with {row.label.lower()} has no column for the year before"
@@ -206,6 +225,17 @@ def _read(operand: Line, row: StatementLine, source: Source, year: str, question
     period = f"average of {' and '.join(said)}" if all(said) else "average of two years"
     average = f"({' + '.join(printed)}) / {len(printed)}"
     return Found(operand.name, row.label, average, sum(numbers) / len(numbers), period, source.number, unit)
+
+
+def _first_column(operand: Line, year: str, source: Source) -> int | None:
+    """Where the page's columns have no periods: filings print their own period first, so the
+    column of ``year`` is as many columns in as it is years before the filing's own (its label's
+    year); None when the filing's year is not known or is before ``year``."""
+    if not year:
+        return operand.shift
+    filed = [int(y) for y in _LABEL_YEAR.findall(source.label)]
+    back = max(filed) - int(year) + operand.shift if filed else -1
+    return back if back >= 0 else None
 
 
 def _year_column(periods: list[str], year: str, question: str) -> int | None:
@@ -254,7 +284,7 @@ def _averaged(formula: Formula, parts: list[Computation]) -> Computation:
     """The formula's average over its years, from each year's computation."""
     values = [p.value for p in parts if p.value is not None]
     value = sum(values) / len(values)
-    name = f"{len(parts)}-year average {formula.name[0].lower()}{formula.name[1:]}"
+    name = f"{len(parts)}-year average {_lower_first(formula.name)}"
     operands = tuple(o for p in parts for o in p.operands)
     over = f"{formula.years[0]}-{formula.years[-1]}"
     return Computation(
@@ -265,6 +295,11 @@ def _averaged(formula: Formula, parts: list[Computation]) -> Computation:
         _shown(formula, value, operands),
         parts=tuple(parts),
     )
+
+
+def _lower_first(name: str) -> str:
+    """ "Current ratio" -> "current ratio"; "EBITDA margin" stays."""
+    return name if name[1:2].isupper() else name[:1].lower() + name[1:]
 
 
 def with_operands(sources: list[Source], computation: Computation | None) -> list[Source]:
@@ -280,6 +315,8 @@ def with_operands(sources: list[Source], computation: Computation | None) -> lis
 
 
 def _number(printed: str) -> float:
+    if printed in NIL:
+        return 0.0
     negative = printed.startswith("(") or printed.startswith("-")
     value = float(printed.strip("()-%$").replace(",", ""))
     return -value if negative else value

@@ -12,7 +12,15 @@ from __future__ import annotations
 
 import re
 
-from core.answers.statement_lines import StatementLine, amount, company, header_periods, parse_line, scale
+from core.answers.statement_lines import (
+    NIL,
+    StatementLine,
+    amount,
+    company,
+    header_periods,
+    parse_line,
+    scale,
+)
 from core.events import Source
 
 _YEARISH = re.compile(r"(?:19|20)\d\d")
@@ -36,6 +44,8 @@ def figure_sentence(source: Source, line: str, question: str) -> str:
     periods = header_periods(source.context, source.text, len(amounts))
     column = column_for(question, periods)
     value = row.values[column]
+    if value in NIL:
+        return ""  # nothing to state: the model answers on its own
     per_share = bool(_PER_SHARE.search(row.label))
     counted = bool(_SHARE_COUNT.search(row.label)) and not per_share
     passage = f"{source.excerpt}\n{source.text}"

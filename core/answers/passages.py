@@ -48,11 +48,14 @@ class Passages:
             return self._prepared.find(key, found)
         return self._prepared.take(key, found)
 
-    def retrieve(self, question: str, kb: Searchable, search_for: Sequence[str] = ()) -> list[Source]:
-        """The best passages for ``question``, trimmed to the lines that answer it for the prompt.
-        ``search_for``: the texts to search with instead (a follow-up with the questions before it,
-        and alone); their results are taken in turn, the best of each first."""
-        top_k = self.settings.top_k
+    def retrieve(
+        self, question: str, kb: Searchable, search_for: Sequence[str] = (), k: int = 0
+    ) -> list[Source]:
+        """The best ``k`` (default: the top-k setting) passages for ``question``, trimmed to the
+        lines that answer it for the prompt. ``search_for``: the texts to search with instead (a
+        follow-up with the questions before it, and alone); their results are taken in turn, the
+        best of each first."""
+        top_k = k or self.settings.top_k
         hits = interleaved([kb.search(text, top_k) for text in search_for or [question]])
         sources = [
             Source(

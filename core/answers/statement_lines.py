@@ -12,6 +12,10 @@ import re
 from dataclasses import dataclass
 
 _VALUE = re.compile(r"\(?-?\$?\s?\d[\d,]*(?:\.\d+)?\)?%?")
+#: A cell: a value, or a dash printed for nil ("Deferred income taxes — 95,279").
+_CELL = re.compile(rf"{_VALUE.pattern}|(?<!\S)[—–-](?!\S)")
+_LEADING_NILS = re.compile(r"(?:\s\$?\s?[—–-])+\s*\$?\s*$")
+NIL = frozenset("—–-")
 _MONTH = (
     r"(?:January|February|March|April|May|June|July|August|September|October|November|December|"
     r"Jan\.?|Feb\.?|Mar\.?|Apr\.?|Jun\.?|Jul\.?|Aug\.?|Sept?\.?|Oct\.?|Nov\.?|Dec\.?)"
@@ -42,7 +46,7 @@ class StatementLine:
     dollars: bool  # the row itself shows "$"
 
     @property
-    def amounts(self) -> list[str]:
+    def amounts(self) -> list[str]:  # a nil column is "—"
         """The values that are amounts, not a "% change" column (all of them if every one is)."""
         return [v for v in self.values if not v.endswith("%")] or list(self.values)
 
@@ -59,11 +63,14 @@ def parse_line(line: str) -> StatementLine | None:
                 break
     if first is None:
         return None
+    nils = _LEADING_NILS.search(text[:first])  # a row whose first columns are nil
+    if nils and _words(text[: nils.start()]):
+        first = nils.start()
     label = text[:first].strip(" $:.-–—").strip()
     rest = text[first:]
-    values = tuple(v.replace(" ", "").replace("$", "") for v in _VALUE.findall(rest))
+    values = tuple(v.replace(" ", "").replace("$", "") for v in _CELL.findall(rest))
     values = tuple(v for v in values if v.strip("()%"))
-    leftover = _VALUE.sub(" ", rest).replace("$", " ").strip()
+    leftover = _CELL.sub(" ", rest).replace("$", " ").strip()
     if not values or not _words(label) or _words(leftover) > 1:
         return None  # prose with a number in it, not a table row
     if len(values) == 1 and _is_year(values[0]):
@@ -76,21 +83,22 @@ def parse_line(line: str) -> StatementLine | None:
 #: colon that ends a caption.
 _ROW_BREAK = re.compile(r"(?:(?<=[\d)%:])|(?<=[\d)] -)|(?<=[\d)] —))\s+(?=[A-Z][a-z])")
 _HAS_VALUE = re.compile(r"\d[\d,]{2,}|\d\.\d")
-_CONTINUES = re.compile(r"(,|\band|\bof|\bin|\bfor)$", re.IGNORECASE)
+_CONTINUES = re.compile(r"(,|\band|\bof|\bin|\bfor|\bto)$", re.IGNORECASE)
 
 
 def table_rows(text: str) -> list[str]:
     """A passage's lines as table rows: several rows that PDF extraction ran into one line are
     split ("... 2,210.8 Adjustments to reconcile ...: Depreciation and amortization 570.3 ..."),
-    and a label set one word per line ("Property" "and" "equipment," "net 20,729,888") is joined
-    to the row it begins."""
+    and a label set one word per line ("Property" "and" "equipment," "net 20,729,888") or broken
+    after "of" ("NET INCOME ATTRIBUTABLE TO SHAREOWNERS OF" "THE COCA-COLA COMPANY $ 1,248") is
+    joined to the row it begins."""
     rows: list[str] = []
     pending: list[str] = []
     for raw in text.splitlines():
         line = " ".join(raw.split())
         if not line:
             continue
-        if not _HAS_VALUE.search(line) and len(line.split()) <= 3:
+        if not _HAS_VALUE.search(line) and (len(line.split()) <= 3 or _CONTINUES.search(line)):
             pending.append(line)  # a label's first words, or a caption
             continue
         if pending and (line[:1].islower() or _CONTINUES.search(pending[-1])):
@@ -131,13 +139,19 @@ def _span_words(span: str) -> str:
 
 def header_periods(context: str, text: str, columns: int) -> list[str]:
     """``column_periods`` from the page heading, else from a line of column dates near the top of
-    the passage itself (a balance sheet whose dates come after its title lines)."""
+    the passage itself (a balance sheet whose dates come after its title lines), or from its top
+    lines read together (dates set over two lines: "November 27," "2015")."""
     periods = column_periods(context, columns)
     if periods:
         return periods
-    for line in text.splitlines()[:15]:
+    top = text.splitlines()[:15]
+    for line in top:
         if len(line) < 160 and len(_DATE.findall(line)) >= columns:
             return column_periods(f"{context} | {line}", columns)
+    joined = " ".join(" ".join(top).split())
+    dates = _DATE.findall(joined)
+    if len(dates) >= columns:
+        return column_periods(f"{context} | {' '.join(dates)}", columns)
     return []
 
 

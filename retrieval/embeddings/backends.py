@@ -193,4 +193,3 @@ def _export(model_path: str, target: Path) -> None:
             dynamo=False,
         )
     partial.replace(target)
-

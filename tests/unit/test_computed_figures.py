@@ -3,11 +3,14 @@ the formula, each operand with its period and source, the result; and the refusa
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from config.settings import Settings
 from core.answers.computed import compute, with_operands
 from core.answers.formula_questions import formula_for
+from core.answers.statement_lines import parse_line
 from core.assistant import AskOptions, LocalAIAssistant
 from core.events import Audio, Check, Computed, Source
 from retrieval.knowledge_base import Hit
@@ -201,9 +204,7 @@ def test_a_balance_sheet_line_is_averaged_over_the_year_and_the_year_before():
     roa, _ = compute(question, FILING)
     assert roa.name == "Return on assets" and roa.shown == f"{1000 / 20000:.2f}"
     assert roa.operands[1].printed == "(21,000 + 19,000) / 2"
-    assert roa.operands[1].period == (
-        "average of December 31, 2020 and December 31, 2019"
-    )
+    assert roa.operands[1].period == ("average of December 31, 2020 and December 31, 2019")
     turnover, _ = compute("What is the FY2020 inventory turnover ratio?", FILING)
     assert turnover.shown == f"{7000 / 1200:.2f}" and "(1,300 + 1,100) / 2" in turnover.work()
     fixed, _ = compute("What is the FY2020 fixed asset turnover ratio?", FILING)
@@ -247,6 +248,34 @@ def test_each_source_knows_the_rows_a_computation_took_from_it_to_mark_them_on_i
         ("Inventories (1,300 + 1,100) / 2",),
     ]
     assert with_operands(FILING, None) == FILING
+
+
+def test_columns_without_periods_are_read_from_the_filings_own_year_and_entity_columns_skipped():
+    label = "Best Buy Co., Inc., 10-K, fiscal year ended January 28, 2017 (BESTBUY_2017_10K)"
+    rows = "Revenue 39,403 39,528 40,339\nNet earnings attributable to noncontrolling interests 5 4 3\n"
+    rows += "Net earnings attributable to Best Buy Co., Inc. shareholders 1,228 897 1,233"
+    plain = Source(
+        1, "BESTBUY_2017_10K.pdf", 53, 53, 0.9, rows, label=label, context="Statements of Earnings"
+    )
+    margin, _ = compute("What is the FY2015 - FY2017 3 year average net profit margin?", [plain])
+    assert margin.shown == f"{(1233 / 40339 + 897 / 39528 + 1228 / 39403) / 3 * 100:.1f}%"
+    refused = compute("What is the FY2018 net profit margin?", [plain])[0].refused
+    assert refused.endswith("does not say which year each column is")
+    entities = (
+        "Parent Guarantor Eliminations Consolidated\nNet sales — 17,317 (530) 26,268\nNet income — 4 (1) 3"
+    )
+    consolidating = replace(plain, text=entities, context="Condensed Consolidating Statements of Income")
+    assert compute("What is the FY2017 net profit margin?", [consolidating])[0].refused.startswith("no line")
+
+
+def test_a_dash_is_a_nil_column_not_a_missing_one():
+    row = parse_line("Deferred income taxes — 95,279")
+    assert row is not None and row.values == ("—", "95,279")
+    capex = "Purchases of property and equipment — (120)\nRevenue 1,000 900"
+    computed, _ = compute("What is the FY2019 capex as a % of revenue?", [source(1, capex, SHEET)])
+    assert computed.shown == f"{120 / 900 * 100:.1f}%"  # the second column, not the only value
+    nil, _ = compute("What is the FY2020 capex as a % of revenue?", [source(1, capex, SHEET)])
+    assert nil.shown == "0.0%"
 
 
 def test_an_average_of_another_kind_is_said_not_to_be_computed():
