@@ -31,6 +31,7 @@ class EventPump:
         self._queue: asyncio.Queue[Any] = asyncio.Queue()
         self._stop = threading.Event()
         self.finished = threading.Event()
+        self._ended = False
         self._thread = threading.Thread(target=self._run, name="api-answer", daemon=True)
         self._thread.start()
 
@@ -61,6 +62,16 @@ class EventPump:
         """Stop at the next event (the client went away)."""
         self._stop.set()
 
+    async def next(self) -> Any | None:
+        """The next event (or Failed), None once the answer has ended."""
+        if self._ended:
+            return None
+        item = await self._queue.get()
+        if item is _END:
+            self._ended = True
+            return None
+        return item
+
     async def __aiter__(self) -> AsyncIterator[Any]:
-        while (item := await self._queue.get()) is not _END:
+        while (item := await self.next()) is not None:
             yield item

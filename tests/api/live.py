@@ -29,12 +29,18 @@ NVDA_HIT = Hit(
 
 
 class EchoLLM(FakeLLM):
-    """A FakeLLM that answers "You said: <the question>" word by word (tells answers apart)."""
+    """A FakeLLM that answers "You said: <the question>" word by word, so that answers to
+    different questions can be told apart (nothing is shared between two streams)."""
 
-    def stream(self, messages, **kwargs):
-        question = str(messages[-1]["content"]).split("Question:")[-1].strip()
-        self.pieces = ["You said: "] + [w + " " for w in question.split()]
-        return super().stream(messages, **kwargs)
+    def stream(self, messages, *, model=None, stats=None, **kwargs):
+        self.calls.append((messages, model))
+        if stats is not None:
+            stats.model = model or "echo"
+        question = str(messages[-1]["content"])
+        for piece in ["You said:"] + [" " + w for w in question.split()]:
+            if self.delay:
+                time.sleep(self.delay)
+            yield piece
 
 
 def free_port() -> int:

@@ -122,28 +122,51 @@ async def chat_completions(body: CompletionIn, assistant: Assistant, caller: Aut
             return error_response(503, gathered.error or "No answer came.")
         return JSONResponse(reply.whole(gathered))
 
+    # Until the first word, an answer may still fail as a whole: then the reply is an error
+    # status the client raises, not a stream.
+    ahead: list[Any] = []
+    while (event := await pump.next()) is not None:
+        ahead.append(event)
+        if isinstance(event, Error) and not event.partial:
+            pump.stop()
+            _forget(assistant, conversation_id, pump)
+            return error_response(503, event.text)
+        if isinstance(event, (Token, Done, Failed)):
+            break
+
+    async def all_events() -> AsyncIterator[Any]:
+        for event in ahead:
+            yield event
+        async for event in pump:
+            yield event
+
     async def chunks() -> AsyncIterator[str]:
         gathered = Gathered()
         try:
             yield reply.chunk({"role": "assistant", "content": ""})
-            async for event in pump:
+            async for event in all_events():
                 if isinstance(event, Failed):
-                    yield reply.chunk({}, "stop", {"error": "The server failed on this answer."})
+                    yield reply.chunk(
+                        {}, "stop", {"error": _stream_error("The server failed on this answer.")}
+                    )
                     break
                 gathered.add(event)
                 if isinstance(event, Token):
                     yield reply.chunk({"content": event.text})
                 elif isinstance(event, Sources):
                     yield reply.chunk({}, extra={"sources": [source_json(s) for s in event.items]})
-                elif isinstance(event, (Notice, Computed, Error)):
-                    key = {Notice: "notice", Computed: "computed", Error: "error"}[type(event)]
-                    value = event.items if isinstance(event, Computed) else event.text
-                    yield reply.chunk({}, extra={key: value})
+                elif isinstance(event, Notice):
+                    yield reply.chunk({}, extra={"notice": event.text})
+                elif isinstance(event, Computed):
+                    yield reply.chunk({}, extra={"computed": event.items})
+                elif isinstance(event, Error):  # part of the answer was sent: the client raises this
+                    yield reply.chunk({}, "stop", {"error": _stream_error(event.text)})
                 elif isinstance(event, (Check, Stats)):
                     continue
                 elif isinstance(event, Done):
                     extra = {**_extras(gathered), "answer": event.text, "stats": gathered.stats}
                     yield reply.chunk({}, "length" if event.cut_off else "stop", extra)
+            _forget(assistant, conversation_id, pump)  # gone before the client reads the end
             yield "data: [DONE]\n\n"
         finally:
             pump.stop()
@@ -152,15 +175,23 @@ async def chat_completions(body: CompletionIn, assistant: Assistant, caller: Aut
     return StreamingResponse(chunks(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
 
 
+def _stream_error(message: str) -> dict[str, str]:
+    """An error in a stream, as OpenAI's clients read it (they raise it)."""
+    return {"message": message, "type": "stream_error"}
+
+
 def _forget(assistant: LocalAIAssistant, conversation_id: str, pump: EventPump) -> None:
-    """Once the answer has ended (or was stopped), delete the request's chat (in a thread: the
-    request may be being cancelled)."""
+    """Delete the request's chat: now if its answer has ended, else once it has (in a thread: the
+    request may be being cancelled). Deleting it twice does nothing more."""
 
     def forget() -> None:
         pump.finished.wait()
         assistant.chats.delete(conversation_id)
 
-    threading.Thread(target=forget, name="api-forget", daemon=True).start()
+    if pump.finished.is_set():
+        forget()
+    else:
+        threading.Thread(target=forget, name="api-forget", daemon=True).start()
 
 
 class _Reply:
