@@ -62,5 +62,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     from entries.api.app import create_app
 
     app = create_app(assistant, require_keys=keys_required(settings, args.host))
+    # as the page does: the embedder, the default knowledge base and (when answers would come
+    # from it) the built-in model load in the background, so the first question does not wait
+    assistant.answers.warm_up_in_background()
     uvicorn.run(app, host=args.host, port=args.port, log_level="info")
     return 0
