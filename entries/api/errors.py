@@ -11,6 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from errors import (
     AssistantError,
@@ -117,7 +118,34 @@ def install(app: FastAPI) -> None:
     async def assistant_error(request: Request, exc: AssistantError) -> JSONResponse:
         return error_response(status_of(exc), str(exc))
 
-    @app.exception_handler(Exception)
-    async def crash(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("%s %s failed", request.method, request.url.path)
-        return error_response(500, "The server failed on this request; the log says why.")
+    app.add_middleware(CatchCrashes)
+
+
+class CatchCrashes:
+    """ASGI middleware: a request that fails with a bug gets a 500 in the error shape and the log
+    gets the trace. Caught here rather than by an ``Exception`` handler, which Starlette re-raises
+    to the server after answering: the connection is then dropped, and a client reusing it (keep
+    alive) sees its next request reset."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracked(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracked)
+        except Exception:
+            log.exception("%s %s failed", scope.get("method"), scope.get("path"))
+            if started:
+                raise  # part of the answer is sent: the connection has to end
+            response = error_response(500, "The server failed on this request; the log says why.")
+            await response(scope, receive, send)

@@ -120,3 +120,16 @@ def test_health_and_engines(live):
     assert engines["backend"] == "embedded"
     assert {m["key"] for m in engines["builtin"]} >= {"fast", "better"}
     assert engines["ollama"] == {"ok": False, "detail": "fake, not reachable", "models": []}
+
+
+def test_a_bug_is_a_500_with_the_error_shape_and_no_stack_trace(live):
+    from tests.api.sse import events
+    from tests.fakes import FakeLLM
+
+    server, assistant, client = live(embedded=FakeLLM("embedded", error=RuntimeError("a bug in an engine")))
+    message = error_of(client.post("/v1/chat", json={"message": "Hi"}), 500)
+    assert "a bug" not in message and "log says why" in message
+    with client.stream("POST", "/v1/chat/stream", json={"message": "Hi"}) as r:
+        received = list(events(r))
+    assert received[-1][0] == "error" and "a bug" not in str(received)
+    assert len(server.errors.records) >= 2  # each said in the server's log instead
