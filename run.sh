@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
 # ./run.sh app    set up (first time) and start the app on http://127.0.0.1:8501
+# ./run.sh api    set up (first time) and serve the HTTP API on http://127.0.0.1:${API_PORT:-8000}
+#                 (API_HOST for another address: then only with API keys, cli.py api-key create NAME)
 # ./run.sh test   set up (first time, with test tools) and run the whole test suite
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
@@ -11,6 +13,11 @@ case "${1:-app}" in
     shift || true
     exec "$VENV/bin/streamlit" run app.py "$@"
     ;;
+  api)
+    scripts/setup.sh
+    shift || true
+    exec "$VENV/bin/python" -m entries.api "$@"
+    ;;
   test)
     scripts/setup.sh --dev
     shift || true
@@ -19,7 +26,7 @@ case "${1:-app}" in
     exec "$VENV/bin/python" -m pytest "$@"
     ;;
   *)
-    echo "usage: ./run.sh [app|test] [extra args]" >&2
+    echo "usage: ./run.sh [app|api|test] [extra args]" >&2
     exit 2
     ;;
 esac

@@ -125,6 +125,14 @@ class Settings:
     """The address people reach the app at when it differs from Streamlit's ``server.address``
     (docker compose binds 0.0.0.0 inside the container but publishes on 127.0.0.1)."""
 
+    # --- HTTP API (entries/api, ``./run.sh api``) -----------------------------------------
+    api_host: str = "127.0.0.1"
+    """Address the HTTP API listens on; any address but a loopback one needs API keys."""
+    api_port: int = 8000
+    """Port the HTTP API listens on."""
+    api_require_keys: bool = False
+    """Ask for an API key (``cli.py api-key create NAME``) on loopback too; always asked otherwise."""
+
     # --- voice ---------------------------------------------------------------------
     stt_engine: str = "faster-whisper"
     """"faster-whisper" (default, packaged tiny.en) or "openai-whisper"."""

@@ -6,6 +6,7 @@ wires them together; it does nothing else.
 - ``answers``: ask -> events, head starts, warm-up (core/answers/)
 - ``voice``: speech in and out (core/voice/)
 - ``engines``: the language-model backends (core/engines.py)
+- ``api_keys``: the HTTP API's keys (core/api_keys.py)
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from pathlib import Path
 
 from config.settings import Settings
 from core.answers.answerer import Answers
+from core.api_keys import ApiKeys
 from core.chats import Chats
 from core.engines import Engines
 from core.library import Library, Retriever
@@ -45,4 +47,5 @@ class LocalAIAssistant:
         self.chats = Chats(settings, conversations, audio)
         self.library = Library(settings, conversations, knowledge_base)
         self.voice = Speech(settings, audio)
+        self.api_keys = ApiKeys(Path(settings.data_dir), lambda: self.library.collections)
         self.answers = Answers(settings, self.chats, self.library, self.engines, self.voice)

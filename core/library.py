@@ -101,6 +101,10 @@ class Library:
     def knowledge_bases(self) -> list[Collection]:
         return self.collections.list()
 
+    def find(self, name_or_id: str) -> Collection | None:
+        """The knowledge base with this id, else the one with this name (case does not matter)."""
+        return self.collections.get(name_or_id) or self.collections.find(name_or_id)
+
     def create(self, name: str) -> Collection:
         return self.collections.create(name)
 
@@ -116,6 +120,10 @@ class Library:
     # --- documents --------------------------------------------------------------------
     def documents(self, collection: str = DEFAULT) -> list[Any]:
         return self.knowledge_base_for(collection).documents()
+
+    def document(self, doc_id: str, collection: str = DEFAULT) -> Any | None:
+        """The document ``doc_id`` of a knowledge base (pages, unit, chunks ...), or None."""
+        return next((d for d in self.documents(collection) if d.id == doc_id), None)
 
     @staticmethod
     def document_types() -> list[str]:

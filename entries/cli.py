@@ -4,6 +4,7 @@ python cli.py ask "What is the capital of France?" [--backend embedded] [--model
 python cli.py ingest --kb DIR FILE_OR_FOLDER ... [--password PW]
 python cli.py search --kb DIR -k 5 --json "question" ...   (one JSON array per question, per line)
 python cli.py eval --kb DIR qa.jsonl -k 5                   (hit@k and MRR)
+python cli.py api-key create NAME [--kb NAME ...] | list | revoke NAME   (keys of the HTTP API)
 """
 
 from __future__ import annotations
@@ -219,6 +220,37 @@ def cmd_speak(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_api_key(args: argparse.Namespace, settings: Settings) -> int:
+    """Keys of the HTTP API: a new one is printed once (only its sha256 is kept)."""
+    import time
+
+    assistant = LocalAIAssistant(settings)
+    keys = assistant.api_keys
+    if args.action == "create":
+        if not args.name:
+            raise SystemExit("usage: cli.py api-key create NAME [--kb NAME ...]")
+        key, record = keys.create(args.name, args.kb)
+        print(key)
+        print(
+            f'Made the key "{record.name}". It is shown only this once: keep it now. '
+            "Send it as 'Authorization: Bearer <key>'.",
+            file=sys.stderr,
+        )
+    elif args.action == "list":
+        names = {kb.id: kb.name for kb in assistant.library.knowledge_bases()}
+        for k in keys.list():
+            made = time.strftime("%Y-%m-%d %H:%M", time.localtime(k.created_at))
+            bases = ", ".join(names.get(i, f"{i} (deleted)") for i in k.knowledge_bases)
+            bases = bases or "all knowledge bases"
+            print(f"{k.name}\tmade {made}\t{bases}")
+    else:
+        if not args.name:
+            raise SystemExit("usage: cli.py api-key revoke NAME")
+        keys.revoke(args.name)
+        print(f'Revoked the key "{args.name}".')
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cli.py", description="Local assistant, headless.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -283,6 +315,14 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("text")
     sp.add_argument("-o", "--output", default="speech.wav")
     sp.set_defaults(func=cmd_speak)
+
+    key = sub.add_parser("api-key", help="make, list or revoke keys of the HTTP API (./run.sh api)")
+    key.add_argument("action", choices=["create", "list", "revoke"])
+    key.add_argument("name", nargs="?", default="", help="the key's name (create, revoke)")
+    key.add_argument(
+        "--kb", action="append", default=[], help="create: limit the key to this knowledge base (repeatable)"
+    )
+    key.set_defaults(func=cmd_api_key)
     return parser
 
 

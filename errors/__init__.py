@@ -38,6 +38,10 @@ class AudioError(AssistantError):
     """Audio cannot be decoded or used (corrupt, silent, too long)."""
 
 
+class AudioTooLong(AudioError):
+    """The recording is longer than the app accepts (``MAX_AUDIO_S``)."""
+
+
 class SpeechError(AssistantError):
     """Text-to-speech failed (for example espeak-ng is missing)."""
 

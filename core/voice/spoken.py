@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from errors import AudioError, SpeechError
+from errors import AudioError, AudioTooLong, SpeechError
 from utils.audio_utils import MIN_SECONDS, decode_audio, duration_s, has_speech
 from utils.helpers import SentenceSplitter, speech_text
 
@@ -44,7 +44,7 @@ def listen(data: bytes, stt: Transcriber, max_audio_s: float) -> Heard:
     t1 = time.perf_counter()
     seconds = duration_s(audio)
     if seconds > max_audio_s:
-        raise AudioError(
+        raise AudioTooLong(
             f"The recording is {seconds / 60:.1f} minutes long; the limit is {max_audio_s / 60:.0f} minutes. "
             "Ask a shorter question."
         )

@@ -1,0 +1,51 @@
+"""Finding what a request names, for this caller: 404 when it does not exist (or is another
+key's), 403 when the caller's key may not use it."""
+
+from __future__ import annotations
+
+from core.assistant import LocalAIAssistant
+from core.chats import Conversation
+from core.library import DEFAULT, Collection
+from entries.api.auth import Caller
+from entries.api.errors import ApiError
+from errors import UserInputError
+
+
+def knowledge_base(assistant: LocalAIAssistant, caller: Caller, name_or_id: str) -> Collection:
+    """The knowledge base called (or with the id) ``name_or_id``."""
+    found = assistant.library.find(name_or_id)
+    if found is None:
+        raise ApiError(404, f'There is no knowledge base called "{name_or_id}".')
+    caller.check(found.id, found.name)
+    return found
+
+
+def chosen_knowledge_base(assistant: LocalAIAssistant, caller: Caller, name_or_id: str | None) -> str:
+    """The id a chat answers from: the one named, none for "", else My documents (for a key
+    limited to some knowledge bases, the first of them)."""
+    if name_or_id == "":
+        return ""
+    if name_or_id is not None:
+        return knowledge_base(assistant, caller, name_or_id).id
+    if caller.key is not None and caller.key.knowledge_bases and not caller.may_use(DEFAULT):
+        return caller.key.knowledge_bases[0]
+    return DEFAULT
+
+
+def conversation(assistant: LocalAIAssistant, caller: Caller, conversation_id: str) -> Conversation:
+    """The chat, if this caller may see it (its own, or one shared by the command line)."""
+    found = assistant.chats.get(conversation_id, owner=caller.owner)
+    if found is None:
+        raise ApiError(404, f'There is no conversation "{conversation_id}".')
+    return found
+
+
+def message(assistant: LocalAIAssistant, text: str, what: str = "a message") -> str:
+    """The text to send: 413 when it is longer than the page allows, 422 when it is empty."""
+    try:
+        checked = assistant.answers.validate_message(text)
+    except UserInputError as e:
+        raise ApiError(413, str(e)) from e
+    if checked is None:
+        raise ApiError(422, f"Give {what}; it is empty.")
+    return checked

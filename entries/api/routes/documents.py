@@ -1,0 +1,140 @@
+"""Documents of a knowledge base: upload (a job to poll, or wait for each file's result), list,
+get, delete; and the upload jobs."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
+
+from core.ingest import Upload
+from entries.api import lookup
+from entries.api.auth import Assistant, Authorized
+from entries.api.errors import ERRORS, ApiError, ErrorBody
+from entries.api.jobs import Jobs
+from entries.api.schemas import DocumentOut, JobOut
+from errors import UserInputError
+
+router = APIRouter(tags=["documents"], responses=ERRORS)
+
+
+def _out(doc) -> DocumentOut:
+    return DocumentOut(
+        id=doc.id,
+        name=doc.name,
+        sha256=doc.sha256,
+        size_bytes=doc.size_bytes,
+        pages=doc.pages,
+        unit=doc.unit,
+        chunks=doc.chunks,
+        empty_pages=list(doc.empty_pages),
+        added_at=doc.added_at,
+    )
+
+
+def jobs_of(request: Request) -> Jobs:
+    return request.app.state.jobs
+
+
+@router.post(
+    "/v1/knowledge-bases/{kb}/documents",
+    response_model=JobOut,
+    status_code=202,
+    summary="Upload documents",
+    responses={415: {"model": ErrorBody, "description": "a file of a kind the app does not read"}},
+)
+async def upload(
+    kb: str,
+    request: Request,
+    assistant: Assistant,
+    caller: Authorized,
+    files: Annotated[list[UploadFile], File(description="One or more files (PDF, docx, html, md, txt).")],
+    password: Annotated[str, Form(description="Password of encrypted PDFs.")] = "",
+    wait: Annotated[
+        bool, Query(description="Answer when every file is in (200), not at once (202).")
+    ] = False,
+) -> JSONResponse:
+    """Add files to the knowledge base. The answer is a job: poll ``GET /v1/jobs/{id}`` for each
+    file's progress and result (pages, chunks, or why it could not be read), or pass ``wait=true``.
+    The whole upload is refused, with nothing added, for a file of an unsupported kind (415), more
+    files than ``MAX_FILES_PER_UPLOAD`` (413) or more than ``MAX_UPLOAD_MB`` in all (413)."""
+    found = lookup.knowledge_base(assistant, caller, kb)
+    names = [Path(f.filename or "").name for f in files]
+    try:
+        assistant.library.validate_upload(len(files))
+    except UserInputError as e:
+        raise ApiError(413, str(e)) from e
+    kinds = assistant.library.document_types()
+    for name in names:
+        if not name:
+            raise ApiError(422, "Every file needs a file name (its kind is read from it).")
+        if Path(name).suffix.lower().lstrip(".") not in kinds:
+            raise ApiError(
+                415,
+                f"{name} is not a kind of file the knowledge base reads ({', '.join(kinds)}); "
+                "nothing was added.",
+            )
+    if len(set(names)) != len(names):
+        raise ApiError(422, "Two files have the same name; upload them separately.")
+    folder = Path(tempfile.mkdtemp(prefix="api-upload-"))
+    try:
+        uploads = await run_in_threadpool(_save, files, names, folder, password)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    job = jobs_of(request).start(caller.owner, found.id, uploads, folder)
+    if wait:
+        await run_in_threadpool(job.finished.wait)
+    return JSONResponse(job.as_json(), status_code=200 if wait else 202)
+
+
+def _save(files: list[UploadFile], names: list[str], folder: Path, password: str) -> list[Upload]:
+    """Each upload into a file of its own (the ingest reads from a path, not from memory)."""
+    uploads = []
+    for index, (file, name) in enumerate(zip(files, names, strict=True)):
+        path = folder / f"{index}{Path(name).suffix.lower()}"
+        with path.open("wb") as out:
+            file.file.seek(0)
+            shutil.copyfileobj(file.file, out, 2**20)
+        uploads.append(Upload(name, path=path, password=password))
+    return uploads
+
+
+@router.get("/v1/jobs/{job_id}", response_model=JobOut, summary="Progress of an upload")
+def get_job(job_id: str, request: Request, caller: Authorized) -> JobOut:
+    job = jobs_of(request).get(job_id, caller.owner)
+    if job is None:
+        raise ApiError(404, f'There is no upload job "{job_id}".')
+    return JobOut(**job.as_json())
+
+
+@router.get("/v1/knowledge-bases/{kb}/documents", response_model=list[DocumentOut], summary="List documents")
+def list_documents(kb: str, assistant: Assistant, caller: Authorized) -> list[DocumentOut]:
+    found = lookup.knowledge_base(assistant, caller, kb)
+    return [_out(d) for d in assistant.library.documents(found.id)]
+
+
+@router.get(
+    "/v1/knowledge-bases/{kb}/documents/{doc_id}", response_model=DocumentOut, summary="Get a document"
+)
+def get_document(kb: str, doc_id: str, assistant: Assistant, caller: Authorized) -> DocumentOut:
+    """Its pages (or sections, or paragraphs: see ``unit``), chunks, size and when it was added."""
+    found = lookup.knowledge_base(assistant, caller, kb)
+    doc = assistant.library.document(doc_id, found.id)
+    if doc is None:
+        raise ApiError(404, f'There is no document "{doc_id}" in "{found.name}".')
+    return _out(doc)
+
+
+@router.delete("/v1/knowledge-bases/{kb}/documents/{doc_id}", status_code=204, summary="Delete a document")
+def delete_document(kb: str, doc_id: str, assistant: Assistant, caller: Authorized) -> Response:
+    found = lookup.knowledge_base(assistant, caller, kb)
+    if assistant.library.document(doc_id, found.id) is None:
+        raise ApiError(404, f'There is no document "{doc_id}" in "{found.name}".')
+    assistant.library.delete_document(doc_id, found.id)
+    return Response(status_code=204)
