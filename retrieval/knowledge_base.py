@@ -27,7 +27,7 @@ from documents.pdf_processor import ExtractedDocument
 from errors import DocumentError
 from retrieval.embeddings.embedder import DIMENSIONS, Embedder
 from retrieval.hybrid_index import HybridIndex
-from retrieval.pipeline import retrieve
+from retrieval.pipeline import Retrieved, retrieve
 from retrieval.query_analysis import QueryIntent, analyse, distinctive_names
 from retrieval.relevance import RelevanceGate
 from retrieval.types import Corpus, Row
@@ -286,7 +286,19 @@ class KnowledgeBase:
             return [], None
         intent = analyse(query)
         found = retrieve(corpus, intent, self.embedder.embed_query(intent.search_text), k, self.gate)
-        hits = [
+        return self._hits(corpus, found), intent
+
+    def retrieved(self, query: str, k: int) -> list[Retrieved]:
+        """The pipeline's own picks for ``query``, with their ranking scores (for benchmarks)."""
+        corpus = self._current_corpus()
+        if corpus is None or not query.strip():
+            return []
+        intent = analyse(query.strip())
+        return retrieve(corpus, intent, self.embedder.embed_query(intent.search_text), k, self.gate)
+
+    @staticmethod
+    def _hits(corpus: Corpus, found: list[Retrieved]) -> list[Hit]:
+        return [
             Hit(
                 r.row.file,
                 r.row.page_start,
@@ -302,7 +314,6 @@ class KnowledgeBase:
             )
             for r in found
         ]
-        return hits, intent
 
     def embed(self, texts: list[str]) -> np.ndarray:
         """Vectors from this knowledge base's embedder (used to rank lines within passages)."""
@@ -390,4 +401,3 @@ def open_knowledge_base(settings: Any, directory: Path | str | None = None) -> K
         settings.chunk_overlap_tokens,
         settings.min_relevance,
     )
-

@@ -32,12 +32,14 @@ from retrieval.types import Corpus, Row
 
 @dataclass(frozen=True)
 class Retrieved:
-    """A passage chosen for a question, with its calibrated relevance (0-1)."""
+    """A passage chosen for a question: its calibrated relevance (0-1, from ``score``, so sources
+    shown best first read from the most relevant down), its ranking score and its similarity."""
 
     row: Row
     label: str
     relevance: float
     similarity: float
+    score: float
 
 
 def retrieve(
@@ -50,8 +52,8 @@ def retrieve(
     matches = match_documents(intent, corpus.profiles, corpus.names)
     if asks_about_document(intent.text):
         doc = chosen_document(corpus, intent, matches)
-        return [
-            _retrieved(corpus, Scored(row, typical, typical), gate)
+        return [  # how typical of the document a passage is: a similarity, shown as one
+            Retrieved(row, corpus.labels[row.doc_id], gate.relevance(typical), typical, typical)
             for row, typical in overview_rows(corpus, doc, k)
         ]
     keyword = corpus.index.keyword_scores(intent.search_text)
@@ -82,4 +84,6 @@ def _candidates(corpus: Corpus, keyword: np.ndarray, query_vector: np.ndarray, m
 
 def _retrieved(corpus: Corpus, scored: Scored, gate: RelevanceGate) -> Retrieved:
     row = corpus.rows[scored.row]
-    return Retrieved(row, corpus.labels[row.doc_id], gate.relevance(scored.similarity), scored.similarity)
+    return Retrieved(
+        row, corpus.labels[row.doc_id], gate.shown(scored.score), scored.similarity, scored.score
+    )

@@ -1,7 +1,9 @@
 """Is anything retrieved relevant at all, and how relevant is each passage (0-1)?
 
-The score a user sees beside a source is the passage's cosine similarity to the question mapped
-linearly from [FLOOR, CEILING] onto [0, 1]: FLOOR is about what unrelated questions reach against
+The score a user sees beside a source is its ranking score (similarity plus the document, keyword
+and statement features of retrieval/rescoring.py) mapped linearly from [FLOOR, SCORE_CEILING]
+onto [0, 1], so sources listed best first read from the most relevant down. The gate below uses
+the passage's cosine similarity to the question, mapped linearly from [FLOOR, CEILING] onto [0, 1]: FLOOR is about what unrelated questions reach against
 filings, CEILING what a passage that answers the question usually reaches (both measured with
 all-MiniLM-L6-v2 on ../shared/data/rag-bench and a set of unrelated questions, BENCHMARKS.md).
 A question gets sources only when its best passage reaches ``min_relevance`` *and* shares at
@@ -30,6 +32,10 @@ if TYPE_CHECKING:
 # percentile 0.44-0.76); the best passage of a related question 0.55 even at its 5th percentile.
 FLOOR = 0.25
 CEILING = 0.75
+#: The ranking score (similarity plus the document, keyword and statement-heading features) shown
+#: as relevance 1: about what the best 5 % of FinanceBench evidence passages reach on rag-bench
+#: (5th / 50th / 95th percentile 1.21 / 1.53 / 1.76; bench/relevance_shown.py, BENCHMARKS.md).
+SCORE_CEILING = 1.75
 #: Above this similarity a passage counts as relevant even without a shared word (a paraphrase).
 SURE = 0.55
 #: A passage sharing the question's content words counts from this similarity on: the
@@ -45,6 +51,12 @@ class RelevanceGate:
     @staticmethod
     def relevance(similarity: float) -> float:
         return min(1.0, max(0.0, (similarity - FLOOR) / (CEILING - FLOOR)))
+
+    @staticmethod
+    def shown(score: float) -> float:
+        """The relevance shown beside a source, from its ranking score (retrieval/rescoring.py):
+        a passage that ranks higher never shows a lower relevance."""
+        return min(1.0, max(0.0, (score - FLOOR) / (SCORE_CEILING - FLOOR)))
 
     def accepts(
         self,

@@ -49,6 +49,20 @@ def test_search_json_shape_one_line_per_question(dev_kb):
     assert "Intel Corporation, 10-Q" in first[0]["label"]
 
 
+def test_the_relevance_shown_falls_from_the_first_source_down(dev_kb):
+    """The relevance beside each source comes from the ranking, so a source listed lower never
+    shows a higher relevance (with similarity alone, a page of another section could show 0.99
+    above the statement page the app rightly ranked first)."""
+    kb = open_knowledge_base(Settings(), dev_kb)
+    for question in (
+        "What did Microsoft report as its net cash from operating activities in the Q3 2022 10-Q?",
+        "How much did NVIDIA allocate to research and development in Q1 2023?",
+        "What was Intel's gross margin as reported in their latest 10-Q?",
+    ):
+        shown = [h.score for h in kb.search(question, 5)]
+        assert len(shown) >= 3 and shown == sorted(shown, reverse=True), (question, shown)
+
+
 def test_eval_reports_hit_at_k_and_mrr(dev_kb):
     out = cli("eval", "--kb", dev_kb, DEV / "qa.jsonl", "-k", "5", "--json")
     report = json.loads(out.stdout)
