@@ -206,6 +206,19 @@ def score(paths: list[str], same_questions: bool = False, field: str = "answer")
         )
 
 
+def computed_hit(reference: str, computed: dict) -> bool:
+    """Whether a computed figure is within 1 % of the reference answer ("0.66", "65.4%",
+    "$1832.00" in the question's USD millions or billions). Ratios below 10 count too (the
+    answer-text figure-hit leaves them out as too easily matched by chance)."""
+    number = re.search(r"-?\d[\d,]*(?:\.\d+)?", reference)
+    if not number or computed.get("refused") or computed.get("value") is None:
+        return False
+    ref = float(number.group(0).replace(",", ""))
+    value = float(computed["value"])
+    scales = (1.0, 1e3, 1e6, 1e9) if "$" in reference or abs(value) >= 1e4 else (1.0,)
+    return any(abs(value - ref * s) <= 0.01 * abs(ref * s) + 0.005 * s for s in scales)
+
+
 def calculations(paths: list[str], show: bool = False) -> None:
     """FinanceBench's calculation questions ("metrics-generated": the reference is computed from
     statement lines): how many got a computed figure, how many were refused, how many computed
@@ -224,12 +237,7 @@ def calculations(paths: list[str], show: bool = False) -> None:
         calc = [r for r in records if rows.get(r["id"], {}).get("question_type") == "metrics-generated"]
         done = [c for r in calc for c in (r.get("computed") or [])[:1] if not c["refused"]]
         refused = [c for r in calc for c in (r.get("computed") or [])[:1] if c["refused"]]
-        right = [
-            r
-            for r in calc
-            for c in (r.get("computed") or [])[:1]
-            if not c["refused"] and figure_hit({**r, "shown": c["shown"]}, "shown")
-        ]
+        right = [r for r in calc for c in (r.get("computed") or [])[:1] if computed_hit(r["reference"], c)]
         held = [r for r in calc if figure_hit(r)]
         print(
             f"| {Path(path).stem} | {len(calc)} | {len(done)} | {len(refused)} | {len(right)} | {len(held)} |"

@@ -125,7 +125,7 @@ def main() -> None:
     k = args.k
     print(
         f"\n| pipeline | ingest s | pages/s | FinanceBench page-hit@{k} | FinanceBench doc-hit@{k} | "
-        f"10-Q single doc-hit@{k} | MRR | multi-doc recall@10 | no passage (of 103) | "
+        f"10-Q single doc-hit@{k} | MRR | multi-doc recall@10 | no passage (of {len(qa)}) | "
         f"unrelated with sources (of {len(unrelated)}) | query p50 / p90 ms |"
     )
     print("|---|---|---|---|---|---|---|---|---|---|---|")
