@@ -3,7 +3,8 @@
 The score a user sees beside a source is its ranking score (similarity plus the document, keyword
 and statement features of retrieval/rescoring.py) mapped linearly from [FLOOR, SCORE_CEILING]
 onto [0, 1], so sources listed best first read from the most relevant down. The gate below uses
-the passage's cosine similarity to the question, mapped linearly from [FLOOR, CEILING] onto [0, 1]: FLOOR is about what unrelated questions reach against
+the passage's cosine similarity to the question, mapped linearly from [FLOOR, CEILING] onto
+[0, 1]: FLOOR is about what unrelated questions reach against
 filings, CEILING what a passage that answers the question usually reaches (both measured with
 all-MiniLM-L6-v2 on ../shared/data/rag-bench and a set of unrelated questions, BENCHMARKS.md).
 A question gets sources only when its best passage reaches ``min_relevance`` *and* shares at
