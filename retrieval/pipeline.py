@@ -53,8 +53,8 @@ def retrieve(
     if asks_about_document(intent.text):
         doc = chosen_document(corpus, intent, matches)
         return [  # how typical of the document a passage is: a similarity, shown as one
-            Retrieved(row, corpus.labels[row.doc_id], gate.relevance(typical), typical, typical)
-            for row, typical in overview_rows(corpus, doc, k)
+            Retrieved(corpus.rows[i], corpus.labels[corpus.rows[i].doc_id], gate.relevance(t), t, t)
+            for i, t in overview_rows(corpus, doc, k)
         ]
     keyword = corpus.index.keyword_scores(intent.search_text)
     candidates = _candidates(corpus, keyword, query_vector, matches)
