@@ -2,6 +2,7 @@
 
     python bench/rag_answers.py run --kb DIR --out FILE.jsonl [--builtin fast|better] [--limit N] [--spoken]
     python bench/rag_answers.py score FILE.jsonl [FILE.jsonl ...] [--field spoken] [--calculations]
+    python bench/rag_answers.py computed --kb DIR --out FILE.jsonl   (calculations only, no model)
     RAG_BENCH_DIR=../shared/data/rag-bench-more python bench/rag_answers.py ...   (another set)
 
 Scores also figure-hit in the answer's own words (quoted source lines removed), answers that are
@@ -17,6 +18,11 @@ ingested by that checkout's own code if it is empty.
 
 ``--spoken`` answers as hands-free does (spoken replies on) and also records the sentences read
 aloud; ``score --field spoken`` then scores what a listener heard instead of the written answer.
+
+``computed`` runs only the computation step on FinanceBench's calculation questions: the passages
+``Answers.ask`` would retrieve for each, then ``core.answers.computed.compute`` with the same
+operand search, no model; ``score`` reads its file like a ``run`` file (only the calculation table
+means anything then).
 
 ``score`` compares files side by side:
 - figure-hit: one of the reference answer's figures (FinanceBench: its short answer; docugami:
@@ -116,6 +122,41 @@ def run(args: argparse.Namespace) -> None:
             print(f"{row['id']}: {record['answer'][:100]!r}", file=sys.stderr)
 
 
+def computed_only(args: argparse.Namespace) -> None:
+    """The computation step alone on the calculation questions (what ``Answers.ask`` computes
+    before the model writes): one JSON line per question, read by ``score``."""
+    from config.settings import Settings
+    from core.answers.computed import compute
+    from core.assistant import AskOptions, LocalAIAssistant
+    from retrieval.knowledge_base import open_knowledge_base
+
+    settings = Settings.from_env(data_dir=Path(args.out).with_suffix(".data"), read_ahead=False)
+    kb = open_knowledge_base(settings, args.kb)
+    assistant = LocalAIAssistant(settings, knowledge_base=kb)
+    passages = assistant.answers.passages
+    wider = 2 * settings.top_k  # as Answers.ask searches for a missing operand
+    rows = [json.loads(line) for line in (BENCH / "qa.jsonl").read_text().splitlines() if line.strip()]
+    with open(args.out, "w", encoding="utf-8") as out:
+        for row in rows:
+            if row.get("question_type") != "metrics-generated":
+                continue
+            sources = passages.for_question(row["question"], [], kb, AskOptions(backend="embedded"))
+            computation, _ = compute(row["question"], sources, lambda t: passages.retrieve(t, kb, k=wider))
+            record = {
+                "id": row["id"],
+                "dataset": row["dataset"],
+                "question_type": row["question_type"],
+                "reference": row["answer"],
+                "answer": "",
+                "sources": [[s.file, s.page_start, s.page_end] for s in sources],
+                "first_token_s": None,
+                "computed": [computation.as_dict()] if computation else None,
+            }
+            out.write(json.dumps(record) + "\n")
+            shown = "none" if computation is None else computation.refused or computation.shown
+            print(f"{row['id']}: {shown}", file=sys.stderr)
+
+
 def reference_figures(record: dict):
     from core.answers.figures import find_figures, is_trivial
 
@@ -197,11 +238,12 @@ def score(paths: list[str], same_questions: bool = False, field: str = "answer")
             return f"{sum(values) / len(values):.2f} ({sum(values)}/{len(values)})" if values else "-"
 
         p90 = statistics.quantiles(firsts, n=10)[-1] if len(firsts) > 1 else float("nan")
+        median = statistics.median(firsts) if firsts else float("nan")  # none for a ``computed`` file
         print(
             f"| {Path(path).stem} | {len(records)} | {share(hits['all'])} | {share(hits['financebench'])} | "
             f"{share(hits['docugami-sec10q'])} | {share(own)} | {quote_only} | {share(amounts)} | "
             f"{share(flagged) if flagged else 'not checked'} | "
-            f"{degenerate} | {statistics.median(firsts):.2f} / {p90:.2f} | "
+            f"{degenerate} | {median:.2f} / {p90:.2f} | "
             f"{share(in_prompt) if in_prompt else 'not recorded'} |"
         )
 
@@ -272,6 +314,9 @@ def main() -> None:
     )
     r.add_argument("--max-tokens", type=int, default=160)
     r.add_argument("--spoken", action="store_true", help="answers spoken, as hands-free gives them")
+    c = sub.add_parser("computed", help="the computation step alone on the calculation questions")
+    c.add_argument("--kb", required=True)
+    c.add_argument("--out", required=True)
     s = sub.add_parser("score")
     s.add_argument("files", nargs="+")
     s.add_argument("--same-questions", action="store_true", help="only questions every file answered")
@@ -280,6 +325,8 @@ def main() -> None:
     args = parser.parse_args()
     if args.command == "run":
         run(args)
+    elif args.command == "computed":
+        computed_only(args)
     else:
         score(args.files, args.same_questions, args.field)
         calculations(args.files, args.calculations)

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
-from core.answers.formula_questions import formula_for
+from core.answers.formula_questions import YEAR, formula_for
 from core.answers.formulas import Formula
 from core.answers.line_items import Line
 from core.answers.statement_lines import (
@@ -33,7 +33,6 @@ from core.events import Source
 _SCALES = {"": 1.0, "thousand": 1e3, "million": 1e6, "billion": 1e9}
 _CONSOLIDATING = re.compile(r"\bconsolidating\b|\bguarantor\b", re.IGNORECASE)
 _FILE_STEM = re.compile(r"\(([^()]+)\)\s*$")
-_LABEL_YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
 _SPANS = ("three months", "six months", "nine months", "twelve months", "year ended")
 
 
@@ -152,7 +151,7 @@ def _search_more(search: Search, operand: Line, year: str, sources: list[Source]
     """At most three passages that may hold ``operand``, of the filing for ``year`` among the
     sources (else the first source's), searched for by company and file name, the statement that
     reports the line, the line and the years it is read in; numbered after ``sources``."""
-    filing = next((s for s in sources if year and year in _LABEL_YEAR.findall(s.label)), sources[0])
+    filing = next((s for s in sources if year and year in YEAR.findall(s.label)), sources[0])
     years = " ".join(str(y) for y in _years_read(operand, year) if y)
     line = re.sub(r"^Average\s+|\s*\(.*\)$", "", operand.name)
     stem = _FILE_STEM.search(filing.label)  # the file's name steers retrieval to the filing
@@ -233,7 +232,7 @@ def _first_column(operand: Line, year: str, source: Source) -> int | None:
     year); None when the filing's year is not known or is before ``year``."""
     if not year:
         return operand.shift
-    filed = [int(y) for y in _LABEL_YEAR.findall(source.label)]
+    filed = [int(y) for y in YEAR.findall(source.label)]
     back = max(filed) - int(year) + operand.shift if filed else -1
     return back if back >= 0 else None
 

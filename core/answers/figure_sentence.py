@@ -101,13 +101,18 @@ def _subject(row: StatementLine, source: Source) -> str:
 _ONE_WORD_METRICS = frozenset("revenue revenues sales ebitda ebit capex".split())
 
 
-_DANGLING = re.compile(r"\b(of|and|or|to|in|for|by|from|with|the|a|an)$|^\W*\d", re.I)
+_DANGLING = re.compile(
+    r"\b(of|and|or|to|in|for|by|from|with|the|a|an|was|were|is|are|be|been|totaled|approximately)$"
+    r"|^\W*\d",
+    re.I,
+)
 
 
 def _says_what_it_is(label: str) -> bool:
     """A row label that names its figure on its own: "Diluted", "Total" or "Products" only say it
     with the row above them (what a one-word row is "of" is not known here), and "2013 issuance of"
-    is prose cut at a figure, not a row."""
+    or "Net revenue for the quarter was" is prose cut at a figure, not a row (it would read
+    "... was were $5 million")."""
     if _DANGLING.search(label.strip(" :,")):
         return False
     words = re.findall(r"[A-Za-z&]+", label)

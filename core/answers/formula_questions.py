@@ -12,7 +12,8 @@ from dataclasses import replace
 from core.answers.formulas import COMPOSITES, NAMED, Formula, growth, ratio, share_of_revenue
 from core.answers.line_items import CAPEX, GROSS_PROFIT, NET_INCOME, OPERATING_INCOME, Line, line_named
 
-_YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
+#: A year written on its own ("FY2019", "2019"; not a part of "120194").
+YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
 #: Questions about a figure's causes or meaning, not its value ("What drove the margin change?").
 _NOT_A_CALCULATION = re.compile(
     r"^\W*(why|explain|describe)\b|\b(drove|drivers?|caused|factors?|reasons?|led\s+to)\b", re.I
@@ -62,7 +63,7 @@ def formula_for(question: str) -> Formula | None:
     defined here)."""
     if _NOT_A_CALCULATION.search(question):
         return None
-    years = sorted(set(_YEAR.findall(question)))
+    years = sorted(set(YEAR.findall(question)))
     found = _stated(question) or _margin(question) or _named(question)
     found = found or _growth(question, years) or _composite(question)
     if found is None:

@@ -163,6 +163,8 @@ def test_no_citation_marker_splits_a_company_name():
 def test_prose_cut_at_a_figure_gets_no_sentence_and_an_outflow_no_minus_sign():
     source = Source(1, "msft.pdf", 4, 4, 0.9, "$", label="Microsoft Corporation, 10-Q", context=APPLE_HEADING)
     assert figure_sentence(source, "2013 issuance of $5.2 billion", "Debt?") == ""
+    assert figure_sentence(source, "Net revenue for the quarter was $14,158", "Revenue?") == ""
+    assert figure_sentence(source, "Capital expenditures were $1,577 $1,373", "Capex?") == ""
     assert "interest expense was $66 million" in figure_sentence(
         source, "Interest expense (66) (68)", "Interest?"
     )
