@@ -271,9 +271,10 @@ def calculations(paths: list[str], show: bool = False) -> None:
     }
     print(
         "\n| run | calculation questions | computed | refused | computed result within 1 % | "
-        "answer holds the reference figure |"
+        "answer holds the reference figure | answered within 1 % (computed right, or the figure in "
+        "the answer's own words) |"
     )
-    print("|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|")
     for path in paths:
         records = [json.loads(line) for line in Path(path).read_text().splitlines() if line.strip()]
         calc = [r for r in records if rows.get(r["id"], {}).get("question_type") == "metrics-generated"]
@@ -281,8 +282,15 @@ def calculations(paths: list[str], show: bool = False) -> None:
         refused = [c for r in calc for c in (r.get("computed") or [])[:1] if c["refused"]]
         right = [r for r in calc for c in (r.get("computed") or [])[:1] if computed_hit(r["reference"], c)]
         held = [r for r in calc if figure_hit(r)]
+        answered = [
+            r
+            for r in calc
+            if any(computed_hit(r["reference"], c) for c in (r.get("computed") or [])[:1])
+            or figure_hit({**r, "answer": own_words(r["answer"])})
+        ]
         print(
-            f"| {Path(path).stem} | {len(calc)} | {len(done)} | {len(refused)} | {len(right)} | {len(held)} |"
+            f"| {Path(path).stem} | {len(calc)} | {len(done)} | {len(refused)} | {len(right)} | "
+            f"{len(held)} | {len(answered)} |"
         )
         if show:
             for r in calc:

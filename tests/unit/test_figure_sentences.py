@@ -4,6 +4,8 @@ citation marker inside a name (core/answers/checks.py)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from core.answers.checks import attribute_citations, check_answer
@@ -169,3 +171,15 @@ def test_prose_cut_at_a_figure_gets_no_sentence_and_an_outflow_no_minus_sign():
         source, "Interest expense (66) (68)", "Interest?"
     )
     assert "was -$1,234 million" in figure_sentence(source, "Net income (loss) (1,234) 567", "Net income?")
+
+
+def test_a_line_that_runs_rows_together_opens_with_the_row_the_question_names():
+    from core.answers.opening import answer_opening
+
+    heading = "Consolidated Statements of Operations | (In millions) | Year Ended | December 31, 2022 2021"
+    line = "Revenues 5,000 4,000 Cost of revenues 3,000 2,500 Gross profit 2,000 1,500"
+    source = Source(1, "acme.pdf", 40, 40, 0.9, line, label="Acme Inc., 10-K", context=heading)
+    source = replace(source, answer_lines=(line,))
+    opening = answer_opening([source], "What was Acme's gross profit in 2022?")
+    assert opening.startswith("Acme's gross profit was") and "2,000" in opening and "[1]" in opening
+    assert answer_opening([source], "How many employees does Acme have?") == ""
