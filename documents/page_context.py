@@ -30,7 +30,6 @@ STATEMENT_SYNONYMS: dict[str, tuple[str, ...]] = {
         "statements of earnings",
         "statement of earnings",
         "income statement",
-        "comprehensive income",
         "profit and loss",
     ),
     "equity": ("stockholders' equity", "shareholders' equity", "changes in equity"),

@@ -61,6 +61,9 @@ def test_page_heading_keeps_the_statement_title_and_column_years():
     assert heading_names_statement(heading, "cash flow")
     assert not heading_names_statement(heading, "balance sheet")
     assert heading_names_statement("Consolidated Balance Shee t", "balance sheet")
+    # A statement of comprehensive income reports no revenue: it is not the income statement.
+    assert not heading_names_statement("Consolidated Statements of Comprehensive Income", "income statement")
+    assert heading_names_statement("Statements of Operations and Comprehensive Income", "income statement")
     assert compact_heading(heading, 90) == (
         "Consolidated Statement of Cash Flows | Years ended December 31 | (Millions) 2018 2017 2016"
     )
