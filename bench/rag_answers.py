@@ -141,7 +141,12 @@ def computed_only(args: argparse.Namespace) -> None:
             if row.get("question_type") != "metrics-generated":
                 continue
             sources = passages.for_question(row["question"], [], kb, AskOptions(backend="embedded"))
-            computation, _ = compute(row["question"], sources, lambda t: passages.retrieve(t, kb, k=wider))
+            computation, _ = compute(
+                row["question"],
+                sources,
+                lambda t: passages.retrieve(t, kb, k=wider),
+                lambda source, wanted: passages.on_page(source, wanted, kb),
+            )
             record = {
                 "id": row["id"],
                 "dataset": row["dataset"],
@@ -150,6 +155,8 @@ def computed_only(args: argparse.Namespace) -> None:
                 "answer": "",
                 "sources": [[s.file, s.page_start, s.page_end] for s in sources],
                 "first_token_s": None,
+                "unsupported": None,
+                "prompt": None,
                 "computed": [computation.as_dict()] if computation else None,
             }
             out.write(json.dumps(record) + "\n")
@@ -250,15 +257,19 @@ def score(paths: list[str], same_questions: bool = False, field: str = "answer")
 
 def computed_hit(reference: str, computed: dict) -> bool:
     """Whether a computed figure is within 1 % of the reference answer ("0.66", "65.4%",
-    "$1832.00" in the question's USD millions or billions). Ratios below 10 count too (the
-    answer-text figure-hit leaves them out as too easily matched by chance)."""
+    "$1832.00" in the question's USD millions or billions), or within its rounding. Ratios below
+    10 count too (the answer-text figure-hit leaves them out as too easily matched by chance)."""
     number = re.search(r"-?\d[\d,]*(?:\.\d+)?", reference)
     if not number or computed.get("refused") or computed.get("value") is None:
         return False
-    ref = float(number.group(0).replace(",", ""))
+    printed = number.group(0).replace(",", "")
+    ref = float(printed)
     value = float(computed["value"])
+    # The reference is rounded ("0.4%" for 0.447 %): half its last digit is within it too.
+    decimals = len(printed.split(".")[1]) if "." in printed else 0
+    rounding = 0.5 * 10**-decimals
     scales = (1.0, 1e3, 1e6, 1e9) if "$" in reference or abs(value) >= 1e4 else (1.0,)
-    return any(abs(value - ref * s) <= 0.01 * abs(ref * s) + 0.005 * s for s in scales)
+    return any(abs(value - ref * s) <= max(0.01 * abs(ref * s), rounding * s) for s in scales)
 
 
 def calculations(paths: list[str], show: bool = False) -> None:

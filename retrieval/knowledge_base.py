@@ -296,6 +296,33 @@ class KnowledgeBase:
         intent = analyse(query.strip())
         return retrieve(corpus, intent, self.embedder.embed_query(intent.search_text), k, self.gate)
 
+    def page_passages(self, doc_id: str, page: int) -> list[Hit]:
+        """Every passage of one page of a document, in page order, with no score (a statement
+        page is several passages; a line a search did not pick may be on it)."""
+        corpus = self._current_corpus()
+        if corpus is None or doc_id not in corpus.doc_rows:
+            return []
+        rows = [corpus.rows[i] for i in corpus.doc_rows[doc_id]]
+        label = corpus.labels.get(doc_id, "")
+        unit = corpus.units.get(doc_id, "page")
+        return [
+            Hit(
+                r.file,
+                r.page_start,
+                r.page_end,
+                0.0,
+                0.0,
+                r.text,
+                label,
+                r.context,
+                corpus.read_by_ocr(r),
+                unit,
+                doc_id,
+            )
+            for r in rows
+            if r.page_start <= page <= r.page_end
+        ]
+
     @staticmethod
     def _hits(corpus: Corpus, found: list[Retrieved]) -> list[Hit]:
         return [

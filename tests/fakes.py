@@ -175,6 +175,10 @@ class FakeKnowledgeBase:
     def embed(self, texts):
         return self._embedder.embed(texts)
 
+    def page_passages(self, doc_id: str, page: int):
+        """The given hits on that page (the real one reads every passage of the page)."""
+        return [h for h in self.hits if h.doc_id == doc_id and h.page_start <= page <= h.page_end]
+
     def documents(self):
         return []
 

@@ -84,7 +84,10 @@ class Answers:
         if kb is not None and sources:
             wider = 2 * self.settings.top_k  # an operand's search keeps only its filing's passages
             computation, extra = compute(
-                question, sources, lambda text: self.passages.retrieve(text, kb, k=wider)
+                question,
+                sources,
+                lambda text: self.passages.retrieve(text, kb, k=wider),
+                lambda source, wanted: self.passages.on_page(source, wanted, kb),
             )
             sources = with_operands(sources + extra, computation)  # and passages searched for one
         breakdown = {**(heard.timings if heard else {}), "retrieval_s": time.perf_counter() - started}

@@ -100,24 +100,29 @@ class Computation:
 
 
 Search = Callable[[str], list[Source]]
+#: The other passages of a source's page, trimmed for an operand's name.
+SamePage = Callable[[Source, str], list[Source]]
 
 
 def compute(
-    question: str, sources: list[Source], search: Search | None = None
+    question: str, sources: list[Source], search: Search | None = None, same_page: SamePage | None = None
 ) -> tuple[Computation | None, list[Source]]:
     """The computation the question asks for (None when it asks for none), and any passages that
-    were searched for to find a missing operand (numbered after ``sources``)."""
+    were searched for to find a missing operand (numbered after ``sources``): first the other
+    passages of the pages already found (``same_page``), then a ``search``."""
     formula = formula_for(question)
     if formula is None or not sources:
         return None, []
     if formula.unsupported:
         return Computation(formula.name, formula.expression, refused=formula.unsupported), []
     if not formula.years:
-        return _evaluate(formula, question, sources, search)
+        return _evaluate(formula, question, sources, search, same_page)
     parts: list[Computation] = []
     extra: list[Source] = []
     for year in formula.years:
-        part, more = _evaluate(replace(formula, year=year, years=()), question, sources + extra, search)
+        part, more = _evaluate(
+            replace(formula, year=year, years=()), question, sources + extra, search, same_page
+        )
         extra += more
         if part.refused:
             said = part.refused if year in part.refused else f"{part.refused} (fiscal {year})"
@@ -127,17 +132,28 @@ def compute(
 
 
 def _evaluate(
-    formula: Formula, question: str, sources: list[Source], search: Search | None
+    formula: Formula,
+    question: str,
+    sources: list[Source],
+    search: Search | None,
+    same_page: SamePage | None = None,
 ) -> tuple[Computation, list[Source]]:
-    """The formula in its year: each operand read from the sources (or searched for)."""
+    """The formula in its year: each operand read from the sources, else from the rest of their
+    pages, else searched for (and the rest of the pages found)."""
     extra: list[Source] = []
     found: list[Found] = []
     for operand in formula.operands:
         hit = _find(operand, formula.year, question, sources + extra)
+        if not isinstance(hit, Found) and same_page is not None:  # on a page found, not in its passage
+            hit, beside = _beside(same_page, operand, formula.year, question, sources + extra, hit)
+            extra += beside
         if not isinstance(hit, Found) and search is not None:  # no row, or none in its year
             more = _search_more(search, operand, formula.year, sources + extra)
             extra += more
             hit = _find(operand, formula.year, question, more) or hit
+            if not isinstance(hit, Found) and same_page is not None and more:
+                hit, beside = _beside(same_page, operand, formula.year, question, sources + extra, hit, more)
+                extra += beside
         if hit is None:
             refused = f"no line for {operand.name.lower()} was found"
             return Computation(formula.name, formula.expression, refused=refused), extra
@@ -164,6 +180,33 @@ def _search_more(search: Search, operand: Line, year: str, sources: list[Source]
         if s.doc_id == filing.doc_id and (s.doc_id, s.page_start, s.text) not in known
     ][:3]
     return [replace(s, number=len(sources) + 1 + i) for i, s in enumerate(more)]
+
+
+def _beside(
+    same_page: SamePage,
+    operand: Line,
+    year: str,
+    question: str,
+    sources: list[Source],
+    hit: Found | str | None,
+    pages_of: list[Source] | None = None,
+) -> tuple[Found | str | None, list[Source]]:
+    """``operand`` read from the other passages of the pages of ``pages_of`` (default: all the
+    sources, best first; at most six pages): the passage that holds it, numbered after
+    ``sources``; ``hit`` and no passage when none does."""
+    known = {(s.doc_id, s.page_start, s.text) for s in sources}
+    pages = list(dict.fromkeys((s.doc_id, s.page_start) for s in pages_of or sources))[:6]
+    for doc_id, page in pages:
+        first = next(s for s in pages_of or sources if (s.doc_id, s.page_start) == (doc_id, page))
+        for passage in same_page(first, operand.name):
+            if (passage.doc_id, passage.page_start, passage.text) in known:
+                continue
+            numbered = replace(passage, number=len(sources) + 1)
+            read = _find(operand, year, question, [numbered])
+            if isinstance(read, Found):
+                return read, [numbered]
+            hit = hit or read
+    return hit, []
 
 
 def _years_read(operand: Line, year: str) -> list[int | None]:

@@ -4,6 +4,7 @@ numbered as sources, and trimmed to the lines that answer the question."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import Any, Protocol
 
 from config.settings import Settings
@@ -22,6 +23,8 @@ class Searchable(Protocol):
     def search(self, query: str, k: int) -> list[Any]: ...
 
     def embed(self, texts: list[str]) -> Any: ...
+
+    def page_passages(self, doc_id: str, page: int) -> list[Any]: ...
 
 
 class Passages:
@@ -57,6 +60,16 @@ class Passages:
         best of each first."""
         top_k = k or self.settings.top_k
         hits = interleaved([kb.search(text, top_k) for text in search_for or [question]])
+        return self._sources(question, hits, kb, top_k)
+
+    def on_page(self, source: Source, wanted: str, kb: Searchable) -> list[Source]:
+        """The other passages of ``source``'s page (a statement split into several passages), with
+        its relevance, trimmed for ``wanted`` as ``retrieve`` trims for a question; numbered from 1."""
+        hits = [h for h in kb.page_passages(source.doc_id, source.page_start) if h.text != source.text]
+        found = self._sources(wanted, hits, kb, len(hits))
+        return [replace(s, score=source.score) for s in found]
+
+    def _sources(self, question: str, hits: Sequence[Any], kb: Searchable, top_k: int) -> list[Source]:
         sources = [
             Source(
                 i,

@@ -77,6 +77,26 @@ def test_a_missing_operand_is_searched_for_in_the_same_document_then_named_if_st
     )
 
 
+def test_an_operand_in_another_passage_of_a_page_found_is_read_there_before_any_search():
+    """A statement page is several passages; the one with total current liabilities was not
+    among the sources, but its page was."""
+    top, bottom = "Total current assets 5,121.3 4,186.9", "Total current liabilities 7,491.5 7,087.1"
+    asked_for = []
+
+    def same_page(of, wanted):
+        asked_for.append((of.page_start, wanted))
+        return [source(1, top, BALANCE), source(2, bottom, BALANCE)]
+
+    def search(text):
+        raise AssertionError("searched although the page had the line")
+
+    ratio, extra = compute(
+        "What is the FY2020 working capital ratio?", [source(1, top, BALANCE)], search, same_page
+    )
+    assert ratio.shown == f"{5121.3 / 7491.5:.2f}" and [(s.number, s.text) for s in extra] == [(2, bottom)]
+    assert ratio.operands[1].source == 2 and asked_for == [(50, "Total current liabilities")]
+
+
 def test_no_computation_for_a_period_the_page_does_not_have_a_zero_denominator_or_mixed_units():
     balance = [source(1, BALANCE_ROWS, BALANCE)]
     assert "no column for 2018" in compute("What is the FY2018 current ratio?", balance)[0].refused
