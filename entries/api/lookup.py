@@ -3,6 +3,8 @@ key's), 403 when the caller's key may not use it."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from core.assistant import LocalAIAssistant
 from core.chats import Conversation
 from core.library import DEFAULT, Collection
@@ -18,6 +20,14 @@ def knowledge_base(assistant: LocalAIAssistant, caller: Caller, name_or_id: str)
         raise ApiError(404, f'There is no knowledge base called "{name_or_id}".')
     caller.check(found.id, found.name)
     return found
+
+
+def document(assistant: LocalAIAssistant, found: Collection, doc_id: str) -> Any:
+    """The document ``doc_id`` of the knowledge base ``found``."""
+    doc = assistant.library.document(doc_id, found.id)
+    if doc is None:
+        raise ApiError(404, f'There is no document "{doc_id}" in "{found.name}".')
+    return doc
 
 
 def chosen_knowledge_base(assistant: LocalAIAssistant, caller: Caller, name_or_id: str | None) -> str:

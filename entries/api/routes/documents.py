@@ -1,5 +1,5 @@
 """Documents of a knowledge base: upload (a job to poll, or wait for each file's result), list,
-get, delete; and the upload jobs."""
+get with their pages, re-index one, delete; and the upload jobs."""
 
 from __future__ import annotations
 
@@ -17,10 +17,14 @@ from entries.api import lookup
 from entries.api.auth import Assistant, Authorized
 from entries.api.errors import ERRORS, ApiError, ErrorBody
 from entries.api.jobs import Jobs
-from entries.api.schemas import DocumentOut, JobOut
+from entries.api.schemas import DocumentOut, DocumentWithPages, JobOut, PageOut, ReindexDocumentIn
 from errors import UserInputError
 
 router = APIRouter(tags=["documents"], responses=ERRORS)
+MAX_PARTS = 100
+"""At most this many pages (sections, paragraphs) in one answer of GET .../documents/{doc_id}."""
+MAX_PART_CHARS = 20_000
+"""And each page's text cut at this many characters at the most."""
 
 
 def _out(doc) -> DocumentOut:
@@ -120,13 +124,61 @@ def list_documents(kb: str, assistant: Assistant, caller: Authorized) -> list[Do
 
 
 @router.get(
-    "/v1/knowledge-bases/{kb}/documents/{doc_id}", response_model=DocumentOut, summary="Get a document"
+    "/v1/knowledge-bases/{kb}/documents/{doc_id}",
+    response_model=DocumentWithPages,
+    summary="Get a document with its pages",
 )
-def get_document(kb: str, doc_id: str, assistant: Assistant, caller: Authorized) -> DocumentOut:
-    """Its pages (or sections, or paragraphs: see ``unit``), chunks, size and when it was added."""
+def get_document(
+    kb: str,
+    doc_id: str,
+    assistant: Assistant,
+    caller: Authorized,
+    first: Annotated[int, Query(ge=1, description="The number of the first part to return.")] = 1,
+    limit: Annotated[
+        int, Query(ge=0, le=MAX_PARTS, description="How many parts at most (0: none, the counts only).")
+    ] = 20,
+    max_chars: Annotated[
+        int, Query(ge=0, le=MAX_PART_CHARS, description="Each part's text is cut at this many characters.")
+    ] = 4000,
+) -> DocumentWithPages:
+    """Its pages (or sections, or paragraphs: see ``unit``) with their text, a window of them at a
+    time (``first``, ``limit``; ``next_first`` for the rest), chunks, size and when it was added."""
     found = lookup.knowledge_base(assistant, caller, kb)
-    doc = assistant.library.document(doc_id, found.id)
-    if doc is None:
+    doc = lookup.document(assistant, found, doc_id)
+    parts = [
+        PageOut(
+            number=p.number,
+            label=p.label,
+            text=p.text[:max_chars],
+            chars=len(p.text),
+            truncated=len(p.text) > max_chars,
+        )
+        for p in (assistant.library.document_pages(doc.id, found.id, first, limit) if limit else [])
+    ]
+    last = parts[-1].number if parts else first - 1
+    following = last + 1 if last < doc.pages else None
+    return DocumentWithPages(**_out(doc).model_dump(), parts=parts, next_first=following)
+
+
+@router.post(
+    "/v1/knowledge-bases/{kb}/documents/{doc_id}/reindex",
+    response_model=DocumentOut,
+    summary="Re-index one document",
+    responses={409: {"model": ErrorBody, "description": "its original file is not kept, or changed"}},
+)
+def reindex_document(
+    kb: str, doc_id: str, assistant: Assistant, caller: Authorized, body: ReindexDocumentIn | None = None
+) -> DocumentOut:
+    """Read the document again from the original file kept when it was added (with today's
+    readers, OCR and chunk settings), then re-chunk and re-embed it; its id stays. 409 when its
+    original is not kept (it was added before originals were kept: upload it again, or re-index
+    the whole knowledge base, which re-chunks the text already stored); 422 when it cannot be read
+    now (an encrypted PDF: send its ``password``). The document is unchanged on any error."""
+    found = lookup.knowledge_base(assistant, caller, kb)
+    lookup.document(assistant, found, doc_id)
+    password = body.password if body is not None else ""
+    doc = assistant.library.reindex_document(doc_id, found.id, password)
+    if doc is None:  # deleted meanwhile
         raise ApiError(404, f'There is no document "{doc_id}" in "{found.name}".')
     return _out(doc)
 
@@ -134,7 +186,6 @@ def get_document(kb: str, doc_id: str, assistant: Assistant, caller: Authorized)
 @router.delete("/v1/knowledge-bases/{kb}/documents/{doc_id}", status_code=204, summary="Delete a document")
 def delete_document(kb: str, doc_id: str, assistant: Assistant, caller: Authorized) -> Response:
     found = lookup.knowledge_base(assistant, caller, kb)
-    if assistant.library.document(doc_id, found.id) is None:
-        raise ApiError(404, f'There is no document "{doc_id}" in "{found.name}".')
+    lookup.document(assistant, found, doc_id)
     assistant.library.delete_document(doc_id, found.id)
     return Response(status_code=204)
