@@ -49,17 +49,20 @@ class Upload:
 
 
 class OriginalStore(Protocol):
-    """Where the PDFs added are kept, so their pages can be shown (storage.originals.Originals)."""
+    """Where the files added are kept, so their pages can be shown and they can be read again
+    (storage.originals.Originals)."""
 
-    def keep(self, doc_id: str, path: Path | None = None, data: bytes | None = None) -> None: ...
+    def keep(
+        self, doc_id: str, path: Path | None = None, data: bytes | None = None, suffix: str = ".pdf"
+    ) -> None: ...
 
 
 def ingest(
     kb: DocumentStore, uploads: list[Upload], settings: Settings, originals: OriginalStore | None = None
 ) -> Iterator[IngestProgress | IngestResult]:
     """Each upload in turn. While one is embedded, the next one is already being read (its text
-    is extracted in the PDF worker, a process of its own), so the two overlap. A PDF added is
-    also kept in ``originals``, for pictures of its pages."""
+    is extracted in the PDF worker, a process of its own), so the two overlap. A file added is
+    also kept in ``originals``, for pictures of its pages and to re-index it from."""
     ahead: dict[int, _Work] = {}
     try:
         for index, upload in enumerate(uploads):
@@ -70,19 +73,19 @@ def ingest(
                     ahead[after + 1] = _Work(lambda report: _read(following, settings, report))
 
             yield from _ingest_one(kb, upload, settings, ahead.pop(index, None), read_next)
-            if originals is not None and upload.name.lower().endswith(".pdf"):
+            if originals is not None:
                 _keep_original(kb, upload, originals)
     finally:
         release_free_memory()  # the upload's texts and embedding batches are gone: give the pages back
 
 
 def _keep_original(kb: DocumentStore, upload: Upload, originals: OriginalStore) -> None:
-    """Keep the PDF just added (or already there without its original) by its document id."""
+    """Keep the file just added (or already there without its original) by its document id."""
     doc = kb.find(_digest(upload))
     if doc is None:
         return
     try:
-        originals.keep(doc.id, upload.path, upload.data)
+        originals.keep(doc.id, upload.path, upload.data, Path(upload.name).suffix)
     except OSError:
         pass  # no picture of its pages then; the document itself is added
 
@@ -152,6 +155,11 @@ def _ingest_one(
         seconds,
         tuple(doc.empty_pages),
     )
+
+
+def read_again(original: Path, name: str, settings: Settings, password: str = "") -> ExtractedDocument:
+    """The text of a kept original, read as the upload ``name`` was (same readers and limits)."""
+    return _read(Upload(name, path=original, password=password), settings, lambda _event: None)
 
 
 def _ocr_options(settings: Settings) -> OcrOptions | None:

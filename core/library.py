@@ -5,17 +5,20 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
 from config.settings import Settings
 from core.events import IngestProgress, IngestResult
-from core.ingest import DocumentStore, Upload, ingest
+from core.ingest import DocumentStore, Upload, ingest, read_again
 from core.options import AskOptions
-from errors import UserInputError
+from errors import OriginalMissing, UserInputError
 from storage.collections import DEFAULT, Collection, CollectionStore
 from storage.conversations import ConversationStore
 from storage.originals import Originals
+from utils.citations import location
+from utils.files import file_sha256
 
 
 class Retriever(DocumentStore, Protocol):
@@ -33,6 +36,10 @@ class Retriever(DocumentStore, Protocol):
 
     def reindex(self) -> int: ...
 
+    def replace_document(self, doc_id: str, document: Any) -> Any | None: ...
+
+    def pages(self, doc_id: str, first: int = 1, count: int | None = None) -> list[tuple[int, str]]: ...
+
 
 def open_at(settings: Settings, directory: str | Path) -> Retriever:
     """The knowledge base kept in ``directory`` (not one of the app's own: ``cli.py --kb DIR``)."""
@@ -44,6 +51,16 @@ def open_at(settings: Settings, directory: str | Path) -> Retriever:
 def collection_store(settings: Settings) -> CollectionStore:
     """The app's list of knowledge bases under ``settings.data_dir``."""
     return CollectionStore(Path(settings.data_dir), settings.kb_dir)
+
+
+@dataclass(frozen=True)
+class Page:
+    """One stored page (or section, paragraph) of a document: its number, where ("p. 5",
+    "section 3"), and its text as it was read."""
+
+    number: int
+    label: str
+    text: str
 
 
 class Library:
@@ -125,6 +142,17 @@ class Library:
         """The document ``doc_id`` of a knowledge base (pages, unit, chunks ...), or None."""
         return next((d for d in self.documents(collection) if d.id == doc_id), None)
 
+    def document_pages(
+        self, doc_id: str, collection: str = DEFAULT, first: int = 1, count: int | None = None
+    ) -> list[Page]:
+        """The document's pages (or sections, paragraphs) from number ``first`` on, ``count`` at
+        most; [] for a document that is not there."""
+        doc = self.document(doc_id, collection)
+        if doc is None:
+            return []
+        rows = self.knowledge_base_for(collection).pages(doc_id, first, count)
+        return [Page(number, location(doc.unit, number, number), text) for number, text in rows]
+
     @staticmethod
     def document_types() -> list[str]:
         """File extensions the knowledge base reads (pdf, docx, html, md, txt ...)."""
@@ -174,7 +202,32 @@ class Library:
         return Originals(directory) if directory is not None else None
 
     def reindex(self, collection: str = DEFAULT) -> int:
+        """Re-chunk and re-embed every document from its stored text; the chunk count."""
         return self.knowledge_base_for(collection).reindex()
+
+    def reindex_document(self, doc_id: str, collection: str = DEFAULT, password: str = "") -> Any | None:
+        """Read one document again from its kept original (with today's readers, OCR and
+        settings), then re-chunk and re-embed it; None when there is no such document.
+        OriginalMissing when its original is not kept or no longer matches it; DocumentError
+        (PasswordRequired ...) when it cannot be read; the document is unchanged then."""
+        doc = self.document(doc_id, collection)
+        if doc is None:
+            return None
+        originals = self._originals(collection)
+        original = originals.original(doc_id) if originals is not None else None
+        if original is None:
+            raise OriginalMissing(
+                f"The original file of {doc.name} is not kept (it was added before originals were "
+                "kept, or the file was removed), so it cannot be read again: upload it again, or "
+                "re-index the whole knowledge base (which re-chunks the text already stored)."
+            )
+        if file_sha256(original) != doc.sha256:
+            raise OriginalMissing(
+                f"The kept original of {doc.name} is no longer the file that was added (it changed "
+                "on disk); upload the file again."
+            )
+        extracted = read_again(original, doc.name, self.settings, password)
+        return self.knowledge_base_for(collection).replace_document(doc_id, extracted)
 
     def search(self, query: str, k: int | None = None, collection: str = DEFAULT) -> list[Any]:
         return self.knowledge_base_for(collection).search(query, k or self.settings.top_k)

@@ -34,6 +34,10 @@ class PasswordRequired(DocumentError):
     """The PDF is encrypted and needs a password (or the given one is wrong)."""
 
 
+class OriginalMissing(DocumentError):
+    """A document's original file is not kept (or no longer matches it), so it cannot be read again."""
+
+
 class AudioError(AssistantError):
     """Audio cannot be decoded or used (corrupt, silent, too long)."""
 

@@ -27,53 +27,12 @@ from documents.pdf_processor import ExtractedDocument
 from errors import DocumentError
 from retrieval.embeddings.embedder import DIMENSIONS, Embedder
 from retrieval.hybrid_index import HybridIndex
+from retrieval.kb_schema import ADDED_COLUMNS, SCHEMA
 from retrieval.pipeline import Retrieved, retrieve
 from retrieval.query_analysis import QueryIntent, analyse, distinctive_names
 from retrieval.relevance import RelevanceGate
 from retrieval.types import Corpus, Row
 from storage import sqlite_db
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS documents (
-    id TEXT PRIMARY KEY,
-    name TEXT NOT NULL,
-    sha256 TEXT NOT NULL UNIQUE,
-    title TEXT NOT NULL DEFAULT '',
-    profile TEXT NOT NULL DEFAULT '{}',
-    size_bytes INTEGER NOT NULL,
-    pages INTEGER NOT NULL,
-    empty_pages TEXT NOT NULL,
-    added_at REAL NOT NULL,
-    ocr_pages TEXT NOT NULL DEFAULT '[]',
-    unit TEXT NOT NULL DEFAULT 'page'
-);
-CREATE TABLE IF NOT EXISTS pages (
-    doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
-    number INTEGER NOT NULL,
-    text TEXT NOT NULL,
-    PRIMARY KEY (doc_id, number)
-);
-CREATE TABLE IF NOT EXISTS chunks (
-    row INTEGER PRIMARY KEY AUTOINCREMENT,
-    id TEXT NOT NULL,
-    doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
-    page_start INTEGER NOT NULL,
-    page_end INTEGER NOT NULL,
-    text TEXT NOT NULL,
-    vector BLOB NOT NULL,
-    context TEXT NOT NULL DEFAULT ''
-);
-CREATE INDEX IF NOT EXISTS chunks_by_doc ON chunks(doc_id);
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-INSERT OR IGNORE INTO meta VALUES ('generation', '0');
-"""
-#: Columns added after the first release: (table, column, declaration). Older files get them on open.
-_ADDED_COLUMNS = [
-    ("documents", "profile", "TEXT NOT NULL DEFAULT '{}'"),
-    ("chunks", "context", "TEXT NOT NULL DEFAULT ''"),
-    ("documents", "ocr_pages", "TEXT NOT NULL DEFAULT '[]'"),
-    ("documents", "unit", "TEXT NOT NULL DEFAULT 'page'"),
-]
 
 
 @dataclass(frozen=True)
@@ -137,8 +96,8 @@ class KnowledgeBase:
         self._lock = threading.RLock()
         self._corpus: Corpus | None = None
         self._generation = -1
-        sqlite_db.create(self.path, _SCHEMA)
-        sqlite_db.add_missing_columns(self.path, _ADDED_COLUMNS)
+        sqlite_db.create(self.path, SCHEMA)
+        sqlite_db.add_missing_columns(self.path, ADDED_COLUMNS)
         self._backfill_profiles_and_headings()
 
     def _connect(self):
@@ -203,11 +162,7 @@ class KnowledgeBase:
         title and which were empty or read by OCR) in a single transaction."""
         doc_id = content_sha256
         pages = document.pages
-        profile = profile_document(name, document.title, pages)
-        chunks, contexts = self._chunk(doc_id, name, pages)
-        if not chunks:
-            raise DocumentError(f"{name} has no text to index.")
-        vectors = self.embedder.embed(indexed_texts(chunks, contexts, profile.label(name)), progress)
+        profile, chunks, contexts, vectors = self._prepare(doc_id, name, document.title, pages, progress)
         with self._connect() as db:
             db.execute("BEGIN IMMEDIATE")
             if db.execute("SELECT 1 FROM documents WHERE sha256 = ?", (content_sha256,)).fetchone():
@@ -253,12 +208,8 @@ class KnowledgeBase:
                     r[0]
                     for r in db.execute("SELECT text FROM pages WHERE doc_id = ? ORDER BY number", (doc.id,))
                 ]
-            profile = profile_document(doc.name, title, pages)
-            chunks, contexts = self._chunk(doc.id, doc.name, pages)
-            vectors = self.embedder.embed(
-                indexed_texts(chunks, contexts, profile.label(doc.name)),
-                (lambda d, t, n=doc.name: progress(n, d, t)) if progress else None,
-            )
+            report = (lambda d, t, n=doc.name: progress(n, d, t)) if progress else None
+            profile, chunks, contexts, vectors = self._prepare(doc.id, doc.name, title, pages, report, False)
             with self._connect() as db:
                 db.execute("BEGIN IMMEDIATE")
                 db.execute("DELETE FROM chunks WHERE doc_id = ?", (doc.id,))
@@ -269,6 +220,51 @@ class KnowledgeBase:
                 self._bump(db)
             total += len(chunks)
         return total
+
+    def replace_document(
+        self, doc_id: str, document: ExtractedDocument, progress: Callable[[int, int], None] | None = None
+    ) -> DocumentInfo | None:
+        """Replace one document's text (read again from its original) with its pages, profile and
+        chunks, re-embedded, in a single transaction; None when it is not in the knowledge base."""
+        found = self.documents("d.id = ?", (doc_id,))
+        if not found:
+            return None
+        name, pages = found[0].name, document.pages
+        profile, chunks, contexts, vectors = self._prepare(doc_id, name, document.title, pages, progress)
+        with self._connect() as db:
+            db.execute("BEGIN IMMEDIATE")
+            changed = db.execute(
+                "UPDATE documents SET title = ?, profile = ?, pages = ?, empty_pages = ?, ocr_pages = ?, "
+                "unit = ? WHERE id = ?",
+                (
+                    document.title,
+                    json.dumps(profile.as_dict()),
+                    len(pages),
+                    json.dumps(document.empty_pages),
+                    json.dumps(document.ocr_pages),
+                    document.unit,
+                    doc_id,
+                ),
+            ).rowcount
+            if not changed:  # deleted meanwhile
+                return None
+            db.execute("DELETE FROM pages WHERE doc_id = ?", (doc_id,))
+            db.execute("DELETE FROM chunks WHERE doc_id = ?", (doc_id,))
+            db.executemany(
+                "INSERT INTO pages VALUES (?, ?, ?)", [(doc_id, i + 1, t) for i, t in enumerate(pages)]
+            )
+            self._insert_chunks(db, doc_id, chunks, contexts, vectors)
+            self._bump(db)
+        return self.documents("d.id = ?", (doc_id,))[0]
+
+    def pages(self, doc_id: str, first: int = 1, count: int | None = None) -> list[tuple[int, str]]:
+        """(number, text) of the document's pages (or sections, paragraphs) from ``first`` on,
+        ``count`` of them at most (all when None)."""
+        with self._connect() as db:
+            return db.execute(
+                "SELECT number, text FROM pages WHERE doc_id = ? AND number >= ? ORDER BY number LIMIT ?",
+                (doc_id, first, -1 if count is None else count),
+            ).fetchall()
 
     # --- retrieval -----------------------------------------------------------------
     def search(self, query: str, k: int) -> list[Hit]:
@@ -382,6 +378,23 @@ class KnowledgeBase:
         return Corpus(index, passages, profiles, names, doc_rows, labels, ocr_pages, units)
 
     # --- helpers -------------------------------------------------------------------
+    def _prepare(
+        self,
+        doc_id: str,
+        name: str,
+        title: str,
+        pages: list[str],
+        progress: Callable[[int, int], None] | None,
+        need_text: bool = True,
+    ) -> tuple[DocProfile, list[Chunk], list[str], np.ndarray]:
+        """The profile, chunks, their page headings and vectors of a document's pages."""
+        profile = profile_document(name, title, pages)
+        chunks, contexts = self._chunk(doc_id, name, pages)
+        if need_text and not chunks:
+            raise DocumentError(f"{name} has no text to index.")
+        vectors = self.embedder.embed(indexed_texts(chunks, contexts, profile.label(name)), progress)
+        return profile, chunks, contexts, vectors
+
     def _chunk(self, doc_id: str, name: str, pages: list[str]) -> tuple[list[Chunk], list[str]]:
         """The document's chunks and, for each, the heading of the page it starts on."""
         splitter = make_splitter(self.embedder.tokenizer, self.chunk_tokens, self.overlap_tokens)

@@ -187,3 +187,9 @@ class FakeKnowledgeBase:
 
     def reindex(self) -> int:
         return 0
+
+    def replace_document(self, doc_id: str, document) -> None:
+        return None
+
+    def pages(self, doc_id: str, first: int = 1, count: int | None = None) -> list[tuple[int, str]]:
+        return []

@@ -22,6 +22,7 @@ from errors import (
     LLMUnavailable,
     ModelMissing,
     ModelNotFound,
+    OriginalMissing,
     SpeechError,
     UserInputError,
 )
@@ -75,6 +76,8 @@ def status_of(error: AssistantError) -> int:
     """The HTTP status for one of the app's own errors."""
     if isinstance(error, AudioTooLong):
         return 413
+    if isinstance(error, OriginalMissing):
+        return 409
     if isinstance(error, (LLMUnavailable, ModelNotFound, LLMStreamError, ModelMissing, SpeechError)):
         return 503
     if isinstance(error, (UserInputError, DocumentError, AudioError)):

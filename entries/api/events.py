@@ -1,4 +1,5 @@
-"""The core's answer events as JSON: one SSE event each for a stream, or gathered into one reply."""
+"""The core's answer events as JSON: one SSE event each for a stream, or gathered into one reply.
+``event_json`` is the one mapping; the chat routes and the OpenAI-compatible ones all read it."""
 
 from __future__ import annotations
 
@@ -80,27 +81,28 @@ class Gathered:
     error: str | None = None
 
     def add(self, event: Any) -> None:
-        if isinstance(event, Token):
-            self.streamed.append(event.text)
-        elif isinstance(event, Sources):
-            self.sources = [source_json(s) for s in event.items]
-        elif isinstance(event, Computed):
-            self.computed = event.items
-        elif isinstance(event, Check):
-            self.unsupported_figures = event.unsupported_figures
-        elif isinstance(event, Notice):
-            self.notices.append(event.text)
-        elif isinstance(event, Error):
-            self.error = event.text
-        elif isinstance(event, Stats):
-            self.stats = stats_json(event)
-        elif isinstance(event, Done):
-            self.answer, self.message_id, self.cut_off, self.done = (
-                event.text,
-                event.message_id,
-                event.cut_off,
-                True,
-            )
+        """Take in one core event."""
+        named = event_json(event)
+        if named is not None:
+            self.add_named(*named)
+
+    def add_named(self, name: str, data: dict[str, Any]) -> None:
+        """Take in one event as ``event_json`` gives it."""
+        if name == "token":
+            self.streamed.append(data["text"])
+        elif name in ("sources", "computed"):
+            setattr(self, name, data[name])
+        elif name == "check":
+            self.unsupported_figures = data["unsupported_figures"]
+        elif name == "notice":
+            self.notices.append(data["text"])
+        elif name == "error":
+            self.error = data["message"]
+        elif name == "stats":
+            self.stats = data
+        elif name == "done":
+            self.answer, self.message_id = data["answer"], data["message_id"]
+            self.cut_off, self.done = data["cut_off"], True
 
     @property
     def failed(self) -> bool:

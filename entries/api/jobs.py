@@ -15,6 +15,7 @@ from pathlib import Path
 from core.events import IngestProgress, IngestResult
 from core.ingest import Upload
 from core.library import Library
+from entries.api.schemas import FileProgress
 
 log = logging.getLogger("entries.api")
 KEPT = 500
@@ -22,31 +23,17 @@ KEPT = 500
 
 
 @dataclass
-class FileState:
-    name: str
-    state: str = "queued"
-    done: int = 0
-    total: int = 0
-    ok: bool | None = None
-    message: str = ""
-    pages: int = 0
-    chunks: int = 0
-    seconds: float = 0.0
-    needs_password: bool = False
-
-
-@dataclass
 class Job:
     id: str
     owner: str
     knowledge_base: str
-    files: list[FileState]
+    files: list[FileProgress]  # the API's own schema, updated as the files go in
     status: str = "queued"
     created_at: float = field(default_factory=time.time)
     finished: threading.Event = field(default_factory=threading.Event)
 
     def as_json(self) -> dict:
-        files = [{k: v for k, v in f.__dict__.items()} for f in self.files]
+        files = [f.model_dump() for f in self.files]
         return {
             "id": self.id,
             "knowledge_base": self.knowledge_base,
@@ -67,7 +54,9 @@ class Jobs:
 
     def start(self, owner: str, collection: str, uploads: list[Upload], folder: Path) -> Job:
         """Add ``uploads`` (files in ``folder``, removed when done) to ``collection``."""
-        job = Job(uuid.uuid4().hex, owner, collection, [FileState(u.name) for u in uploads])
+        job = Job(
+            uuid.uuid4().hex, owner, collection, [FileProgress(name=u.name, state="queued") for u in uploads]
+        )
         with self._lock:
             self._jobs[job.id] = job
             while len(self._jobs) > KEPT and next(iter(self._jobs.values())).finished.is_set():

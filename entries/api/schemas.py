@@ -32,6 +32,28 @@ class DocumentOut(BaseModel):
     added_at: float
 
 
+class PageOut(BaseModel):
+    number: int = Field(description="Its number, from 1 (a page, section or paragraph: see unit).")
+    label: str = Field(description='Where it is, as a citation names it: "p. 5", "section 3", "¶ 12".')
+    text: str = Field(description="Its text as it was read, cut at max_chars characters.")
+    chars: int = Field(description="The length of its whole text.")
+    truncated: bool = Field(description="text is cut (ask again with a larger max_chars for all of it).")
+
+
+class DocumentWithPages(DocumentOut):
+    parts: list[PageOut] = Field(
+        description="Its pages (or sections, paragraphs) with their text, from number first on: "
+        "limit of them at most, each cut at max_chars characters."
+    )
+    next_first: int | None = Field(
+        description="Pass it as first for the parts that follow; null when there are no more."
+    )
+
+
+class ReindexDocumentIn(BaseModel):
+    password: str = Field("", description="The password of an encrypted PDF (it is not kept).")
+
+
 class FileProgress(BaseModel):
     name: str
     state: Literal["queued", "reading", "ocr", "embedding", "done", "failed"]

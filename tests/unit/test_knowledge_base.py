@@ -137,3 +137,25 @@ def test_documents_from_an_earlier_release_get_profiles_and_headings_on_open(tmp
     reopened = kb_at(tmp_path, embedder)
     hit = next(h for h in reopened.search("NVIDIA revenue", 5) if h.page_start == 2)
     assert hit.label.startswith("Nvidia Corporation, 10-Q") and "Statements of Income" in hit.context
+
+
+def test_replacing_one_document_swaps_its_pages_and_chunks_and_leaves_the_others(tmp_path, embedder):
+    kb = kb_at(tmp_path, embedder)
+    intel = kb.add_document("intel.pdf", "a" * 64, 1, ExtractedDocument(INTEL, [3]))
+    kb.add_document("apple.pdf", "b" * 64, 1, ExtractedDocument(APPLE))
+    apple_before = kb.documents()[1]
+    read_again = ExtractedDocument(
+        ["Intel quarterly report", "Net revenue was $15,000 million."], title="Intel"
+    )
+    replaced = kb.replace_document(intel.id, read_again)
+    assert replaced is not None and (replaced.id, replaced.name, replaced.pages) == (intel.id, "intel.pdf", 2)
+    assert replaced.empty_pages == [] and replaced.chunks >= 1
+    assert kb.pages(intel.id) == [(1, "Intel quarterly report"), (2, "Net revenue was $15,000 million.")]
+    assert kb.pages(intel.id, 2, 5) == [(2, "Net revenue was $15,000 million.")]
+    assert kb.documents()[1] == apple_before
+    hits = kb.search("Intel net revenue", 5)
+    assert any("15,000" in h.text for h in hits) and not any("14,158" in h.text for h in hits)
+    assert kb.replace_document("f" * 64, read_again) is None
+    with pytest.raises(DocumentError, match="no text"):
+        kb.replace_document(intel.id, ExtractedDocument(["", ""]))
+    assert kb.pages(intel.id)[1][1] == "Net revenue was $15,000 million."  # unchanged by the failure

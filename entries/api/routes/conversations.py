@@ -10,6 +10,7 @@ from core.chats import Conversation
 from entries.api import lookup
 from entries.api.auth import Assistant, Authorized
 from entries.api.errors import ERRORS
+from entries.api.lookup import NamedConversation
 from entries.api.schemas import ConversationIn, ConversationOut, ConversationWithMessages, MessageOut, TitleIn
 
 router = APIRouter(prefix="/v1/conversations", tags=["conversations"], responses=ERRORS)
@@ -38,10 +39,7 @@ def new_conversation(body: ConversationIn, assistant: Assistant, caller: Authori
 
 
 @router.get("/{conversation_id}", response_model=ConversationWithMessages, summary="Get a conversation")
-def get_conversation(
-    conversation_id: str, assistant: Assistant, caller: Authorized
-) -> ConversationWithMessages:
-    conv = lookup.conversation(assistant, caller, conversation_id)
+def get_conversation(conv: NamedConversation, assistant: Assistant) -> ConversationWithMessages:
     messages = [
         MessageOut(
             id=m.id,
@@ -59,17 +57,15 @@ def get_conversation(
 
 @router.patch("/{conversation_id}", response_model=ConversationOut, summary="Rename a conversation")
 def rename_conversation(
-    conversation_id: str, body: TitleIn, assistant: Assistant, caller: Authorized
+    conv: NamedConversation, body: TitleIn, assistant: Assistant, caller: Authorized
 ) -> ConversationOut:
-    conv = lookup.conversation(assistant, caller, conversation_id)
     assistant.chats.rename(conv.id, body.title)
     return _out(lookup.conversation(assistant, caller, conv.id))
 
 
 @router.delete("/{conversation_id}", status_code=204, summary="Delete a conversation")
-def delete_conversation(conversation_id: str, assistant: Assistant, caller: Authorized) -> Response:
+def delete_conversation(conv: NamedConversation, assistant: Assistant) -> Response:
     """With its messages and its stored spoken replies."""
-    conv = lookup.conversation(assistant, caller, conversation_id)
     assistant.chats.delete(conv.id)
     return Response(status_code=204)
 
@@ -80,6 +76,5 @@ def delete_conversation(conversation_id: str, assistant: Assistant, caller: Auth
     summary="Export a conversation as Markdown",
     responses={200: {"content": {"text/markdown": {}}}},
 )
-def export_conversation(conversation_id: str, assistant: Assistant, caller: Authorized) -> PlainTextResponse:
-    conv = lookup.conversation(assistant, caller, conversation_id)
+def export_conversation(conv: NamedConversation, assistant: Assistant) -> PlainTextResponse:
     return PlainTextResponse(assistant.chats.export_markdown(conv.id), media_type="text/markdown")

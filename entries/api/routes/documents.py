@@ -1,5 +1,5 @@
 """Documents of a knowledge base: upload (a job to poll, or wait for each file's result), list,
-get, delete; and the upload jobs."""
+get with their pages, re-index one, delete; and the upload jobs."""
 
 from __future__ import annotations
 
@@ -13,14 +13,18 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
 from core.ingest import Upload
-from entries.api import lookup
 from entries.api.auth import Assistant, Authorized
 from entries.api.errors import ERRORS, ApiError, ErrorBody
 from entries.api.jobs import Jobs
-from entries.api.schemas import DocumentOut, JobOut
+from entries.api.lookup import NamedDocument, NamedKnowledgeBase
+from entries.api.schemas import DocumentOut, DocumentWithPages, JobOut, PageOut, ReindexDocumentIn
 from errors import UserInputError
 
 router = APIRouter(tags=["documents"], responses=ERRORS)
+MAX_PARTS = 100
+"""At most this many pages (sections, paragraphs) in one answer of GET .../documents/{doc_id}."""
+MAX_PART_CHARS = 20_000
+"""And each page's text cut at this many characters at the most."""
 
 
 def _out(doc) -> DocumentOut:
@@ -49,7 +53,7 @@ def jobs_of(request: Request) -> Jobs:
     responses={415: {"model": ErrorBody, "description": "a file of a kind the app does not read"}},
 )
 async def upload(
-    kb: str,
+    found: NamedKnowledgeBase,
     request: Request,
     assistant: Assistant,
     caller: Authorized,
@@ -63,7 +67,6 @@ async def upload(
     file's progress and result (pages, chunks, or why it could not be read), or pass ``wait=true``.
     The whole upload is refused, with nothing added, for a file of an unsupported kind (415), more
     files than ``MAX_FILES_PER_UPLOAD`` (413) or more than ``MAX_UPLOAD_MB`` in all (413)."""
-    found = lookup.knowledge_base(assistant, caller, kb)
     names = [Path(f.filename or "").name for f in files]
     try:
         assistant.library.validate_upload(len(files))
@@ -114,27 +117,66 @@ def get_job(job_id: str, request: Request, caller: Authorized) -> JobOut:
 
 
 @router.get("/v1/knowledge-bases/{kb}/documents", response_model=list[DocumentOut], summary="List documents")
-def list_documents(kb: str, assistant: Assistant, caller: Authorized) -> list[DocumentOut]:
-    found = lookup.knowledge_base(assistant, caller, kb)
+def list_documents(found: NamedKnowledgeBase, assistant: Assistant) -> list[DocumentOut]:
     return [_out(d) for d in assistant.library.documents(found.id)]
 
 
 @router.get(
-    "/v1/knowledge-bases/{kb}/documents/{doc_id}", response_model=DocumentOut, summary="Get a document"
+    "/v1/knowledge-bases/{kb}/documents/{doc_id}",
+    response_model=DocumentWithPages,
+    summary="Get a document with its pages",
 )
-def get_document(kb: str, doc_id: str, assistant: Assistant, caller: Authorized) -> DocumentOut:
-    """Its pages (or sections, or paragraphs: see ``unit``), chunks, size and when it was added."""
-    found = lookup.knowledge_base(assistant, caller, kb)
-    doc = assistant.library.document(doc_id, found.id)
-    if doc is None:
-        raise ApiError(404, f'There is no document "{doc_id}" in "{found.name}".')
-    return _out(doc)
+def get_document(
+    found: NamedKnowledgeBase,
+    doc: NamedDocument,
+    assistant: Assistant,
+    first: Annotated[int, Query(ge=1, description="The number of the first part to return.")] = 1,
+    limit: Annotated[
+        int, Query(ge=0, le=MAX_PARTS, description="How many parts at most (0: none, the counts only).")
+    ] = 20,
+    max_chars: Annotated[
+        int, Query(ge=0, le=MAX_PART_CHARS, description="Each part's text is cut at this many characters.")
+    ] = 4000,
+) -> DocumentWithPages:
+    """Its pages (or sections, or paragraphs: see ``unit``) with their text, a window of them at a
+    time (``first``, ``limit``; ``next_first`` for the rest), chunks, size and when it was added."""
+    parts = [
+        PageOut(
+            number=p.number,
+            label=p.label,
+            text=p.text[:max_chars],
+            chars=len(p.text),
+            truncated=len(p.text) > max_chars,
+        )
+        for p in (assistant.library.document_pages(doc.id, found.id, first, limit) if limit else [])
+    ]
+    last = parts[-1].number if parts else first - 1
+    following = last + 1 if last < doc.pages else None
+    return DocumentWithPages(**_out(doc).model_dump(), parts=parts, next_first=following)
+
+
+@router.post(
+    "/v1/knowledge-bases/{kb}/documents/{doc_id}/reindex",
+    response_model=DocumentOut,
+    summary="Re-index one document",
+    responses={409: {"model": ErrorBody, "description": "its original file is not kept, or changed"}},
+)
+def reindex_document(
+    found: NamedKnowledgeBase, doc: NamedDocument, assistant: Assistant, body: ReindexDocumentIn | None = None
+) -> DocumentOut:
+    """Read the document again from the original file kept when it was added (with today's
+    readers, OCR and chunk settings), then re-chunk and re-embed it; its id stays. 409 when its
+    original is not kept (it was added before originals were kept: upload it again, or re-index
+    the whole knowledge base, which re-chunks the text already stored); 422 when it cannot be read
+    now (an encrypted PDF: send its ``password``). The document is unchanged on any error."""
+    password = body.password if body is not None else ""
+    again = assistant.library.reindex_document(doc.id, found.id, password)
+    if again is None:  # deleted meanwhile
+        raise ApiError(404, f'There is no document "{doc.id}" in "{found.name}".')
+    return _out(again)
 
 
 @router.delete("/v1/knowledge-bases/{kb}/documents/{doc_id}", status_code=204, summary="Delete a document")
-def delete_document(kb: str, doc_id: str, assistant: Assistant, caller: Authorized) -> Response:
-    found = lookup.knowledge_base(assistant, caller, kb)
-    if assistant.library.document(doc_id, found.id) is None:
-        raise ApiError(404, f'There is no document "{doc_id}" in "{found.name}".')
-    assistant.library.delete_document(doc_id, found.id)
+def delete_document(found: NamedKnowledgeBase, doc: NamedDocument, assistant: Assistant) -> Response:
+    assistant.library.delete_document(doc.id, found.id)
     return Response(status_code=204)

@@ -18,12 +18,12 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, StreamingResponse
 
 from core.assistant import LocalAIAssistant
-from core.events import Check, Computed, Done, Error, Notice, Sources, Stats, Token
+from core.events import Done, Error, Token
 from core.options import AskOptions
 from entries.api import lookup
 from entries.api.auth import Assistant, Authorized, Caller
 from entries.api.errors import ERRORS, ApiError, ErrorBody, error_response
-from entries.api.events import Gathered, source_json
+from entries.api.events import Gathered, event_json
 from entries.api.schemas import Completion, CompletionIn, ModelCard, ModelList, OpenAIMessage
 from entries.api.streaming import EventPump, Failed
 
@@ -56,10 +56,8 @@ def _options(assistant: LocalAIAssistant, caller: Caller, model: str, system: st
         return AskOptions(use_documents=False, collection="", **preset)
     if model.startswith(KB_PREFIX):
         name = model[len(KB_PREFIX) :]
-        found = assistant.library.find(name)
-        if found is None:
-            raise ApiError(404, f'There is no model "{model}": no knowledge base called "{name}".')
-        caller.check(found.id, found.name)
+        missing = f'There is no model "{model}": no knowledge base called "{name}".'
+        found = lookup.knowledge_base(assistant, caller, name, missing)
         return AskOptions(collection=found.id, **preset)
     raise ApiError(404, f'There is no model "{model}"; use "local" or "kb/<knowledge base name>".')
 
@@ -150,22 +148,22 @@ async def chat_completions(body: CompletionIn, assistant: Assistant, caller: Aut
                         {}, "stop", {"error": _stream_error("The server failed on this answer.")}
                     )
                     break
-                gathered.add(event)
-                if isinstance(event, Token):
-                    yield reply.chunk({"content": event.text})
-                elif isinstance(event, Sources):
-                    yield reply.chunk({}, extra={"sources": [source_json(s) for s in event.items]})
-                elif isinstance(event, Notice):
-                    yield reply.chunk({}, extra={"notice": event.text})
-                elif isinstance(event, Computed):
-                    yield reply.chunk({}, extra={"computed": event.items})
-                elif isinstance(event, Error):  # part of the answer was sent: the client raises this
-                    yield reply.chunk({}, "stop", {"error": _stream_error(event.text)})
-                elif isinstance(event, (Check, Stats)):
+                named = event_json(event)
+                if named is None:
                     continue
-                elif isinstance(event, Done):
-                    extra = {**_extras(gathered), "answer": event.text, "stats": gathered.stats}
-                    yield reply.chunk({}, "length" if event.cut_off else "stop", extra)
+                name, data = named
+                gathered.add_named(name, data)
+                if name == "token":
+                    yield reply.chunk({"content": data["text"]})
+                elif name in ("sources", "computed"):
+                    yield reply.chunk({}, extra=data)
+                elif name == "notice":
+                    yield reply.chunk({}, extra={"notice": data["text"]})
+                elif name == "error":  # part of the answer was sent: the client raises this
+                    yield reply.chunk({}, "stop", {"error": _stream_error(data["message"])})
+                elif name == "done":
+                    extra = {**_extras(gathered), "answer": data["answer"], "stats": gathered.stats}
+                    yield reply.chunk({}, "length" if data["cut_off"] else "stop", extra)
             _forget(assistant, conversation_id, pump)  # gone before the client reads the end
             yield "data: [DONE]\n\n"
         finally:
