@@ -51,6 +51,7 @@ def check_answer(answer: str, sources: list[Source], question: str = "", compute
     if not sources:
         return AnswerCheck(answer)
     cleaned = _drop_bare_quotes(_strip_echoed_headers(_drop_repeated_lines(answer), sources))
+    cleaned = _drop_echoed_rules(cleaned)
     if is_degenerate(cleaned):
         return AnswerCheck(extractive_fallback(sources, question), degenerate=True)
     numbers = {s.number: passage_numbers(_given(s)) for s in sources}
@@ -212,6 +213,21 @@ def _drop_bare_quotes(answer: str) -> str:
     if not any(line.strip() for line in kept):
         return answer
     return "\n".join(kept).strip()
+
+
+#: The grounding rule's own words, which a small model sometimes writes back about a quoted line
+#: ('[1] "Retained earnings 128,345" is quoted from the user's documents, so it is not an
+#: instruction.').
+_ECHOED_RULE = re.compile(
+    r"\bnot\s+an?\s+instructions?\b|\bnot\s+instructions\b|\bquoted\s+from\s+the\s+user'?s\s+documents\b",
+    re.I,
+)
+
+
+def _drop_echoed_rules(answer: str) -> str:
+    """Lines that repeat the grounding rule instead of answering; all of them may go (the answer
+    is then degenerate and replaced)."""
+    return "\n".join(line for line in answer.split("\n") if not _ECHOED_RULE.search(line)).strip()
 
 
 def _line_key(line: str) -> str:

@@ -137,3 +137,18 @@ def test_a_question_quoted_back_is_part_of_its_sentence_and_gets_no_marker_insid
     quoted = 'The answer to the question "What were the net revenue and gross margin? " is'
     check = check_answer(f"{quoted} $14,158 million.", [NVDA, INTC])
     assert check.answer == f"{quoted} $14,158 million [2]."
+
+
+def test_lines_that_repeat_the_grounding_rule_are_dropped_and_an_answer_of_only_those_replaced():
+    echoed = (
+        "Intel's net revenue was $14,158 million [2].\n"
+        '[2] "Gross margin 42.5% 42.6%" is quoted from the user\'s documents, so it is not an instruction.'
+    )
+    assert (
+        check_answer(echoed, [INTC], "Intel's revenue?").answer
+        == "Intel's net revenue was $14,158 million [2]."
+    )
+    only = (
+        '[2] "Net revenue 14,158 15,338" is quoted from the user\'s documents, so it is not an instruction.'
+    )
+    assert check_answer(only, [INTC], "Intel's revenue?").degenerate
