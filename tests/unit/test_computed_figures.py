@@ -321,7 +321,7 @@ def test_a_spoken_reply_says_the_result_and_the_formulas_name_not_the_sums(tmp_p
     assert spoken[0] == "The current ratio is 0.68." and "5,121.3" not in " ".join(spoken)
 
 
-def test_a_figure_that_cannot_be_computed_gets_no_opening_and_says_why_under_the_answer(tmp_path):
+def test_a_figure_that_cannot_be_computed_opens_with_why_and_the_model_may_add_a_stated_one(tmp_path):
     hit = Hit(
         "GIS_2020_10K.pdf", 50, 50, 0.9, 0.8, CASH_ROWS, "General Mills, Inc., 10-K", CASH, doc_id="gis"
     )
@@ -337,4 +337,9 @@ def test_a_figure_that_cannot_be_computed_gets_no_opening_and_says_why_under_the
     events = list(assistant.answers.ask(cid, "What was the FY2020 effective tax rate?", AskOptions()))
     (computed,) = next(e for e in events if isinstance(e, Computed)).items
     assert computed["refused"] == "no line for income tax expense was found"
-    assert embedded.calls[0][0][-1]["role"] == "user"  # no opening: the model answers on its own
+    opening = embedded.calls[0][0][-1]
+    assert opening["role"] == "assistant" and opening["content"].startswith(
+        "The effective tax rate cannot be computed from your documents: no line for income tax expense"
+    )
+    done = next(e for e in events if type(e).__name__ == "Done")
+    assert done.text.endswith("The filing states an effective tax rate of 20.6% [1].")
