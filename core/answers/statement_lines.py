@@ -169,7 +169,8 @@ def company(label: str) -> str:
     name = label.split(",")[0].strip() if "," in label else ""
     if not name or len(name) > 60 or re.search(r"\d{3,}", name):
         return ""
-    return _COMPANY_SUFFIX.sub("", name).strip()
+    short = _COMPANY_SUFFIX.sub("", name).strip().rstrip(" &").strip()  # "JPMorgan Chase & Co."
+    return re.sub(r"^the\s+(?=\S)", "", short, flags=re.IGNORECASE)  # "The Boeing Company" -> "Boeing"
 
 
 def amount(value: str, unit: str, dollars: bool) -> str:

@@ -183,3 +183,11 @@ def test_a_line_that_runs_rows_together_opens_with_the_row_the_question_names():
     opening = answer_opening([source], "What was Acme's gross profit in 2022?")
     assert opening.startswith("Acme's gross profit was") and "2,000" in opening and "[1]" in opening
     assert answer_opening([source], "How many employees does Acme have?") == ""
+
+
+def test_the_company_is_named_as_people_say_it():
+    from core.answers.statement_lines import company
+
+    assert company("The Boeing Company, 10-K, fiscal year 2018") == "Boeing"
+    assert company("JPMorgan Chase & Co., 10-Q, quarterly period ended June 30, 2022") == "JPMorgan Chase"
+    assert company("Apple Inc., 10-Q, quarterly period ended December 31, 2022") == "Apple"
