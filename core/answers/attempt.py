@@ -13,6 +13,7 @@ from typing import Any, Literal
 from config.settings import Settings
 from core.answers.checks import check_answer, repeats_a_line, runaway_markers
 from core.answers.computed import Computation
+from core.answers.formula_questions import asks_only_for_the_figure
 from core.answers.history import chat_history
 from core.answers.prompting import Prompter
 from core.chats import Chats
@@ -122,6 +123,8 @@ class BackendAnswer:
             for piece in stream:
                 if self.first_token_s is None:
                     yield from self._begin()  # the opening, shown (and said) once the model is under way
+                    if self._computed_is_the_answer():
+                        break  # the small model's words after a computed result were mostly wrong
                 self.pieces.append(piece)
                 yield Token(piece)
                 if grounded and self._runs_away():
@@ -129,6 +132,18 @@ class BackendAnswer:
                 yield from self._say(piece)
         if self.first_token_s is None and self.opening:
             yield from self._begin()  # the model ended at once after the opening: it is the answer
+
+    def _computed_is_the_answer(self) -> bool:
+        """The question asks only for a figure computed in code: its sentence, with the work shown
+        under it, is the whole answer (on rag-bench-more the fast model went on with a false
+        sentence: "17.98 is the average PP&E between FY2017 and FY2018.")."""
+        computation = self.turn.computation
+        return (
+            bool(self.opening)
+            and computation is not None
+            and not computation.refused
+            and asks_only_for_the_figure(self.turn.question)
+        )
 
     def _begin(self) -> Generator[Event, None, None]:
         self.first_token_s = time.perf_counter() - self.turn.started

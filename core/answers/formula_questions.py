@@ -184,3 +184,18 @@ def _asked_name(question: str) -> str:
         words.insert(0, word.lower())
     name = " ".join([*words, match.group(1).lower()])
     return name[0].upper() + name[1:] if words else ""
+
+
+#: Words of a question that wants more than the figure: a judgement, a reason, a comparison.
+_MORE_THAN_THE_FIGURE = re.compile(
+    r"\b(why|explain|healthy|good|bad|consistent|improv\w*|declin\w*|compare\w*|useful|should|trend\w*|"
+    r"drove|driv\w*|indicat\w*|mean|suggest\w*|is it|are they|high|low|strong|weak|enough|"
+    r"capital[- ]intensive|yes|no)\b",
+    re.IGNORECASE,
+)
+
+
+def asks_only_for_the_figure(question: str) -> bool:
+    """Whether ``question`` asks for a computed figure and nothing else ("What is the FY2018 fixed
+    asset turnover?"), not what it means ("Is the quick ratio healthy?")."""
+    return not _MORE_THAN_THE_FIGURE.search(question)

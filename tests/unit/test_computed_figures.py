@@ -168,6 +168,29 @@ def test_the_answer_opens_with_the_computed_figure_and_the_check_counts_it_as_su
     check = next(e for e in events if isinstance(e, Check))
     assert check.answer.startswith("The current ratio is 0.68 [1].") and check.unsupported_figures == []
     assert assistant.chats.messages(cid)[-1].meta["computed"][0]["name"] == "Current ratio"
+    # Asked only for the figure: its sentence is the answer, the model's words after it are not kept.
+    assert check.answer == "The current ratio is 0.68 [1]."
+    judged = list(
+        assistant.answers.ask(cid, "Is General Mills's FY2020 current ratio healthy?", AskOptions())
+    )
+    kept = next(e for e in judged if isinstance(e, Check)).answer
+    assert kept.startswith("The current ratio is 0.68 [1].") and "did not cover" in kept
+
+
+@pytest.mark.parametrize(
+    ("question", "only"),
+    [
+        ("What is the FY2018 fixed asset turnover ratio for CVS Health?", True),
+        ("What is Amazon's FY2017 days payable outstanding (DPO)?", True),
+        ("Does Verizon have a reasonably healthy liquidity profile based on its quick ratio?", False),
+        ("Does Adobe have an improving operating margin profile as of FY2022?", False),
+        ("How did JnJ's US sales growth compare to international sales growth in FY2022?", False),
+    ],
+)
+def test_a_question_that_asks_only_for_the_figure_is_told_from_one_asking_what_it_means(question, only):
+    from core.answers.formula_questions import asks_only_for_the_figure
+
+    assert asks_only_for_the_figure(question) is only
 
 
 def test_a_year_over_year_change_takes_one_row_in_the_two_years_asked():
