@@ -145,7 +145,7 @@ def computed_only(args: argparse.Namespace) -> None:
                 row["question"],
                 sources,
                 lambda t: passages.retrieve(t, kb, k=wider),
-                lambda source, wanted: passages.on_page(source, wanted, kb),
+                passages.on_pages(kb),
             )
             record = {
                 "id": row["id"],

@@ -87,7 +87,7 @@ class Answers:
                 question,
                 sources,
                 lambda text: self.passages.retrieve(text, kb, k=wider),
-                lambda source, wanted: self.passages.on_page(source, wanted, kb),
+                self.passages.on_pages(kb),
             )
             sources = with_operands(sources + extra, computation)  # and passages searched for one
         breakdown = {**(heard.timings if heard else {}), "retrieval_s": time.perf_counter() - started}

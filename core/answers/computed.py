@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, Protocol
 
 from core.answers.formula_questions import YEAR, formula_for
 from core.answers.formulas import Formula
@@ -100,8 +100,19 @@ class Computation:
 
 
 Search = Callable[[str], list[Source]]
-#: The other passages of a source's page, trimmed for an operand's name.
-SamePage = Callable[[Source, str], list[Source]]
+
+
+class SamePage(Protocol):
+    """The other passages of the pages already found (a statement page is several passages)."""
+
+    def passages(self, source: Source) -> list[Source]:
+        """The other passages of ``source``'s page, as stored (not trimmed: reading rows needs
+        only their text, and trimming embeds every line)."""
+        ...
+
+    def trimmed(self, passage: Source, wanted: str) -> Source:
+        """``passage`` with its excerpt trimmed to the lines on ``wanted``, for the prompt."""
+        ...
 
 
 def compute(
@@ -198,13 +209,13 @@ def _beside(
     pages = list(dict.fromkeys((s.doc_id, s.page_start) for s in pages_of or sources))[:6]
     for doc_id, page in pages:
         first = next(s for s in pages_of or sources if (s.doc_id, s.page_start) == (doc_id, page))
-        for passage in same_page(first, operand.name):
+        for passage in same_page.passages(first):
             if (passage.doc_id, passage.page_start, passage.text) in known:
                 continue
             numbered = replace(passage, number=len(sources) + 1)
             read = _find(operand, year, question, [numbered])
-            if isinstance(read, Found):
-                return read, [numbered]
+            if isinstance(read, Found):  # only the passage kept is trimmed
+                return read, [same_page.trimmed(numbered, operand.name)]
             hit = hit or read
     return hit, []
 

@@ -27,6 +27,26 @@ class Searchable(Protocol):
     def page_passages(self, doc_id: str, page: int) -> list[Any]: ...
 
 
+def as_sources(hits: Sequence[Any]) -> list[Source]:
+    """Knowledge-base hits as sources numbered from 1, untrimmed."""
+    return [
+        Source(
+            i,
+            h.file,
+            h.page_start,
+            h.page_end,
+            h.score,
+            h.text,
+            label=h.label,
+            context=h.context,
+            ocr=h.ocr,
+            unit=h.unit,
+            doc_id=h.doc_id,
+        )
+        for i, h in enumerate(hits, start=1)
+    ]
+
+
 class Passages:
     """Find a question's passages; those a head start found moments ago are used once."""
 
@@ -62,30 +82,15 @@ class Passages:
         hits = interleaved([kb.search(text, top_k) for text in search_for or [question]])
         return self._sources(question, hits, kb, top_k)
 
-    def on_page(self, source: Source, wanted: str, kb: Searchable) -> list[Source]:
-        """The other passages of ``source``'s page (a statement split into several passages), with
-        its relevance, trimmed for ``wanted`` as ``retrieve`` trims for a question; numbered from 1."""
-        hits = [h for h in kb.page_passages(source.doc_id, source.page_start) if h.text != source.text]
-        found = self._sources(wanted, hits, kb, len(hits))
-        return [replace(s, score=source.score) for s in found]
+    def on_pages(self, kb: Searchable) -> PageNeighbours:
+        """The other passages of the pages found in ``kb``, for reading a missing operand."""
+        return PageNeighbours(self, kb)
 
     def _sources(self, question: str, hits: Sequence[Any], kb: Searchable, top_k: int) -> list[Source]:
-        sources = [
-            Source(
-                i,
-                h.file,
-                h.page_start,
-                h.page_end,
-                h.score,
-                h.text,
-                label=h.label,
-                context=h.context,
-                ocr=h.ocr,
-                unit=h.unit,
-                doc_id=h.doc_id,
-            )
-            for i, h in enumerate(hits, start=1)
-        ]
+        return self.trim(question, as_sources(hits), kb, top_k)
+
+    def trim(self, question: str, sources: list[Source], kb: Searchable, top_k: int) -> list[Source]:
+        """``sources`` with their excerpts trimmed to the lines that answer ``question``."""
         # A question spanning documents gets one passage per document: a little more room for each.
         budget = self.settings.context_budget_tokens
         if budget:
@@ -96,3 +101,25 @@ class Passages:
         return compress_sources(
             wanted, sources, budget, self._count_tokens, kb.embed, self.settings.answer_line_hints
         )
+
+
+class PageNeighbours:
+    """The other passages of a source's page (a statement split into several passages), with its
+    relevance, each page read from the knowledge base once; the one kept is trimmed for an
+    operand as ``Passages.retrieve`` trims for a question (core.answers.computed.SamePage)."""
+
+    def __init__(self, passages: Passages, kb: Searchable):
+        self._passages = passages
+        self._kb = kb
+        self._pages: dict[tuple[str, int], list[Any]] = {}
+
+    def passages(self, source: Source) -> list[Source]:
+        """The page's other passages, untrimmed, numbered from 1."""
+        key = (source.doc_id, source.page_start)
+        if key not in self._pages:
+            self._pages[key] = self._kb.page_passages(*key)
+        hits = [h for h in self._pages[key] if h.text != source.text]
+        return [replace(s, score=source.score) for s in as_sources(hits)]
+
+    def trimmed(self, passage: Source, wanted: str) -> Source:
+        return self._passages.trim(wanted, [passage], self._kb, 1)[0]

@@ -83,18 +83,27 @@ def test_an_operand_in_another_passage_of_a_page_found_is_read_there_before_any_
     top, bottom = "Total current assets 5,121.3 4,186.9", "Total current liabilities 7,491.5 7,087.1"
     asked_for = []
 
-    def same_page(of, wanted):
-        asked_for.append((of.page_start, wanted))
-        return [source(1, top, BALANCE), source(2, bottom, BALANCE)]
+    class FakeSamePage:
+        """A named fake of core.answers.passages.PageNeighbours: the page's passages, as stored."""
+
+        def passages(self, of):
+            asked_for.append(("page", of.page_start))
+            return [source(1, top, BALANCE), source(2, bottom, BALANCE)]
+
+        def trimmed(self, passage, wanted):
+            asked_for.append(("trimmed", passage.text, wanted))
+            return passage
 
     def search(text):
         raise AssertionError("searched although the page had the line")
 
     ratio, extra = compute(
-        "What is the FY2020 working capital ratio?", [source(1, top, BALANCE)], search, same_page
+        "What is the FY2020 working capital ratio?", [source(1, top, BALANCE)], search, FakeSamePage()
     )
     assert ratio.shown == f"{5121.3 / 7491.5:.2f}" and [(s.number, s.text) for s in extra] == [(2, bottom)]
-    assert ratio.operands[1].source == 2 and asked_for == [(50, "Total current liabilities")]
+    # only the passage that holds the line is trimmed (for the prompt), for the line's name
+    assert ratio.operands[1].source == 2
+    assert asked_for == [("page", 50), ("trimmed", bottom, "Total current liabilities")]
 
 
 def test_no_computation_for_a_period_the_page_does_not_have_a_zero_denominator_or_mixed_units():
