@@ -7,11 +7,11 @@ from __future__ import annotations
 import time
 from collections.abc import Generator
 from contextlib import closing
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from config.settings import Settings
-from core.answers.checks import check_answer, repeats_a_line, runaway_markers
+from core.answers.checks import EchoGate, check_answer, repeats_a_line, runaway_markers
 from core.answers.computed import Computation
 from core.answers.formula_questions import asks_only_for_the_figure
 from core.answers.history import chat_history
@@ -43,6 +43,12 @@ class Turn:
     breakdown: dict[str, float]
     no_passage_note: str = ""  # what the answer says when it is not from the documents
     computation: Computation | None = None  # a figure the question asks to be computed
+    notes: list[str] = field(default_factory=list)  # notices shown with it, stored with the answer
+
+    def note(self, text: str) -> Notice:
+        """A notice for the user, kept to be stored (and shown again) with the answer."""
+        self.notes.append(text)
+        return Notice(text)
 
 
 @dataclass
@@ -69,7 +75,7 @@ class BackendAnswer:
         self.opening = ""
         self.first_token_s: float | None = None
         self.stats = GenerationStats(model=attempt.model or "")
-        self.meta: dict[str, Any] = {"backend": attempt.llm.name}
+        self.meta: dict[str, Any] = {"backend": attempt.llm.name, "notes": turn.notes}
         self.meta["sources"] = [s.as_dict() for s in turn.sources]
         if turn.computation is not None:
             self.meta["computed"] = [turn.computation.as_dict()]
@@ -93,7 +99,7 @@ class BackendAnswer:
             if not self.pieces and self.fallback:
                 if self.a.engines.went_down(llm.name):
                     instead = BACKEND_NAMES.get(self.fallback, self.fallback)
-                    yield Notice(f"{e} Answering with {instead} instead.")
+                    yield turn.note(f"{e} Answering with {instead} instead.")
                 return "fall back"
             yield from self._cut_off(str(e))
             return "failed"
@@ -119,17 +125,27 @@ class BackendAnswer:
             stats=self.stats,
             repeat_penalty=None if grounded else settings.chat_repeat_penalty,
         )
+        gate = EchoGate(turn.sources) if grounded else None  # echoed "[1] file, p. 5:" lines
         with closing(stream):
             for piece in stream:
                 if self.first_token_s is None:
                     yield from self._begin()  # the opening, shown (and said) once the model is under way
                     if self._computed_is_the_answer():
+                        gate = None
                         break  # the small model's words after a computed result were mostly wrong
-                self.pieces.append(piece)
-                yield Token(piece)
+                shown = gate.feed(piece) if gate else piece
+                if not shown:
+                    continue
+                self.pieces.append(shown)
+                yield Token(shown)
                 if grounded and self._runs_away():
+                    gate = None
                     break  # "[1] [2] [3] ..." or the same lines again until the token limit: stop
-                yield from self._say(piece)
+                yield from self._say(shown)
+        if gate is not None and (rest := gate.flush()):
+            self.pieces.append(rest)
+            yield Token(rest)
+            yield from self._say(rest)
         if self.first_token_s is None and self.opening:
             yield from self._begin()  # the model ended at once after the opening: it is the answer
 
@@ -227,13 +243,13 @@ class BackendAnswer:
             self.clips.append(clip.wav)
             yield Audio(clip.index, clip.text, clip.wav)
         if self.spoken.error:
-            yield Notice(str(self.spoken.error))
+            yield self.turn.note(str(self.spoken.error))
         self.turn.breakdown.update(speech_timings(self.spoken, self.first_token_s, self.turn.breakdown))
         if self.clips:
             self.meta["audio"], removed = self.a.speech.audio.save(join_wavs(self.clips))
             if removed:
                 limit = self.a.settings.max_audio_storage_mb
-                yield Notice(
+                yield self.turn.note(
                     f"Removed the {removed} oldest spoken repl{'y' if removed == 1 else 'ies'} to keep "
                     f"stored speech under {limit} MB."
                 )

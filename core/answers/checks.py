@@ -152,17 +152,65 @@ def _append_marker(sentence: str, number: int) -> str:
 
 def _strip_echoed_headers(answer: str, sources: list[Source]) -> str:
     """Drop lines that only repeat a source's header (its file, label or "Passage 2:")."""
+    names = _header_names(sources)
+    return "\n".join(line for line in answer.splitlines() if not _echoes_a_header(line, names)).strip()
+
+
+def _header_names(sources: list[Source]) -> set[str]:
     names = {s.file.lower() for s in sources} | {prompt_label(s).lower() for s in sources}
-    names |= {s.label.lower() for s in sources if s.label}
-    kept = []
-    for line in answer.splitlines():
+    return names | {s.label.lower() for s in sources if s.label}
+
+
+def _echoes_a_header(line: str, names: set[str]) -> bool:
+    bare = _MARKER.sub("", line).strip().lower()
+    if _HEADER_ECHO.match(line):
+        return True
+    return bool(bare) and any(bare.startswith(n) for n in names) and len(bare) < max(map(len, names)) + 25
+
+
+class EchoGate:
+    """The streamed answer without the lines that only repeat a source's header, dropped as they
+    are written (not when the answer is checked, which would change the text under the reader).
+    A line is held back only while it could still become such a header."""
+
+    def __init__(self, sources: list[Source]):
+        self._names = _header_names(sources)
+        self._longest = max(map(len, self._names), default=0) + 25
+        self._line = ""  # the current line, held back
+        self._open = False  # the current line is known not to be a header: it flows
+
+    def feed(self, piece: str) -> str:
+        """What of ``piece`` (and of what was held) can be shown now."""
+        out = []
+        for part in re.split(r"(\n)", piece):
+            if part == "\n":
+                if self._open or not _echoes_a_header(self._line, self._names):
+                    out.append(self._line + "\n")
+                self._line, self._open = "", False
+            elif self._open:
+                out.append(part)
+            else:
+                self._line += part
+                if not self._may_become_a_header(self._line):
+                    out.append(self._line)
+                    self._line, self._open = "", True
+        return "".join(out)
+
+    def flush(self) -> str:
+        """The held end of the answer, unless it is a header."""
+        line, self._line, self._open = self._line, "", False
+        return "" if _echoes_a_header(line, self._names) else line
+
+    def _may_become_a_header(self, line: str) -> bool:
         bare = _MARKER.sub("", line).strip().lower()
-        if _HEADER_ECHO.match(line):
-            continue
-        if bare and any(bare.startswith(n) for n in names) and len(bare) < max(map(len, names)) + 25:
-            continue
-        kept.append(line)
-    return "\n".join(kept).strip()
+        if not bare:
+            return True
+        if len(bare) >= max(self._longest, 220):
+            return False
+        words = ("passage", "source")
+        if any(w.startswith(bare) or bare.startswith(w) for w in words):
+            return True
+        return any(n.startswith(bare) or bare.startswith(n) for n in self._names)
 
 
 def _given(source: Source) -> str:
