@@ -65,6 +65,10 @@ class STT(ABC):
     def _load(self) -> Any: ...
 
     @abstractmethod
+    def missing(self) -> str:
+        """ "" when this model is on this computer; else what to do to add it (nothing is loaded)."""
+
+    @abstractmethod
     def _transcribe(self, model: Any, audio: np.ndarray) -> tuple[str, str]: ...
 
     def language_for(self, english_only: bool) -> str | None:
@@ -118,6 +122,15 @@ class FasterWhisperSTT(STT):
                 f"Put a CTranslate2 model folder at {local}, or choose tiny.en."
             ) from e
 
+    def missing(self) -> str:
+        if self.size == "base" and packaged_base_available():
+            return ""  # assembled from its packages on first use
+        try:
+            self.model_path()  # a path only: tiny.en from its package, others from the disk
+        except ModelMissing as e:
+            return str(e)
+        return ""
+
     def _load(self) -> Any:
         from faster_whisper import WhisperModel
 
@@ -153,6 +166,19 @@ class OpenAIWhisperSTT(STT):
             f"The openai-whisper '{self.size}' checkpoint is not on this computer (looked for {self.size}.pt "
             f"in {cache}). Copy it there, or use faster-whisper tiny.en."
         )
+
+    def missing(self) -> str:
+        import importlib.util
+
+        if importlib.util.find_spec("whisper") is None:
+            return (
+                "openai-whisper is not installed: pip install openai-whisper (faster-whisper needs no more)."
+            )
+        try:
+            self.checkpoint()
+        except ModelMissing as e:
+            return str(e)
+        return ""
 
     def _load(self) -> Any:
         import whisper

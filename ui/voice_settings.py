@@ -28,6 +28,12 @@ def _voice_choices(_assistant: LocalAIAssistant) -> dict[str, str]:
     return {"": default, **{v.id: v.name for v in natural + english + rest}}
 
 
+@st.cache_data(show_spinner=False, ttl=60)
+def _missing_sizes(_assistant: LocalAIAssistant, engine: str) -> dict[str, str]:
+    """Whisper sizes not on this computer (looked up once a minute: a model may be added)."""
+    return _assistant.voice.missing_sizes(engine)
+
+
 def render_voice_settings(assistant: LocalAIAssistant, session: SessionManager) -> None:
     st.subheader("Voice")
     st.toggle("Speak replies", key="speak_replies", help="Read answers aloud as they are written.")
@@ -50,14 +56,17 @@ def render_voice_settings(assistant: LocalAIAssistant, session: SessionManager) 
             help="How long you must stay silent before what you said is sent.",
         )
         st.radio("Speech recognition", list(STT_ENGINES), key="stt_engine", horizontal=True)
+        missing = _missing_sizes(assistant, session.get("stt_engine"))
         size = st.selectbox(
             "Whisper model",
             SIZES,
-            format_func=lambda s: SIZE_LABELS.get(s, s),
+            format_func=lambda s: SIZE_LABELS.get(s, s) + (" (not installed)" if s in missing else ""),
             key="whisper_size",
             help="tiny.en and base are built in (base is slower but makes fewer mistakes); "
-            "others must be on this computer.",
+            "others must be added to this computer first.",
         )
+        if size in missing:
+            st.warning(inert_markdown(missing[size]), icon=":material/block:")
         if not size.endswith(".en"):
             st.selectbox(
                 "Spoken language", list(LANGUAGES), format_func=LANGUAGES.get, key="whisper_language"

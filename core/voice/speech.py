@@ -45,6 +45,15 @@ class Speech:
                 )
             return self._stts[key]
 
+    def missing_sizes(self, engine: str) -> dict[str, str]:
+        """The Whisper sizes of ``engine`` that are not on this computer, each with how to add it."""
+        found = {}
+        for size in SIZES:
+            how = create_stt(engine, size, self.settings.model_cache_dir, self.settings.threads).missing()
+            if how:
+                found[size] = how
+        return found
+
     def transcribe(self, data: bytes, engine: str = "", size: str = "", language: str = "") -> Heard:
         """Text of a recording; AudioError / ModelMissing carry a message for the user."""
         return listen(data, self.stt(engine, size, language), self.settings.max_audio_s)
