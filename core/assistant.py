@@ -6,6 +6,7 @@ wires them together; it does nothing else.
 - ``answers``: ask -> events, head starts, warm-up (core/answers/)
 - ``voice``: speech in and out (core/voice/)
 - ``engines``: the language-model backends (core/engines.py)
+- ``ingest_jobs``: adding documents in the background (core/ingest_jobs.py)
 - ``api_keys``: the HTTP API's keys (core/api_keys.py)
 """
 
@@ -18,6 +19,7 @@ from core.answers.answerer import Answers
 from core.api_keys import ApiKeys
 from core.chats import Chats
 from core.engines import Engines
+from core.ingest_jobs import IngestJobs
 from core.library import Library, Retriever
 from core.options import AskOptions
 from core.voice.speech import Speech
@@ -46,6 +48,7 @@ class LocalAIAssistant:
         self.engines = Engines(settings, llms)
         self.chats = Chats(settings, conversations, audio)
         self.library = Library(settings, conversations, knowledge_base)
+        self.ingest_jobs = IngestJobs(self.library)
         self.voice = Speech(settings, audio)
         self.api_keys = ApiKeys(Path(settings.data_dir), lambda: self.library.collections)
         self.answers = Answers(settings, self.chats, self.library, self.engines, self.voice)

@@ -44,6 +44,10 @@ class Chats:
         """Every chat, or those ``owner`` may see (their own and the shared ones)."""
         return self.store.list(owner)
 
+    def using(self, collection: str, owner: str | None = None) -> list[Conversation]:
+        """The chats (of those ``owner`` may see) that answer from knowledge base ``collection``."""
+        return [c for c in self.list(owner) if c.collection == collection]
+
     def messages(self, conversation_id: str) -> list[StoredMessage]:
         return self.store.messages(conversation_id)
 

@@ -123,7 +123,8 @@ class IngestProgress:
 
 @dataclass(frozen=True)
 class IngestResult:
-    """How one file ended. ``needs_password`` asks the UI for a password field."""
+    """How one file ended. ``skipped``: it was already in the knowledge base (ok, nothing added);
+    ``needs_password`` asks the UI for a password field."""
 
     file: str
     ok: bool
@@ -133,6 +134,7 @@ class IngestResult:
     seconds: float = 0.0
     empty_pages: tuple[int, ...] = ()
     needs_password: bool = False
+    skipped: bool = False
 
 
 @dataclass(frozen=True)

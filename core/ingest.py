@@ -21,6 +21,7 @@ from documents.pdf_processor import ExtractedDocument, OcrOptions
 from errors import DocumentError, PasswordRequired
 from utils.files import file_sha256
 from utils.memory import release_free_memory
+from utils.words import counted
 
 
 class DocumentStore(Protocol):
@@ -116,6 +117,7 @@ def _ingest_one(
             f"{upload.name} is already in the knowledge base (as {existing.name}); skipped.",
             existing.pages,
             existing.chunks,
+            skipped=True,
         )
         return
     try:
@@ -148,8 +150,8 @@ def _ingest_one(
     yield IngestResult(
         upload.name,
         True,
-        f"{upload.name}: {doc.pages} {extracted.unit}{'s' if doc.pages != 1 else ''}, "
-        f"{doc.chunks} chunks in {seconds:.1f} s.{note}",
+        f"{upload.name}: {counted(doc.pages, extracted.unit)}, {counted(doc.chunks, 'passage')} "
+        f"in {seconds:.1f} s.{note}",
         doc.pages,
         doc.chunks,
         seconds,

@@ -160,6 +160,20 @@ class Library:
 
         return [suffix.lstrip(".") for suffix in SUPPORTED]
 
+    @staticmethod
+    def supported_kinds() -> str:
+        """The kinds of file read, in words with their extensions."""
+        from documents.document_reader import supported_kinds
+
+        return supported_kinds()
+
+    @staticmethod
+    def refusal(name: str) -> str | None:
+        """Why a file called ``name`` would not be added (its kind is not read), or None."""
+        from documents.document_reader import refusal
+
+        return refusal(name)
+
     def validate_upload(self, count: int) -> None:
         """UserInputError when one upload holds more files than the app adds at once."""
         limit = self.settings.max_files_per_upload

@@ -46,9 +46,8 @@ class SessionDefaults:
     tts_voice: str = ""
     tts_rate: int = 175
     tts_volume: float = 0.9
-    ingest_results: list = field(default_factory=list)  # (ok, message) of the last upload
-    ingest_summary: str = ""  # e.g. "Added 3 of 4 file(s)"
-    password_needed: dict = field(default_factory=dict)  # file name -> bytes awaiting a password
+    refused_message: Any = None  # (text, why) of a typed message that was not sent, to put back
+    kb_notice: str = ""  # what creating or deleting a knowledge base just did, shown once
     live_replies: dict = field(default_factory=dict)  # conversation id -> spoken-reply folder ids
 
 

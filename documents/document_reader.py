@@ -34,6 +34,45 @@ FORMATS: dict[str, DocumentFormat] = {
     ".txt": DocumentFormat("text", "text file", plain_text=True),
 }
 SUPPORTED = tuple(FORMATS)
+NOT_READ = {
+    ".pptx": "PowerPoint slides",
+    ".ppt": "PowerPoint slides",
+    ".xlsx": "Excel spreadsheets",
+    ".xls": "Excel spreadsheets",
+    ".csv": "CSV tables",
+    ".doc": "old Word documents (.doc: save it as .docx in Word or LibreOffice)",
+    ".odt": "OpenDocument texts (save it as .docx)",
+    ".rtf": "RTF documents (save it as .docx)",
+    ".epub": "e-books",
+    ".eml": "e-mails",
+    ".msg": "Outlook messages",
+    ".zip": "zip archives (unpack it and add its files)",
+    ".png": "pictures (put a scan in a PDF to have it read by OCR)",
+    ".jpg": "pictures (put a scan in a PDF to have it read by OCR)",
+    ".jpeg": "pictures (put a scan in a PDF to have it read by OCR)",
+}
+"""Common kinds that are not read, named in words when a file of one is refused."""
+
+
+def supported_kinds() -> str:
+    """The kinds read, in words: "PDFs (.pdf), Word documents (.docx), ... and text files (.txt)"."""
+    suffixes: dict[str, list[str]] = {}
+    for suffix, form in FORMATS.items():
+        many = form.description if form.description == "Markdown" else form.description + "s"
+        suffixes.setdefault(many, []).append(suffix)
+    kinds = [f"{name} ({', '.join(found)})" for name, found in suffixes.items()]
+    return ", ".join(kinds[:-1]) + " and " + kinds[-1]
+
+
+def refusal(name: str) -> str | None:
+    """Why ``name`` is not added, in words, when no reader takes its kind; None when one does."""
+    suffix = Path(name).suffix.lower()
+    if suffix in FORMATS:
+        return None
+    kind = NOT_READ.get(suffix) or (
+        f"files of this kind ({suffix})" if suffix else "files without an extension"
+    )
+    return f"{name} was not added: {kind} are not read. The knowledge base reads {supported_kinds()}."
 
 
 @dataclass(frozen=True)
@@ -55,8 +94,7 @@ def read_document(
     suffix = Path(name).suffix.lower()
     form = FORMATS.get(suffix)
     if form is None:
-        kinds = ", ".join(sorted({s.lstrip(".") for s in SUPPORTED}))
-        raise DocumentError(f"{name}: this kind of file is not supported (supported: {kinds}).")
+        raise DocumentError(refusal(name) or name)
     size = Path(path).stat().st_size
     if form.plain_text and size > options.max_text_bytes:
         raise DocumentError(

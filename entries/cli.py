@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import queue
 import sys
 from collections.abc import Sequence
 from dataclasses import replace
@@ -21,8 +22,20 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from config.settings import Settings  # noqa: E402
 from core.assistant import AskOptions, LocalAIAssistant  # noqa: E402
-from core.events import Check, Computed, Done, Error, IngestProgress, Notice, Sources, Stats, Token  # noqa: E402
+from core.events import (  # noqa: E402
+    Check,
+    Computed,
+    Done,
+    Error,
+    IngestProgress,
+    IngestResult,
+    Notice,
+    Sources,
+    Stats,
+    Token,
+)
 from core.ingest import Upload  # noqa: E402
+from core.library import DEFAULT  # noqa: E402
 from errors import AssistantError  # noqa: E402
 
 KB_HELP = "a knowledge base: its name in the app, or a directory (default: My documents, DATA_DIR/kb)"
@@ -124,7 +137,9 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     files, ignored = _documents_in([Path(f) for f in args.files])
     uploads = [Upload(f.name, path=f, password=args.password) for f in files]
     failed = skipped = 0
-    for event in assistant.library.ingest(uploads):
+    events: queue.Queue[IngestProgress | IngestResult | None] = queue.Queue()
+    assistant.ingest_jobs.start(DEFAULT, uploads, on_event=events.put, cleanup=lambda: events.put(None))
+    for event in iter(events.get, None):
         if isinstance(event, IngestProgress):
             if not sys.stderr.isatty():
                 continue
@@ -140,7 +155,7 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
                 sys.stderr.write("\r" + " " * 100 + "\r")
             print(("ok    " if event.ok else "FAILED ") + event.message)
             failed += not event.ok
-            skipped += event.ok and "already in the knowledge base" in event.message
+            skipped += event.skipped
     docs = assistant.library.documents()
     added = len(uploads) - failed - skipped
     others = f", {ignored} of other kinds ignored" if ignored else ""

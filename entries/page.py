@@ -36,5 +36,6 @@ def main() -> None:
     apply_styles()
     assistant = get_assistant()
     render_exposure_warning(assistant.settings)
-    render_sidebar(assistant, session)
+    after_chat = render_sidebar(assistant, session)
     render_chat(assistant, session)
+    after_chat()

@@ -36,6 +36,7 @@ WELCOME = (
 #: The growing answer is redrawn at most this often: redrawn after every token, the browser's work
 #: on the same two cores cost a quarter of the model's writing speed (BENCHMARKS.md).
 REDRAW_S = 0.2
+CHAT_INPUT = "chat_input"
 AUDIO_TYPES = ["wav", "mp3", "m4a", "ogg", "oga", "opus", "webm", "flac", "aac"]
 
 
@@ -51,8 +52,14 @@ def render_chat(assistant: LocalAIAssistant, session: SessionManager) -> None:
     for message in messages:
         _render_stored(assistant, message, picture)
 
+    refused = session.get("refused_message")
+    if refused:  # put back what was typed, with why it was not sent (set before the widget exists)
+        session.set("refused_message", None)
+        st.session_state[CHAT_INPUT] = refused[0]
+        st.error(inert_markdown(refused[1]))
     value = st.chat_input(
         "Ask a question, or press the microphone…",
+        key=CHAT_INPUT,
         accept_audio=True,
         audio_sample_rate=16000,
         accept_file=True,
@@ -145,6 +152,8 @@ def _page_picture(assistant: LocalAIAssistant, conversation_id: str) -> PagePict
 
 def _render_stored(assistant: LocalAIAssistant, message: StoredMessage, picture: PagePicture | None) -> None:
     with st.chat_message(message.role):
+        for note in message.meta.get("notes") or ():  # as they were shown above the answer
+            st.caption(f":material/info: {inert_markdown(note)}")
         st.markdown(inert_markdown(message.content))
         if message.role != "assistant":
             return
@@ -163,8 +172,11 @@ def _answer(assistant: LocalAIAssistant, session: SessionManager, prompt: str, h
     try:
         question = assistant.answers.validate_message(prompt)
     except UserInputError as e:
-        st.error(inert_markdown(str(e)))
-        return
+        if heard is not None:  # nothing was typed to keep
+            st.error(inert_markdown(str(e)))
+            return
+        session.set("refused_message", (prompt, str(e)))
+        st.rerun()  # draws the box again with the text in it
     if question is None:
         return
     if not session.conversation_id:

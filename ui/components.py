@@ -11,6 +11,7 @@ import streamlit as st
 from core.answers.prompts import NO_PASSAGE
 from ui.safe_text import escape_markdown, inert_markdown
 from utils.citations import location
+from utils.words import counted
 
 PagePicture = Callable[[dict[str, Any]], "bytes | None"]
 
@@ -101,17 +102,20 @@ def render_cut_off(meta: dict[str, Any]) -> None:
         st.caption(f":material/warning: {inert_markdown(text)}")
 
 
-def render_stats_panel(message_count: int, stats: dict[str, Any] | None) -> None:
-    """Messages in this chat and the timings of the last answer."""
-    st.metric("Messages", message_count)
+def render_stats_panel(message_count: int, answers: int, stats: dict[str, Any] | None) -> None:
+    """Messages in this chat and the timings of its last answer (one line each: never cut off)."""
+    st.caption(f"{counted(message_count, 'message')} in this chat")
     if not stats:
-        st.caption("No answer yet in this chat.")
+        st.caption(
+            "No answer yet in this chat." if not answers else "No timings were stored with its answers."
+        )
         return
     first = stats.get("first_token_s")
-    cols = st.columns(3)
-    cols[0].metric("First token", f"{first:.1f} s" if first is not None else "-")
-    cols[1].metric("Total", f"{stats.get('total_s', 0):.1f} s")
-    cols[2].metric("Tokens/s", f"{stats.get('tokens_per_s', 0):.1f}")
+    first_text = f"{first:.1f} s" if first is not None else "-"
+    st.markdown(
+        f"First token **{first_text}** · total **{stats.get('total_s', 0):.1f} s** · "
+        f"**{stats.get('tokens_per_s', 0):.1f}** tokens/s"
+    )
     st.caption(f"{escape_markdown(stats.get('backend', '?'))} · {escape_markdown(stats.get('model', '?'))}")
     render_breakdown(stats.get("breakdown") or {})
 

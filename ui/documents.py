@@ -7,11 +7,11 @@ import time
 import streamlit as st
 
 from core.assistant import LocalAIAssistant
-from core.events import IngestProgress, IngestResult
 from core.ingest import Upload
 from core.session_manager import NO_KNOWLEDGE_BASE, SessionManager
 from errors import UserInputError
 from ui.safe_text import escape_markdown, inert_markdown
+from utils.words import counted
 
 
 def render_documents(assistant: LocalAIAssistant, session: SessionManager) -> None:
@@ -28,27 +28,84 @@ def render_documents(assistant: LocalAIAssistant, session: SessionManager) -> No
     if collection == NO_KNOWLEDGE_BASE:
         st.caption("This chat answers without documents. Choose a knowledge base to add some.")
         return
+    _render_upload(assistant, session, collection)
+    _render_jobs(assistant, session, collection)
+    _render_document_list(assistant, collection)
+
+
+def _render_upload(assistant: LocalAIAssistant, session: SessionManager, collection: str) -> None:
+    """The upload form. Pressing Add starts a background job and returns: the chat stays usable."""
     with st.form("upload_pdfs", clear_on_submit=True, border=False):
         files = st.file_uploader(
             "Add documents",
-            type=assistant.library.document_types(),
             accept_multiple_files=True,
-            help="PDFs (scanned pages are read by OCR), Word, web pages, Markdown and text files.",
+            help="Scanned PDF pages are read by OCR. Other kinds of file are refused, with the reason.",
         )
+        st.caption(f"Reads {assistant.library.supported_kinds()}.")
         submitted = st.form_submit_button("Add to knowledge base", icon=":material/upload_file:")
-    if submitted and files:
-        try:
-            assistant.library.validate_upload(len(files))
-        except UserInputError as e:
-            st.error(str(e))
-        else:
-            _ingest(assistant, session, [Upload(f.name, data=f.getvalue()) for f in files], collection)
-    else:
-        if submitted:  # pressed before any file finished uploading: say so rather than do nothing
-            st.warning("Choose one or more files first, and wait until they are listed under Upload.")
-        _render_last_results(session)  # what the last upload did, until the next one
-    _render_password_requests(assistant, session, collection)
-    _render_document_list(assistant, collection)
+    if not submitted:
+        return
+    if not files:  # pressed before any file was chosen, or before the chosen ones finished uploading
+        st.warning("Choose one or more files first; each is listed under the box once it is uploaded.")
+        return
+    try:
+        assistant.library.validate_upload(len(files))
+    except UserInputError as e:
+        st.error(str(e))
+        return
+    uploads = [Upload(f.name, data=f.getvalue()) for f in files]
+    assistant.ingest_jobs.start(collection, uploads, session.owner)
+
+
+def _render_jobs(assistant: LocalAIAssistant, session: SessionManager, collection: str) -> None:
+    """A row per upload of this knowledge base until it is dismissed (also after a reload), redrawn
+    each second while one of them runs; a notice when one finishes."""
+    names = {kb.id: kb.name for kb in assistant.library.knowledge_bases()}
+    for job in assistant.ingest_jobs.unnoticed(session.owner):
+        where = escape_markdown(names.get(job.knowledge_base, "a deleted knowledge base"))
+        icon = ":material/error:" if job.failed else ":material/check_circle:"
+        st.toast(f"{where}: {escape_markdown(job.summary)}", icon=icon)
+    running = assistant.ingest_jobs.running(session.owner)
+    st.fragment(_render_job_rows, run_every=1.0 if running else None)(assistant, session, collection, running)
+
+
+def _render_job_rows(
+    assistant: LocalAIAssistant, session: SessionManager, collection: str, was_running: bool
+) -> None:
+    if was_running and not assistant.ingest_jobs.running(session.owner):
+        st.rerun()  # one finished: redraw the whole page (document list, notice, no more timer)
+    for job in assistant.ingest_jobs.of(collection, session.owner):
+        with st.container(border=True):
+            st.markdown(f"**{escape_markdown(job.summary)}**")
+            for file in job.files:
+                if file.state in ("reading", "ocr", "embedding"):
+                    text = f"{escape_markdown(file.name)}: {escape_markdown(file.status)}"
+                    st.progress(file.done / max(file.total, 1), text=text)
+                elif file.state == "queued":
+                    st.caption(f":material/hourglass_top: {escape_markdown(file.name)}: waiting")
+                else:
+                    icon = {"done": "check_circle", "skipped": "info", "failed": "error"}[file.state]
+                    st.caption(f":material/{icon}: {inert_markdown(file.status)}")
+            for name in list(job.locked):
+                _render_password_request(assistant, session, job.id, name)
+            if job.finished.is_set():
+                st.button(
+                    "Dismiss",
+                    key=f"dismiss_{job.id}",
+                    on_click=assistant.ingest_jobs.dismiss,
+                    args=(job.id, session.owner),
+                )
+
+
+def _render_password_request(
+    assistant: LocalAIAssistant, session: SessionManager, job_id: str, name: str
+) -> None:
+    with st.form(f"password_{job_id}_{name}", border=False):
+        st.caption(f":material/lock: {escape_markdown(name)} is password-protected.")
+        password = st.text_input("Password", type="password", key=f"pw_{job_id}_{name}")
+        if st.form_submit_button("Unlock and add"):
+            assistant.ingest_jobs.unlock(job_id, name, password, session.owner)
+            st.rerun()  # the whole page: its timer starts again for the new job
 
 
 def _render_knowledge_base_choice(assistant: LocalAIAssistant, session: SessionManager) -> str:
@@ -71,6 +128,9 @@ def _render_knowledge_base_choice(assistant: LocalAIAssistant, session: SessionM
         help="Each chat answers from one knowledge base; documents belong to one of them.",
     )
     chosen = session.get("collection")
+    if session.get("kb_notice"):  # what the last create or delete did, said once
+        st.toast(escape_markdown(session.get("kb_notice")), icon=":material/info:")
+        session.set("kb_notice", "")
     with st.expander("Manage knowledge bases"):
         with st.form("new_knowledge_base", clear_on_submit=True, border=False):
             name = st.text_input("New knowledge base", placeholder="e.g. Contracts")
@@ -81,6 +141,7 @@ def _render_knowledge_base_choice(assistant: LocalAIAssistant, session: SessionM
                     st.error(inert_markdown(str(e)))
                 else:
                     session.set("pending_collection", created.id)
+                    session.set("kb_notice", f"Created {created.name}: this chat now answers from it.")
                     st.rerun()
         if chosen != NO_KNOWLEDGE_BASE:
             _render_rename_delete(assistant, session, chosen, names[chosen])
@@ -100,10 +161,21 @@ def _render_rename_delete(
             st.rerun()
     if chosen == assistant.library.knowledge_bases()[0].id:
         return  # the first one stays (it is where earlier releases kept their documents)
+    chats = assistant.chats.using(chosen, session.owner)
+    if chats:
+        titles = ", ".join(f"“{escape_markdown(c.title)}”" for c in chats[:5])
+        more = f" and {len(chats) - 5} more" if len(chats) > 5 else ""
+        st.caption(
+            f"Used by {counted(len(chats), 'chat')} ({titles}{more}): once it is deleted, "
+            "they answer without documents."
+        )
     sure = st.checkbox(f"Yes, delete {escape_markdown(name)} and all its documents", key=f"sure_{chosen}")
     if st.button("Delete this knowledge base", icon=":material/delete:", disabled=not sure, key="delete_kb"):
         assistant.library.delete(chosen)
-        session.set("pending_collection", assistant.library.knowledge_bases()[0].id)
+        verb = "answers" if len(chats) == 1 else "answer"
+        moved = f" {counted(len(chats), 'chat')} now {verb} without documents." if chats else ""
+        session.set("kb_notice", f"Deleted {name}.{moved}")
+        session.set("pending_collection", NO_KNOWLEDGE_BASE)
         st.rerun()
 
 
@@ -112,70 +184,18 @@ def _remember_for_chat(assistant: LocalAIAssistant, session: SessionManager) -> 
         assistant.chats.set_knowledge_base(session.conversation_id, session.collection)
 
 
-def _ingest(
-    assistant: LocalAIAssistant, session: SessionManager, uploads: list[Upload], collection: str
-) -> None:
-    results: list[IngestResult] = []
-    with st.status(f"Adding {len(uploads)} file(s)…", expanded=True) as status:
-        bar = st.progress(0.0)
-        for event in assistant.library.ingest(uploads, collection):
-            if isinstance(event, IngestProgress):
-                verb = {"reading": "Reading page", "ocr": "OCR page"}.get(event.stage, "Embedding chunk")
-                bar.progress(
-                    event.done / max(event.total, 1),
-                    text=f"{escape_markdown(event.file)}: {verb} {event.done} of {event.total}",
-                )
-            else:
-                results.append(event)
-                (st.success if event.ok else st.error)(inert_markdown(event.message))
-        bar.empty()
-        failed = sum(not r.ok for r in results)
-        label = f"Added {len(results) - failed} of {len(results)} file(s)"
-        status.update(label=label, state="error" if failed else "complete", expanded=bool(failed))
-    session.set("ingest_results", [(r.ok, r.message) for r in results])
-    session.set("ingest_summary", label)
-    waiting = {u.name: u for u in uploads}
-    session.set(
-        "password_needed",
-        {r.file: waiting[r.file].data for r in results if r.needs_password and waiting[r.file].data},
-    )
-
-
-def _render_password_requests(assistant: LocalAIAssistant, session: SessionManager, collection: str) -> None:
-    needed: dict[str, bytes] = session.get("password_needed")
-    for name, data in list(needed.items()):
-        with st.form(f"password_{name}", border=True):
-            st.caption(f":material/lock: {escape_markdown(name)} is password-protected.")
-            password = st.text_input("Password", type="password", key=f"pw_{name}")
-            if st.form_submit_button("Unlock and add"):
-                remaining = dict(needed)
-                remaining.pop(name)
-                session.set("password_needed", remaining)
-                _ingest(assistant, session, [Upload(name, data=data, password=password)], collection)
-                st.rerun()
-
-
-def _render_last_results(session: SessionManager) -> None:
-    results = session.get("ingest_results")
-    if not results:
-        return
-    with st.expander(session.get("ingest_summary"), expanded=not all(ok for ok, _ in results)):
-        for ok, message in results:
-            st.caption(f":material/{'check_circle' if ok else 'error'}: {inert_markdown(message)}")
-
-
 def _render_document_list(assistant: LocalAIAssistant, collection: str) -> None:
     docs = assistant.library.documents(collection)
     if not docs:
         st.caption("No documents yet. Add some to ask questions about them.")
         return
-    st.caption(f"{len(docs)} document(s), {sum(d.chunks for d in docs):,} passages")
+    st.caption(f"{counted(len(docs), 'document')}, {counted(sum(d.chunks for d in docs), 'passage')}")
     for doc in docs:
         with st.expander(escape_markdown(doc.name)):
             added = time.strftime("%Y-%m-%d %H:%M", time.localtime(doc.added_at))
             st.caption(
-                f"{doc.pages} {doc.unit}s · {doc.chunks} chunks · {doc.size_bytes / 2**20:.1f} MB · "
-                f"added {added}"
+                f"{counted(doc.pages, doc.unit)} · {counted(doc.chunks, 'passage')} · "
+                f"{doc.size_bytes / 2**20:.1f} MB · added {added}"
             )
             if doc.empty_pages:
                 st.caption(f"Pages without text: {', '.join(map(str, doc.empty_pages[:20]))}")

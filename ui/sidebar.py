@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import streamlit as st
 
 from core.answers import prompts
@@ -22,13 +25,15 @@ BACKEND_LABELS = {
 }
 
 
-def render_sidebar(assistant: LocalAIAssistant, session: SessionManager) -> None:
+def render_sidebar(assistant: LocalAIAssistant, session: SessionManager) -> Callable[[], None]:
+    """Draw the sidebar; the function returned brings its chat list and stats up to date after
+    the chat has run (a spoken turn makes a chat and an answer without a rerun)."""
     with st.sidebar:
         st.title(":material/lock: Local Assistant")
         st.caption("Private: everything runs on this computer.")
         if assistant.answers.warmup is not None and not assistant.answers.warmup.done:
             _render_warmup(assistant)
-        _render_conversations(assistant, session)
+        new_chat_slot, listed = _render_conversations(assistant, session)
         st.divider()
         render_documents(assistant, session)
         st.divider()
@@ -38,7 +43,21 @@ def render_sidebar(assistant: LocalAIAssistant, session: SessionManager) -> None
         st.divider()
         _render_style(session)
         st.divider()
-        _render_stats(assistant, session)
+        st.subheader("Stats")
+        stats_slot = st.empty()
+        with stats_slot.container():
+            _render_stats(assistant, session)
+
+    def after_chat() -> None:
+        current = session.conversation_id
+        if current and current not in listed and (conv := assistant.chats.get(current, session.owner)):
+            new_chat_slot.button(
+                escape_markdown(conv.title), key=f"conv_{conv.id}", type="primary", use_container_width=True
+            )
+        with stats_slot.container():
+            _render_stats(assistant, session)
+
+    return after_chat
 
 
 def _render_warmup(assistant: LocalAIAssistant) -> None:
@@ -159,12 +178,15 @@ def _render_style(session: SessionManager) -> None:
         st.text_area("Your system prompt", key="custom_prompt", height=100)
 
 
-def _render_conversations(assistant: LocalAIAssistant, session: SessionManager) -> None:
+def _render_conversations(assistant: LocalAIAssistant, session: SessionManager) -> tuple[Any, set[str]]:
+    """The chat list; returns a slot above it for a chat made later in this run, and the ids listed."""
     st.subheader("Chats")
     if st.button("New chat", icon=":material/add:", use_container_width=True, key="new_chat"):
         session.conversation_id = ""  # created with its first message: no empty chats pile up
     current = session.conversation_id
-    for conv in assistant.chats.list(session.owner):
+    new_chat_slot = st.empty()
+    chats = assistant.chats.list(session.owner)
+    for conv in chats:
         is_current = conv.id == current
         if st.button(
             escape_markdown(conv.title),
@@ -177,6 +199,7 @@ def _render_conversations(assistant: LocalAIAssistant, session: SessionManager) 
             st.rerun()
     if current and assistant.chats.get(current, session.owner):
         _render_current_actions(assistant, session, current)
+    return new_chat_slot, {c.id for c in chats}
 
 
 def _render_current_actions(assistant: LocalAIAssistant, session: SessionManager, current: str) -> None:
@@ -194,8 +217,13 @@ def _render_current_actions(assistant: LocalAIAssistant, session: SessionManager
             mime="text/markdown",
             use_container_width=True,
         )
+        sure = st.checkbox("Yes, delete this chat and its messages", key=f"sure_chat_{current}")
         if st.button(
-            "Delete this chat", icon=":material/delete:", key="delete_chat", use_container_width=True
+            "Delete this chat",
+            icon=":material/delete:",
+            key="delete_chat",
+            disabled=not sure,
+            use_container_width=True,
         ):
             assistant.chats.delete(current)
             remove_replies(session.pop_live_replies(current))
@@ -204,7 +232,7 @@ def _render_current_actions(assistant: LocalAIAssistant, session: SessionManager
 
 
 def _render_stats(assistant: LocalAIAssistant, session: SessionManager) -> None:
-    st.subheader("Stats")
     messages = assistant.chats.messages(session.conversation_id) if session.conversation_id else []
-    last = next((m.meta.get("stats") for m in reversed(messages) if m.role == "assistant"), None)
-    render_stats_panel(len(messages), last)
+    answers = [m for m in messages if m.role == "assistant"]
+    last = next((m.meta["stats"] for m in reversed(answers) if m.meta.get("stats")), None)
+    render_stats_panel(len(messages), len(answers), last)

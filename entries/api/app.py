@@ -24,7 +24,7 @@ def create_app(assistant: LocalAIAssistant, require_keys: bool = False) -> FastA
     app = FastAPI(title="Local Assistant API", version="1", description=DESCRIPTION)
     app.state.assistant = assistant
     app.state.require_keys = require_keys
-    app.state.jobs = Jobs(assistant.library)
+    app.state.jobs = Jobs(assistant.ingest_jobs)
     errors.install(app)
     for module in (system, knowledge_bases, documents, chat, conversations, voice, openai_compat):
         app.include_router(module.router)

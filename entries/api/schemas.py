@@ -56,7 +56,7 @@ class ReindexDocumentIn(BaseModel):
 
 class FileProgress(BaseModel):
     name: str
-    state: Literal["queued", "reading", "ocr", "embedding", "done", "failed"]
+    state: Literal["queued", "reading", "ocr", "embedding", "done", "skipped", "failed"]
     done: int = 0
     total: int = 0
     ok: bool | None = None

@@ -90,6 +90,10 @@ def test_new_chat_and_delete(fake_reply, tmp_path):
     store = ConversationStore(tmp_path / "conversations.sqlite3")
     assert [c.title for c in store.list()] == ["second chat", "hello"]
     assert [m.markdown[0].value for m in at.chat_message][0] == "second chat"
+    assert at.sidebar.button(key="delete_chat").disabled  # not before it is confirmed
+    at.sidebar.checkbox(
+        key=next(c.key for c in at.sidebar.checkbox if c.key.startswith("sure_chat_"))
+    ).check().run()
     at.sidebar.button(key="delete_chat").click().run()
     assert not at.exception and len(at.chat_message) == 0
     assert [c.title for c in store.list()] == ["hello"]
@@ -100,6 +104,7 @@ def test_over_long_message_is_refused(fake_reply, tmp_path):
     at.chat_input[0].set_value("x" * 201).run()
     assert len(at.chat_message) == 0
     assert "limit is 200" in at.error[0].value
+    assert at.chat_input[0].proto.value == "x" * 201  # put back in the box, not lost
     assert ConversationStore(tmp_path / "conversations.sqlite3").list() == []
 
 
@@ -133,8 +138,10 @@ def test_create_choose_and_delete_a_knowledge_base(fake_reply, tmp_path):
     conv = ConversationStore(tmp_path / "conversations.sqlite3").list()[0]
     assert conv.collection == chosen  # the chat remembers its knowledge base
 
-    next(c for c in at.sidebar.checkbox if c.label.startswith("Yes, delete")).check().run()
+    assert any("Used by 1 chat (“What is the capital of France?”)" in c.value for c in at.sidebar.caption)
+    next(c for c in at.sidebar.checkbox if c.label.startswith("Yes, delete Contracts")).check().run()
     next(b for b in at.sidebar.button if b.label == "Delete this knowledge base").click().run()
     picker = next(s for s in at.sidebar.selectbox if s.label == "Knowledge base")
     assert picker.options == ["My documents", "None: answer without documents"]
-    assert picker.value == "default"
+    assert picker.value == "none"  # as every other chat that used it: told, not moved elsewhere
+    assert ConversationStore(tmp_path / "conversations.sqlite3").list()[0].collection == ""

@@ -35,7 +35,7 @@ def test_progress_per_page_and_chunk_then_a_summary(kb):
     assert any(p.stage == "embedding" for p in progress)
     (result,) = results
     assert result.ok and result.pages == 54 and result.chunks > 50
-    assert result.message.startswith("intel.pdf: 54 pages,") and " chunks in " in result.message
+    assert result.message.startswith("intel.pdf: 54 pages,") and " passages in " in result.message
 
 
 def test_a_bad_file_does_not_stop_the_others_or_touch_the_knowledge_base(kb):
@@ -113,3 +113,12 @@ def _one_page_changed(pdf) -> bytes:
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+def test_a_file_of_another_kind_is_refused_in_words():
+    from core.library import Library
+
+    reason = Library.refusal("Quarterly deck.pptx")
+    assert reason is not None and reason.startswith("Quarterly deck.pptx was not added: PowerPoint slides")
+    assert "PDFs (.pdf)" in reason and "Word documents (.docx)" in reason and "text files (.txt)" in reason
+    assert Library.refusal("report.PDF") is None

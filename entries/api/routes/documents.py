@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse
 from core.ingest import Upload
 from entries.api.auth import Assistant, Authorized
 from entries.api.errors import ERRORS, ApiError, ErrorBody
-from entries.api.jobs import Jobs
+from entries.api.jobs import Jobs, job_out
 from entries.api.lookup import NamedDocument, NamedKnowledgeBase
 from entries.api.schemas import DocumentOut, DocumentWithPages, JobOut, PageOut, ReindexDocumentIn
 from errors import UserInputError
@@ -93,7 +93,7 @@ async def upload(
     job = jobs_of(request).start(caller.owner, found.id, uploads, folder)
     if wait:
         await run_in_threadpool(job.finished.wait)
-    return JSONResponse(job.as_json(), status_code=200 if wait else 202)
+    return JSONResponse(job_out(job).model_dump(), status_code=200 if wait else 202)
 
 
 def _save(files: list[UploadFile], names: list[str], folder: Path, password: str) -> list[Upload]:
@@ -113,7 +113,7 @@ def get_job(job_id: str, request: Request, caller: Authorized) -> JobOut:
     job = jobs_of(request).get(job_id, caller.owner)
     if job is None:
         raise ApiError(404, f'There is no upload job "{job_id}".')
-    return JobOut(**job.as_json())
+    return job_out(job)
 
 
 @router.get("/v1/knowledge-bases/{kb}/documents", response_model=list[DocumentOut], summary="List documents")

@@ -1,0 +1,245 @@
+"""Adding documents as background jobs: an upload goes on in a thread of its own, so the page
+that started it can rerun, chat, or be reloaded, and the CLI and the API follow the same jobs.
+Each knowledge base adds one job at a time, in the order they came (two uploads to one knowledge
+base queue, never interleave); different knowledge bases work side by side."""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+import uuid
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from core.events import IngestProgress, IngestResult
+from core.ingest import Upload
+from errors import AssistantError
+
+log = logging.getLogger(__name__)
+KEPT = 500
+"""Finished jobs remembered (for their rows and for polling); the oldest go past this."""
+_DOING = {"reading": "reading page", "ocr": "reading by OCR page", "embedding": "embedding passage"}
+
+IngestEvent = IngestProgress | IngestResult
+
+
+class Ingests(Protocol):
+    """What a job needs: adding files to a knowledge base, with progress (core.library.Library)."""
+
+    def ingest(self, uploads: list[Upload], collection: str) -> Iterator[IngestEvent]: ...
+
+    def refusal(self, name: str) -> str | None: ...
+
+
+@dataclass
+class FileState:
+    """One file of a job: ``state`` is queued, reading, ocr, embedding, then done, skipped
+    (already in the knowledge base) or failed; ``message`` says how it ended."""
+
+    name: str
+    state: str = "queued"
+    done: int = 0
+    total: int = 0
+    message: str = ""
+    pages: int = 0
+    chunks: int = 0
+    seconds: float = 0.0
+    needs_password: bool = False
+
+    @property
+    def finished(self) -> bool:
+        return self.state in ("done", "skipped", "failed")
+
+    @property
+    def ok(self) -> bool | None:
+        """None until it ends; then whether it is in the knowledge base."""
+        return None if not self.finished else self.state != "failed"
+
+    @property
+    def status(self) -> str:
+        """What it is doing, in words: "waiting", "reading page 107 of 252", or how it ended."""
+        if self.state == "queued":
+            return "waiting"
+        if self.state in _DOING:
+            return f"{_DOING[self.state]} {self.done:,} of {self.total:,}"
+        return self.message
+
+    def record(self, event: IngestEvent) -> None:
+        if isinstance(event, IngestProgress):
+            self.state, self.done, self.total = event.stage, event.done, event.total
+            return
+        self.state = "failed" if not event.ok else "skipped" if event.skipped else "done"
+        self.message, self.pages, self.chunks = event.message, event.pages, event.chunks
+        self.seconds, self.needs_password = event.seconds, event.needs_password
+
+
+@dataclass
+class IngestJob:
+    """One upload: its files in order, and whether it is over, seen and dismissed."""
+
+    id: str
+    knowledge_base: str
+    owner: str
+    files: list[FileState]
+    created_at: float = field(default_factory=time.time)
+    status: str = "queued"  # queued, running, done
+    finished: threading.Event = field(default_factory=threading.Event)
+    noticed: bool = False  # a page has told its user that it finished
+    dismissed: bool = False  # its row was closed
+    locked: dict[str, Upload] = field(default_factory=dict)  # files that wait for a password
+
+    @property
+    def summary(self) -> str:
+        """One line that is true at every moment: "Adding 3 files: 1 of 3 done" while it runs,
+        then "2 added, 1 already there, 1 not added"."""
+        count = len(self.files)
+        if not self.finished.is_set():
+            over = sum(f.finished for f in self.files)
+            noun = "file" if count == 1 else "files"
+            if self.status == "queued":
+                return f"{count} {noun} waiting for the upload before them"
+            return (
+                f"Adding {count} {noun}: {over} of {count} done"
+                if count > 1
+                else f"Adding {self.files[0].name}"
+            )
+        added = sum(f.state == "done" for f in self.files)
+        there = sum(f.state == "skipped" for f in self.files)
+        failed = sum(f.state == "failed" for f in self.files)
+        parts = [f"{added} added" if added or not (there or failed) else ""]
+        parts += [f"{there} already there" if there else "", f"{failed} not added" if failed else ""]
+        return ", ".join(p for p in parts if p)
+
+    @property
+    def failed(self) -> bool:
+        return any(f.state == "failed" for f in self.files)
+
+
+@dataclass
+class _Order:
+    job: IngestJob
+    uploads: list[Upload]
+    on_event: Callable[[IngestEvent], None] | None
+    cleanup: Callable[[], None] | None
+
+
+class IngestJobs:
+    """The upload jobs of this process, one worker thread per knowledge base."""
+
+    def __init__(self, library: Ingests, kept: int = KEPT):
+        self._library = library
+        self._kept = kept
+        self._jobs: OrderedDict[str, IngestJob] = OrderedDict()
+        self._lock = threading.Lock()
+        self._queues: dict[str, queue.Queue[_Order]] = {}
+
+    def start(
+        self,
+        collection: str,
+        uploads: list[Upload],
+        owner: str = "",
+        on_event: Callable[[IngestEvent], None] | None = None,
+        cleanup: Callable[[], None] | None = None,
+    ) -> IngestJob:
+        """Queue ``uploads`` for ``collection`` and return at once; ``on_event`` hears each
+        progress event and result (from the worker thread), ``cleanup`` runs when the job ends."""
+        job = IngestJob(uuid.uuid4().hex, collection, owner, [FileState(u.name) for u in uploads])
+        for state in job.files:  # a kind that is not read is refused at once, not in its turn
+            if reason := self._library.refusal(state.name):
+                state.record(IngestResult(state.name, False, reason))
+        uploads = [u for u, state in zip(uploads, job.files, strict=True) if not state.finished]
+        with self._lock:
+            self._jobs[job.id] = job
+            while len(self._jobs) > self._kept and next(iter(self._jobs.values())).finished.is_set():
+                self._jobs.popitem(last=False)
+            if collection not in self._queues:
+                self._queues[collection] = queue.Queue()
+                threading.Thread(
+                    target=self._work,
+                    args=(self._queues[collection],),
+                    name=f"ingest-{collection}",
+                    daemon=True,
+                ).start()
+            self._queues[collection].put(_Order(job, uploads, on_event, cleanup))
+        return job
+
+    def get(self, job_id: str, owner: str = "") -> IngestJob | None:
+        job = self._jobs.get(job_id)
+        return job if job is not None and job.owner == owner else None
+
+    def of(self, collection: str, owner: str = "") -> list[IngestJob]:
+        """The jobs of ``collection`` started by ``owner`` whose rows are not dismissed, oldest first."""
+        with self._lock:
+            jobs = list(self._jobs.values())
+        return [j for j in jobs if j.knowledge_base == collection and j.owner == owner and not j.dismissed]
+
+    def running(self, owner: str = "") -> bool:
+        """Whether a job of ``owner`` (in any knowledge base) is still queued or adding files."""
+        with self._lock:
+            return any(j.owner == owner and not j.finished.is_set() for j in self._jobs.values())
+
+    def unnoticed(self, owner: str = "") -> list[IngestJob]:
+        """The jobs of ``owner`` that finished since this was last asked (each is returned once:
+        the page shows a notice for it)."""
+        with self._lock:
+            over = [
+                j for j in self._jobs.values() if j.owner == owner and j.finished.is_set() and not j.noticed
+            ]
+            for job in over:
+                job.noticed = True
+        return over
+
+    def dismiss(self, job_id: str, owner: str = "") -> None:
+        """Close a finished job's row (a running job keeps it)."""
+        job = self.get(job_id, owner)
+        if job is not None and job.finished.is_set():
+            job.dismissed = True
+            job.locked.clear()
+
+    def unlock(self, job_id: str, name: str, password: str, owner: str = "") -> IngestJob | None:
+        """Add again, with ``password``, a file of job ``job_id`` that asked for one: a new job."""
+        job = self.get(job_id, owner)
+        upload = job.locked.pop(name, None) if job is not None else None
+        if job is None or upload is None:
+            return None
+        if not job.locked and job.finished.is_set():
+            job.dismissed = True  # its row said only that this file needs a password
+        unlocked = Upload(upload.name, upload.path, upload.data, password)
+        return self.start(job.knowledge_base, [unlocked], owner)
+
+    def _work(self, orders: queue.Queue[_Order]) -> None:
+        while True:
+            self._run(orders.get())
+
+    def _run(self, order: _Order) -> None:
+        job = order.job
+        job.status = "running"
+        states = {f.name: f for f in job.files}
+        waiting = {u.name: u for u in order.uploads}
+        try:
+            for event in self._library.ingest(order.uploads, job.knowledge_base):
+                states[event.file].record(event)
+                if isinstance(event, IngestResult) and event.needs_password and waiting[event.file].data:
+                    job.locked[event.file] = waiting[event.file]
+                if order.on_event is not None:
+                    order.on_event(event)
+        except AssistantError as e:  # the knowledge base was deleted meanwhile, or cannot be opened
+            self._fail_rest(job, str(e))
+        except Exception:
+            log.exception("upload job %s failed", job.id)
+            self._fail_rest(job, "the app failed while adding it (its log says why).")
+        finally:
+            if order.cleanup is not None:
+                order.cleanup()
+            job.status = "done"
+            job.finished.set()
+
+    @staticmethod
+    def _fail_rest(job: IngestJob, reason: str) -> None:
+        for state in job.files:
+            if not state.finished:
+                state.state, state.message = "failed", f"{state.name} was not added: {reason}"
