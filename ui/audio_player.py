@@ -5,8 +5,10 @@ id (Streamlit serves ./static at /app/static when enableStaticServing is on). A 
 drawn as soon as the first sentence is synthesised, with that sentence inside it (base64), so it
 starts at once: no request to wait for while the model writes on (on two cores fetching it then
 took 0.05-0.23 s, BENCHMARKS.md). It then fetches 1.wav, 2.wav, ... in turn, starting each one when
-the previous ends, until done.json says how many there are. The player's HTML holds only the
-reply's random id and audio: no user or model text.
+the previous ends; state.json, written with the folder and after each sentence, says how many are
+written and whether that is all, so the player only asks for files that exist (no stream of 404s
+while the model writes on). The player's HTML holds only the reply's random id and audio: no user
+or model text.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ _PLAYER = """
 <script>
 const base = "/app/static/tts/REPLY_ID/";
 const player = document.getElementById("player");
-let next = 1, total = null;
+let next = 1;
 const wait = ms => new Promise(r => setTimeout(r, ms));
 async function piece(url) {  // the sentence's WAV, fetched once, or null while it is not written
   try {
@@ -47,22 +49,26 @@ function play(wav, url) {
   player.dataset.piece = url;  // which sentence plays (for tests)
   player.play().catch(() => {});
 }
+async function written() {  // {"written": n, "done": true|false}, or null
+  try {
+    const r = await fetch(base + "state.json", {cache: "no-store"});
+    return r.ok ? await r.json() : null;
+  } catch (e) { return null; }
+}
 async function playNext() {
-  let wav = null;
-  for (let tries = 0; tries < 4800 && wav === null; tries++) {
-    if (total === null && tries % 4 === 0) {
-      try {
-        const r = await fetch(base + "done.json", {cache: "no-store"});
-        if (r.ok) total = (await r.json()).count;
-      } catch (e) {}
+  for (let tries = 0; tries < 2400; tries++) {
+    const state = await written();
+    if (state && state.written > next) {
+      const wav = await piece(base + next + ".wav");
+      if (wav !== null) {
+        play(wav, base + next + ".wav");
+        next += 1;
+        return;
+      }
     }
-    if (total !== null && next >= total) return;
-    wav = await piece(base + next + ".wav");
-    if (wav === null) await wait(50);
+    if (state && state.done && next >= state.written) return;
+    await wait(100);
   }
-  if (wav === null) return;
-  play(wav, base + next + ".wav");
-  next += 1;
 }
 player.addEventListener("ended", playNext);
 player.addEventListener("playing", () => {  // when the reply was first heard (epoch ms, for tests)
@@ -85,6 +91,7 @@ class LiveReplyAudio:
         self.folder = STATIC_DIR / self.reply
         self.folder.mkdir(parents=True, exist_ok=True)
         self.count = 0
+        self._write_state(done=False)
         self._slot: DeltaGenerator | None = None
         _remove_old()
 
@@ -98,6 +105,7 @@ class LiveReplyAudio:
     def add(self, index: int, wav: bytes) -> None:
         atomic_write_bytes(self.folder / f"{index}.wav", wav)
         self.count = max(self.count, index + 1)
+        self._write_state(done=False)
         if index == 0 and self._slot is not None:
             first = base64.b64encode(wav).decode("ascii")  # [A-Za-z0-9+/=] only: inert in the script
             html = _PLAYER.replace("REPLY_ID", self.reply).replace("FIRST_WAV", first)
@@ -109,7 +117,11 @@ class LiveReplyAudio:
             self._slot.empty()
 
     def finish(self) -> None:
-        atomic_write_bytes(self.folder / "done.json", json.dumps({"count": self.count}).encode())
+        self._write_state(done=True)
+
+    def _write_state(self, done: bool) -> None:
+        state = {"written": self.count, "done": done}
+        atomic_write_bytes(self.folder / "state.json", json.dumps(state).encode())
 
 
 def _remove_old() -> None:
