@@ -58,6 +58,9 @@ def test_speak_a_question_and_hear_the_answer(app_server, mic_page):
     piece = urljoin(page.url, player.evaluate("a => a.dataset.piece"))
     assert page.request.get(piece).body()[:4] == b"RIFF"  # the first sentence, served as WAV
     screenshot(page, "voice-answer")
+    sidebar = page.locator("[data-testid='stSidebar']")  # current in the same run, with no rerun
+    assert sidebar.get_by_role("button", name="And so my fellow").count() == 1
+    assert "2 messages in this chat" in sidebar.inner_text() and "First token" in sidebar.inner_text()
 
     page.reload()  # the stored reply keeps a replay control
     page.wait_for_selector("[data-testid='stChatInput'] textarea")
