@@ -22,7 +22,7 @@ def test_upload_ask_cite_and_restart(app_server, page):
         chip = sidebar.locator("[data-testid='stFileChip']", has_text=pdf.name)
         chip.locator("[data-testid='stFileChipDeleteBtn']").wait_for()
     sidebar.get_by_role("button", name="Add to knowledge base").click()
-    page.get_by_text("3 added, 1 not added").wait_for(timeout=240_000)
+    page.get_by_text("3 added, 1 not added").first.wait_for(timeout=240_000)  # the row (and the notice)
     wait_until_idle(page)
     text = sidebar.inner_text()
     assert "378014596.pdf: the file is damaged" in text

@@ -109,7 +109,7 @@ def test_hostile_text_in_messages_answers_passages_and_file_names_fetches_nothin
             "[data-testid='stFileChipDeleteBtn']"
         ).wait_for()
         sidebar.get_by_role("button", name="Add to knowledge base").click()
-        page.get_by_text("1 added").wait_for(timeout=120_000)
+        page.get_by_text("1 added").first.wait_for(timeout=120_000)  # the row (and the notice)
         wait_until_idle(page)
         sidebar.locator("summary").filter(has_text="Nimbus report.pdf").last.click()  # its expander
 
