@@ -39,6 +39,12 @@ class DocumentStore(Protocol):
     ) -> Any: ...
 
 
+class Rechunker(Protocol):
+    """What re-indexing needs from a knowledge base (retrieval.knowledge_base.KnowledgeBase)."""
+
+    def rechunk(self, doc_id: str, progress: Callable[[int, int], None] | None = None) -> int | None: ...
+
+
 @dataclass(frozen=True)
 class Upload:
     """A file to ingest: a path on disk, or bytes from the browser with their file name."""
@@ -235,6 +241,28 @@ class _Work:
         if "error" in self._outcome:
             raise self._outcome["error"]
         return self._outcome["value"]
+
+
+def reindex(kb: Rechunker, documents: list[tuple[str, str]]) -> Iterator[IngestProgress | IngestResult]:
+    """Re-chunk and re-embed each ``(doc_id, name)`` from its stored pages with today's settings,
+    in turn: progress while it is embedded, then a result; the others are searched as before
+    meanwhile, and each one's new passages replace its old ones at once."""
+    try:
+        for doc_id, name in documents:
+            started = time.perf_counter()
+            chunks = yield from _Work(
+                lambda report, d=doc_id, n=name: kb.rechunk(
+                    d, lambda done, total: report(IngestProgress(n, "embedding", done, total))
+                )
+            ).follow()
+            seconds = time.perf_counter() - started
+            if chunks is None:
+                yield IngestResult(name, True, f"{name} was removed before it was re-indexed.", skipped=True)
+            else:
+                message = f"{name}: re-indexed, {counted(chunks, 'passage')} in {seconds:.1f} s."
+                yield IngestResult(name, True, message, chunks=chunks, seconds=seconds)
+    finally:
+        release_free_memory()
 
 
 def _page_list(pages: list[int] | tuple[int, ...]) -> str:

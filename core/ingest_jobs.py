@@ -13,7 +13,8 @@ import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Protocol
+from functools import partial
+from typing import Any, Protocol
 
 from core.events import IngestProgress, IngestResult
 from core.ingest import Upload
@@ -28,11 +29,16 @@ IngestEvent = IngestProgress | IngestResult
 
 
 class Ingests(Protocol):
-    """What a job needs: adding files to a knowledge base, with progress (core.library.Library)."""
+    """What a job needs: adding files to a knowledge base and re-indexing its documents, with
+    progress (core.library.Library)."""
 
     def ingest(self, uploads: list[Upload], collection: str) -> Iterator[IngestEvent]: ...
 
     def refusal(self, name: str) -> str | None: ...
+
+    def documents(self, collection: str) -> list[Any]: ...
+
+    def reindexing(self, documents: list[tuple[str, str]], collection: str) -> Iterator[IngestEvent]: ...
 
 
 @dataclass
@@ -79,12 +85,14 @@ class FileState:
 
 @dataclass
 class IngestJob:
-    """One upload: its files in order, and whether it is over, seen and dismissed."""
+    """One upload (``action`` "add") or re-index of a knowledge base's documents ("reindex"): its
+    files in order, and whether it is over, seen and dismissed."""
 
     id: str
     knowledge_base: str
     owner: str
     files: list[FileState]
+    action: str = "add"
     created_at: float = field(default_factory=time.time)
     status: str = "queued"  # queued, running, done
     finished: threading.Event = field(default_factory=threading.Event)
@@ -97,6 +105,8 @@ class IngestJob:
         """One line that is true at every moment: "Adding 3 files: 1 of 3 done" while it runs,
         then "2 added, 1 already there, 1 not added"."""
         count = len(self.files)
+        if self.action == "reindex":
+            return self._reindex_summary(count)
         if not self.finished.is_set():
             over = sum(f.finished for f in self.files)
             noun = "file" if count == 1 else "files"
@@ -114,6 +124,19 @@ class IngestJob:
         parts += [f"{there} already there" if there else "", f"{failed} not added" if failed else ""]
         return ", ".join(p for p in parts if p)
 
+    def _reindex_summary(self, count: int) -> str:
+        noun = "document" if count == 1 else "documents"
+        if self.status == "queued":
+            return f"Re-indexing {count} {noun}, after the upload before it"
+        if not self.finished.is_set():
+            over = sum(f.finished for f in self.files)
+            return f"Re-indexing {count} {noun}: {over} of {count} done"
+        done = sum(f.state == "done" for f in self.files)
+        gone = sum(f.state == "skipped" for f in self.files)
+        failed = sum(f.state == "failed" for f in self.files)
+        parts = [f"{done} re-indexed", f"{gone} removed meanwhile" if gone else ""]
+        return ", ".join(p for p in parts + [f"{failed} not re-indexed" if failed else ""] if p)
+
     @property
     def failed(self) -> bool:
         return any(f.state == "failed" for f in self.files)
@@ -122,13 +145,14 @@ class IngestJob:
 @dataclass
 class _Order:
     job: IngestJob
-    uploads: list[Upload]
+    work: Callable[[], Iterator[IngestEvent]]
+    uploads: dict[str, Upload]  # by name: a file that asks for a password waits with its bytes
     on_event: Callable[[IngestEvent], None] | None
     cleanup: Callable[[], None] | None
 
 
 class IngestJobs:
-    """The upload jobs of this process, one worker thread per knowledge base."""
+    """The upload and re-index jobs of this process, one worker thread per knowledge base."""
 
     def __init__(self, library: Ingests, kept: int = KEPT):
         self._library = library
@@ -152,6 +176,28 @@ class IngestJobs:
             if reason := self._library.refusal(state.name):
                 state.record(IngestResult(state.name, False, reason))
         uploads = [u for u, state in zip(uploads, job.files, strict=True) if not state.finished]
+        work = partial(self._library.ingest, uploads, collection)
+        self._enqueue(_Order(job, work, {u.name: u for u in uploads}, on_event, cleanup))
+        return job
+
+    def reindex(self, collection: str, owner: str = "") -> IngestJob:
+        """Queue re-chunking and re-embedding every document of ``collection`` (after the uploads
+        before it) and return at once; a row per document, as an upload has per file."""
+        documents = [(d.id, d.name) for d in self._library.documents(collection)]
+        job = IngestJob(uuid.uuid4().hex, collection, owner, [FileState(n) for _, n in documents], "reindex")
+        self._enqueue(_Order(job, partial(self._library.reindexing, documents, collection), {}, None, None))
+        return job
+
+    def reindexing(self, collection: str) -> bool:
+        """Whether a re-index of ``collection`` (by anyone) is queued or running."""
+        with self._lock:
+            jobs = list(self._jobs.values())
+        return any(
+            j.knowledge_base == collection and j.action == "reindex" and not j.finished.is_set() for j in jobs
+        )
+
+    def _enqueue(self, order: _Order) -> None:
+        job, collection = order.job, order.job.knowledge_base
         with self._lock:
             self._jobs[job.id] = job
             while len(self._jobs) > self._kept and next(iter(self._jobs.values())).finished.is_set():
@@ -164,8 +210,7 @@ class IngestJobs:
                     name=f"ingest-{collection}",
                     daemon=True,
                 ).start()
-            self._queues[collection].put(_Order(job, uploads, on_event, cleanup))
-        return job
+            self._queues[collection].put(order)
 
     def get(self, job_id: str, owner: str = "") -> IngestJob | None:
         job = self._jobs.get(job_id)
@@ -218,13 +263,16 @@ class IngestJobs:
     def _run(self, order: _Order) -> None:
         job = order.job
         job.status = "running"
-        states = {f.name: f for f in job.files}
-        waiting = {u.name: u for u in order.uploads}
         try:
-            for event in self._library.ingest(order.uploads, job.knowledge_base):
-                states[event.file].record(event)
-                if isinstance(event, IngestResult) and event.needs_password and waiting[event.file].data:
-                    job.locked[event.file] = waiting[event.file]
+            for event in order.work():
+                # the first row of that name still going (two files may share a name)
+                state = next((f for f in job.files if f.name == event.file and not f.finished), None)
+                if state is None:
+                    continue
+                state.record(event)
+                upload = order.uploads.get(event.file)
+                if isinstance(event, IngestResult) and event.needs_password and upload and upload.data:
+                    job.locked[event.file] = upload
                 if order.on_event is not None:
                     order.on_event(event)
         except AssistantError as e:  # the knowledge base was deleted meanwhile, or cannot be opened

@@ -4,14 +4,14 @@ search. Each knowledge base is opened on first use and kept open for the process
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
 from config.settings import Settings
 from core.events import IngestProgress, IngestResult
-from core.ingest import DocumentStore, Upload, ingest, read_again
+from core.ingest import DocumentStore, Upload, ingest, read_again, reindex
 from core.options import AskOptions
 from errors import OriginalMissing, UserInputError
 from storage.collections import DEFAULT, Collection, CollectionStore
@@ -35,6 +35,8 @@ class Retriever(DocumentStore, Protocol):
     def delete_document(self, doc_id: str) -> None: ...
 
     def reindex(self) -> int: ...
+
+    def rechunk(self, doc_id: str, progress: Callable[[int, int], None] | None = None) -> int | None: ...
 
     def replace_document(self, doc_id: str, document: Any) -> Any | None: ...
 
@@ -218,6 +220,13 @@ class Library:
     def reindex(self, collection: str = DEFAULT) -> int:
         """Re-chunk and re-embed every document from its stored text; the chunk count."""
         return self.knowledge_base_for(collection).reindex()
+
+    def reindexing(
+        self, documents: list[tuple[str, str]], collection: str = DEFAULT
+    ) -> Iterator[IngestProgress | IngestResult]:
+        """Re-chunk and re-embed the ``(doc_id, name)`` documents from their stored text, one at a
+        time, with progress and a result for each (as ``ingest`` does)."""
+        return reindex(self.knowledge_base_for(collection), documents)
 
     def reindex_document(self, doc_id: str, collection: str = DEFAULT, password: str = "") -> Any | None:
         """Read one document again from its kept original (with today's readers, OCR and

@@ -202,24 +202,33 @@ class KnowledgeBase:
         code; returns the chunk count."""
         total = 0
         for doc in self.documents():
-            with self._connect() as db:
-                title = db.execute("SELECT title FROM documents WHERE id = ?", (doc.id,)).fetchone()[0]
-                pages = [
-                    r[0]
-                    for r in db.execute("SELECT text FROM pages WHERE doc_id = ? ORDER BY number", (doc.id,))
-                ]
             report = (lambda d, t, n=doc.name: progress(n, d, t)) if progress else None
-            profile, chunks, contexts, vectors = self._prepare(doc.id, doc.name, title, pages, report, False)
-            with self._connect() as db:
-                db.execute("BEGIN IMMEDIATE")
-                db.execute("DELETE FROM chunks WHERE doc_id = ?", (doc.id,))
-                db.execute(
-                    "UPDATE documents SET profile = ? WHERE id = ?", (json.dumps(profile.as_dict()), doc.id)
-                )
-                self._insert_chunks(db, doc.id, chunks, contexts, vectors)
-                self._bump(db)
-            total += len(chunks)
+            total += self.rechunk(doc.id, report) or 0
         return total
+
+    def rechunk(self, doc_id: str, progress: Callable[[int, int], None] | None = None) -> int | None:
+        """Re-read one document's profile, re-chunk and re-embed its stored pages with the current
+        settings, in one transaction; its chunk count, or None when it is not in the knowledge base."""
+        with self._connect() as db:
+            row = db.execute("SELECT name, title FROM documents WHERE id = ?", (doc_id,)).fetchone()
+            if row is None:
+                return None
+            pages = [
+                r[0] for r in db.execute("SELECT text FROM pages WHERE doc_id = ? ORDER BY number", (doc_id,))
+            ]
+        profile, chunks, contexts, vectors = self._prepare(doc_id, row[0], row[1], pages, progress, False)
+        with self._connect() as db:
+            db.execute("BEGIN IMMEDIATE")
+            if db.execute("SELECT 1 FROM documents WHERE id = ?", (doc_id,)).fetchone() is None:
+                db.rollback()
+                return None  # removed while it was embedded
+            db.execute("DELETE FROM chunks WHERE doc_id = ?", (doc_id,))
+            db.execute(
+                "UPDATE documents SET profile = ? WHERE id = ?", (json.dumps(profile.as_dict()), doc_id)
+            )
+            self._insert_chunks(db, doc_id, chunks, contexts, vectors)
+            self._bump(db)
+        return len(chunks)
 
     def replace_document(
         self, doc_id: str, document: ExtractedDocument, progress: Callable[[int, int], None] | None = None

@@ -188,6 +188,9 @@ class FakeKnowledgeBase:
     def reindex(self) -> int:
         return 0
 
+    def rechunk(self, doc_id: str, progress=None) -> int | None:
+        return None
+
     def replace_document(self, doc_id: str, document) -> None:
         return None
 

@@ -30,7 +30,7 @@ def render_documents(assistant: LocalAIAssistant, session: SessionManager) -> No
         return
     _render_upload(assistant, session, collection)
     _render_jobs(assistant, session, collection)
-    _render_document_list(assistant, collection)
+    _render_document_list(assistant, session, collection)
 
 
 def _render_upload(assistant: LocalAIAssistant, session: SessionManager, collection: str) -> None:
@@ -184,7 +184,7 @@ def _remember_for_chat(assistant: LocalAIAssistant, session: SessionManager) -> 
         assistant.chats.set_knowledge_base(session.conversation_id, session.collection)
 
 
-def _render_document_list(assistant: LocalAIAssistant, collection: str) -> None:
+def _render_document_list(assistant: LocalAIAssistant, session: SessionManager, collection: str) -> None:
     docs = assistant.library.documents(collection)
     if not docs:
         st.caption("No documents yet. Add some to ask questions about them.")
@@ -202,7 +202,13 @@ def _render_document_list(assistant: LocalAIAssistant, collection: str) -> None:
             if st.button("Remove", key=f"del_doc_{doc.id}", icon=":material/delete:"):
                 assistant.library.delete_document(doc.id, collection)
                 st.rerun()
-    if st.button("Re-index all", key="reindex", help="Re-chunk and re-embed after changing chunk settings."):
-        with st.spinner("Re-indexing…"):
-            count = assistant.library.reindex(collection)
-        st.success(f"Re-indexed: {count:,} passages.")
+    busy = assistant.ingest_jobs.reindexing(collection)
+    if st.button(
+        "Re-index all",
+        key="reindex",
+        disabled=busy,
+        help="Re-chunk and re-embed every document after changing chunk settings. It runs in the "
+        "background; the documents are searched as before until each one is done.",
+    ):
+        assistant.ingest_jobs.reindex(collection, session.owner)
+        st.rerun()  # the whole page: its row appears and its timer starts

@@ -1,5 +1,6 @@
 """What a newcomer does on a fresh install, in Chromium: add a filing and a slide deck and keep
-chatting while the filing goes in, reload in the middle, read why the deck was refused, see which
+chatting while the filing goes in, reload in the middle, read why the deck was refused, re-index
+in the background, see which
 Whisper models are not installed, get a too-long message back in the box, delete a knowledge
 base and read which chats it leaves without documents."""
 
@@ -56,6 +57,18 @@ def test_chat_goes_on_while_documents_are_added_and_every_refusal_is_in_words(ap
     screenshot(page, "newcomer-upload-done")
     sidebar.get_by_role("button", name="Dismiss").click()
     page.wait_for_function(f"() => !document.querySelector(\"{SIDEBAR}\").innerText.includes('1 not added')")
+
+    # "Re-index all" is a background job too: a row, a notice, and the chat box stays usable
+    sidebar.get_by_role("button", name="Re-index all").click()
+    sidebar.get_by_text("Re-indexing 1 document").wait_for(timeout=30_000)
+    assert page.locator("[data-testid='stChatInput'] textarea").is_enabled()
+    assert sidebar.get_by_role("button", name="Re-index all").is_disabled()  # not twice at once
+    page.get_by_text("My documents: 1 re-indexed").first.wait_for(timeout=300_000)
+    wait_until_idle(page)
+    assert "2023 Q3 INTC.pdf: re-indexed, " in sidebar.inner_text()
+    screenshot(page, "newcomer-reindexed")
+    sidebar.get_by_role("button", name="Dismiss").click()
+    page.wait_for_function(f"() => !document.querySelector(\"{SIDEBAR}\").innerText.includes('re-indexed, ')")
 
     # a message over the limit is refused and stays in the box
     long = "Summarise this: " + "word " * 80

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 
 from core.events import IngestProgress, IngestResult
-from core.ingest import Upload
+from core.ingest import Upload, reindex
 from core.ingest_jobs import IngestJobs
 from errors import UserInputError
 
@@ -111,3 +111,71 @@ def test_a_knowledge_base_deleted_meanwhile_fails_the_rest_in_words():
         == "b.pdf was not added: That knowledge base no longer exists; choose another one."
     )
     assert job.summary == "2 not added"
+
+
+class KnowledgeBaseLibrary:
+    """A named stand-in for core.library.Library over one real knowledge base (SQLite, FakeEmbedder
+    vectors): its re-index goes through core.ingest.reindex as the app's does."""
+
+    def __init__(self, kb):
+        self.kb = kb
+
+    def documents(self, collection):
+        return self.kb.documents()
+
+    def reindexing(self, documents, collection):
+        return reindex(self.kb, documents)
+
+
+def test_reindex_all_is_a_job_with_a_row_per_document(tmp_path):
+    from documents.pdf_processor import ExtractedDocument
+    from retrieval.knowledge_base import KnowledgeBase
+    from tests.fakes import FakeEmbedder
+
+    kb = KnowledgeBase(tmp_path, FakeEmbedder(), chunk_tokens=20, overlap_tokens=2, min_relevance=0.0)
+    long = ExtractedDocument([" ".join(f"word{i}" for i in range(200))])
+    first = kb.add_document("a.pdf", "a" * 64, 1, long)
+    second = kb.add_document("b.pdf", "b" * 64, 1, ExtractedDocument(["Revenue was $5 million in 2023."]))
+    kb.chunk_tokens = 60
+    jobs = IngestJobs(KnowledgeBaseLibrary(kb))
+    job = jobs.reindex("kb", owner="me")
+    assert job.action == "reindex" and [f.name for f in job.files] == ["a.pdf", "b.pdf"]
+    assert job.finished.wait(30) and not jobs.reindexing("kb")
+    assert [f.state for f in job.files] == ["done", "done"]
+    after = {d.name: d.chunks for d in kb.documents()}
+    assert after["a.pdf"] < first.chunks and after["b.pdf"] == second.chunks
+    assert job.files[0].status.startswith(f"a.pdf: re-indexed, {after['a.pdf']} passages in ")
+    assert job.summary == "2 re-indexed"
+    assert jobs.unnoticed("me") == [job]  # the page says it is done
+
+
+def test_a_document_removed_before_its_turn_is_said_so():
+    class Removed(KnowledgeBaseLibrary):
+        def reindexing(self, documents, collection):
+            class Gone:
+                def rechunk(self, doc_id, progress=None):
+                    return None
+
+            return reindex(Gone(), documents)
+
+    library = Removed(None)
+    library.documents = lambda collection: [type("Doc", (), {"id": "x", "name": "x.pdf"})()]
+    jobs = IngestJobs(library)
+    job = jobs.reindex("kb")
+    assert job.finished.wait(10)
+    assert job.files[0].state == "skipped" and job.summary == "0 re-indexed, 1 removed meanwhile"
+    assert job.files[0].status == "x.pdf was removed before it was re-indexed."
+
+
+def test_a_reindex_waits_for_the_upload_before_it():
+    gate = threading.Event()
+    library = FakeLibrary(gate)
+    library.documents = lambda collection: []
+    library.reindexing = lambda documents, collection: iter(library.log.append("reindex") or ())
+    jobs = IngestJobs(library)
+    upload = jobs.start("kb", [_upload("a.pdf")])
+    job = jobs.reindex("kb")
+    assert jobs.reindexing("kb") and job.summary == "Re-indexing 0 documents, after the upload before it"
+    gate.set()
+    assert job.finished.wait(10) and upload.finished.is_set()
+    assert library.log == ["start a.pdf", "end a.pdf", "reindex"]

@@ -159,3 +159,20 @@ def test_replacing_one_document_swaps_its_pages_and_chunks_and_leaves_the_others
     with pytest.raises(DocumentError, match="no text"):
         kb.replace_document(intel.id, ExtractedDocument(["", ""]))
     assert kb.pages(intel.id)[1][1] == "Net revenue was $15,000 million."  # unchanged by the failure
+
+
+def test_rechunk_replaces_one_documents_passages_and_knows_a_removed_one(tmp_path, embedder):
+    kb = kb_at(tmp_path, embedder)
+    words = ExtractedDocument([" ".join(f"word{i}" for i in range(200))])
+    intel = kb.add_document("intel.pdf", "a" * 64, 1, words)
+    apple = kb.add_document("apple.pdf", "b" * 64, 1, ExtractedDocument(APPLE))
+    apple_chunks = kb.documents("d.id = ?", (apple.id,))[0].chunks
+    kb.chunk_tokens = 60
+    seen: list[tuple[int, int]] = []
+    count = kb.rechunk(intel.id, lambda done, total: seen.append((done, total)))
+    assert count == kb.documents("d.id = ?", (intel.id,))[0].chunks < intel.chunks
+    assert seen and seen[-1] == (count, count)  # embedding progress, to the last passage
+    assert kb.documents("d.id = ?", (apple.id,))[0].chunks == apple_chunks  # the other is untouched
+    assert kb.search("word150", 1)[0].file == "intel.pdf"
+    kb.delete_document(intel.id)
+    assert kb.rechunk(intel.id) is None
