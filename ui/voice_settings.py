@@ -55,7 +55,15 @@ def render_voice_settings(assistant: LocalAIAssistant, session: SessionManager) 
             key="hands_free_pause_ms",
             help="How long you must stay silent before what you said is sent.",
         )
-        st.radio("Speech recognition", list(STT_ENGINES), key="stt_engine", horizontal=True)
+        st.radio(
+            "Speech recognition",
+            list(STT_ENGINES),
+            format_func=lambda e: (
+                e + (" (not installed)" if len(_missing_sizes(assistant, e)) == len(SIZES) else "")
+            ),
+            key="stt_engine",
+            horizontal=True,
+        )
         missing = _missing_sizes(assistant, session.get("stt_engine"))
         size = st.selectbox(
             "Whisper model",

@@ -85,6 +85,7 @@ def test_chat_goes_on_while_documents_are_added_and_every_refusal_is_in_words(ap
     listed = page.locator("[role='option']").all_inner_texts()
     assert "small.en (not installed)" in listed and "tiny.en (fast, built in)" in listed, listed
     page.keyboard.press("Escape")
+    assert "openai-whisper (not installed)" in sidebar.inner_text()  # an engine with no checkpoints
     screenshot(page, "newcomer-whisper-picker")
 
     # deleting a knowledge base says which chats it leaves without documents
