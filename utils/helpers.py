@@ -16,7 +16,7 @@ _MARKUP = re.compile(r"(^|\s)#{1,6}\s|[>|]+|^\s*[-+]\s+", re.M)
 _SPACE = re.compile(r"\s+")
 _SPACE_BEFORE_PUNCT = re.compile(r"\s+([.,!?;:])")
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"')\]]*\s+(?=[A-Z0-9\"'(\[])|\n\s*\n")
-_CLAUSE_END = re.compile(r"(?<=[,;:])\s+")
+_CLAUSE_END = re.compile(r"(?<=[,;:])\s+(?=[^\d\s])")  # not inside "May 31, 2020" or "1, 2 and 3"
 
 
 def speech_text(markdown: str) -> str:

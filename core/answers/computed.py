@@ -22,9 +22,11 @@ from core.answers.line_items import Line
 from core.answers.statement_lines import (
     NIL,
     StatementLine,
+    column_year,
     company,
     header_periods,
     parse_line,
+    possessive,
     scale,
     table_rows,
 )
@@ -34,6 +36,9 @@ _SCALES = {"": 1.0, "thousand": 1e3, "million": 1e6, "billion": 1e9}
 _CONSOLIDATING = re.compile(r"\bconsolidating\b|\bguarantor\b", re.IGNORECASE)
 _FILE_STEM = re.compile(r"\(([^()]+)\)\s*$")
 _SPANS = ("three months", "six months", "nine months", "twelve months", "year ended")
+_SPAN_ENDED = re.compile(
+    r"(?:fiscal\s+)?(?:year|quarter|(?:\w+|\d+)[\s-]+(?:months|weeks))\s+ended\b", re.IGNORECASE
+)
 
 
 @dataclass(frozen=True)
@@ -61,6 +66,8 @@ class Computation:
     shown: str = ""  # the result as written ("1.23", "43.1%")
     refused: str = ""  # why nothing was computed
     parts: tuple[Computation, ...] = ()  # an average over years: each year's computation
+    period: str = ""  # what the figure is for, as said after it: "in fiscal 2020", "at May 31, 2020"
+    company: str = ""  # whose figure it is, from its first operand's document ("General Mills")
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -71,6 +78,8 @@ class Computation:
             "shown": self.shown,
             "refused": self.refused,
             "parts": [p.as_dict() for p in self.parts],
+            "period": self.period,
+            "company": self.company,
         }
 
     def work(self) -> str:
@@ -92,11 +101,17 @@ class Computation:
         return f"{self.name} = {named} = {printed} = {self.shown}"
 
     def sentence(self) -> str:
-        """The sentence an answer opens with."""
+        """The sentence an answer opens with: whose figure, what, its value and unit, its period
+        and the sources of its operands ("General Mills's working capital ratio was 0.68 at
+        May 31, 2020 [1].")."""
+        name = _lower_first(self.name)
         if self.refused:
-            return f"The {_lower_first(self.name)} cannot be computed from your documents: {self.refused}."
+            return f"The {name} cannot be computed from your documents: {self.refused}."
         cited = "".join(f"[{n}]" for n in dict.fromkeys(o.source for o in self.operands))
-        return f"The {_lower_first(self.name)} is {self.shown} {cited}."
+        subject = f"{possessive(self.company)} {name}" if self.company else f"The {name}"
+        if not self.period:
+            return f"{subject} is {self.shown} {cited}."
+        return f"{subject} was {self.shown} {self.period} {cited}."
 
 
 Search = Callable[[str], list[Source]]
@@ -127,7 +142,8 @@ def compute(
     if formula.unsupported:
         return Computation(formula.name, formula.expression, refused=formula.unsupported), []
     if not formula.years:
-        return _evaluate(formula, question, sources, search, same_page)
+        computation, extra = _evaluate(formula, question, sources, search, same_page)
+        return _whose(computation, sources + extra), extra
     parts: list[Computation] = []
     extra: list[Source] = []
     for year in formula.years:
@@ -139,7 +155,15 @@ def compute(
             said = part.refused if year in part.refused else f"{part.refused} (fiscal {year})"
             return replace(part, refused=said), extra
         parts.append(replace(part, name=f"{formula.name}, fiscal {year}"))
-    return _averaged(formula, parts), extra
+    return _whose(_averaged(formula, parts), sources + extra), extra
+
+
+def _whose(computation: Computation, sources: list[Source]) -> Computation:
+    """``computation`` with the company of its first operand's document."""
+    if computation.refused or not computation.operands:
+        return computation
+    first = next((s for s in sources if s.number == computation.operands[0].source), None)
+    return replace(computation, company=company(first.label) if first is not None else "")
 
 
 def _evaluate(
@@ -272,7 +296,7 @@ def _read(operand: Line, row: StatementLine, source: Source, year: str, question
     unit = scale(source.context, source.text)
     printed = [amounts[c] for c in columns]
     numbers = [_number(p) * _SCALES.get(unit, 1.0) for p in printed]
-    said = [_period(periods, c) for c in columns]
+    said = [_period(periods, c) if periods else column_year(source.label, c) for c in columns]
     if len(columns) == 1:
         return Found(operand.name, row.label, printed[0], numbers[0], said[0], source.number, unit)
     period = f"average of {' and '.join(said)}" if all(said) else "average of two years"
@@ -318,7 +342,39 @@ def _result(formula: Formula, found: list[Found]) -> Computation:
         value = formula.result(values)
     except ZeroDivisionError:
         return refused("it would divide by zero")
-    return Computation(formula.name, formula.expression, tuple(found), value, _shown(formula, value, found))
+    shown = _shown(formula, value, found)
+    return Computation(
+        formula.name, formula.expression, tuple(found), value, shown, period=_said_period(formula, found)
+    )
+
+
+def _said_period(formula: Formula, found: list[Found]) -> str:
+    """What the figure is for, said after it: "from 2020 to 2021" for a change, "in the year ended
+    December 31, 2017", "at May 31, 2020" for a balance, "in fiscal 2021"; "" when unknown."""
+    read = list(zip(formula.operands, found, strict=True))
+    current = next((f for line, f in read if not line.shift and f.period and not _is_mean(f.period)), None)
+    earlier = max(((line.shift, f.period) for line, f in read if line.shift and f.period), default=None)
+    if current is not None and earlier is not None:
+        now, then = YEAR.findall(current.period), YEAR.findall(earlier[1])
+        if now and then:
+            return f"from {then[-1]} to {now[-1]}"
+        return f"from the {earlier[1]} to the {current.period}"
+    if current is not None:
+        line = formula.operands[found.index(current)]
+        return _in_period(current.period, line.statement == "balance sheet")
+    return f"in fiscal {formula.year}" if formula.year else ""
+
+
+def _in_period(period: str, balance: bool) -> str:
+    if _SPAN_ENDED.match(period):
+        return f"in the {period}"
+    if re.fullmatch(r"(?:fiscal\s+)?(?:19|20)\d\d", period, re.IGNORECASE):
+        return f"in {period}"
+    return f"at {period}" if balance else f"for the period ended {period}"
+
+
+def _is_mean(period: str) -> bool:
+    return period.startswith("average of")
 
 
 def _shown(formula: Formula, value: float, found: list[Found] | tuple[Found, ...]) -> str:
@@ -347,6 +403,7 @@ def _averaged(formula: Formula, parts: list[Computation]) -> Computation:
         value,
         _shown(formula, value, operands),
         parts=tuple(parts),
+        period=f"over fiscal years {formula.years[0]} to {formula.years[-1]}",
     )
 
 

@@ -16,9 +16,12 @@ from core.answers.statement_lines import (
     NIL,
     StatementLine,
     amount,
+    column_of_year,
+    column_year,
     company,
     header_periods,
     parse_line,
+    possessive,
     scale,
 )
 from core.events import Source
@@ -42,7 +45,9 @@ def figure_sentence(source: Source, line: str, question: str) -> str:
         return ""
     amounts = row.amounts
     periods = header_periods(source.context, source.text, len(amounts))
-    column = column_for(question, periods)
+    column = (
+        column_for(question, periods) if periods else column_of_year(source.label, question, len(amounts))
+    )
     value = row.values[column]
     if value in NIL:
         return ""  # nothing to state: the model answers on its own
@@ -54,7 +59,10 @@ def figure_sentence(source: Source, line: str, question: str) -> str:
     if counted and _EXCEPT_SHARES.search(source.context):
         unit = ""  # "(In millions, except number of shares)": the count is as printed
     said = amount(value.strip("()") if _OUTFLOW.search(row.label) else value, unit, dollars)
-    period = f" {_when(periods[column])}" if column < len(periods) else ""
+    if column < len(periods):
+        period = f" {_when(periods[column])}"
+    else:  # no periods printed: the annual report's own year is its first column
+        period = f" in {year}" if (year := column_year(source.label, column)) else ""
     verb = "were" if _plural(row.label) else "was"
     return f"{_subject(row, source)} {verb} {said}{period} [{source.number}]."
 
@@ -93,8 +101,7 @@ def _subject(row: StatementLine, source: Source) -> str:
         label = label[0].lower() + label[1:]  # "Total net sales" -> "total net sales"; not "Data Center"
     name = company(source.label)
     if name:
-        possessive = f"{name}'" if name.endswith("s") else f"{name}'s"
-        return f"{possessive} {label}"
+        return f"{possessive(name)} {label}"
     return label[0].upper() + label[1:]
 
 

@@ -173,6 +173,31 @@ def company(label: str) -> str:
     return re.sub(r"^the\s+(?=\S)", "", short, flags=re.IGNORECASE)  # "The Boeing Company" -> "Boeing"
 
 
+def possessive(name: str) -> str:
+    """ "Apple" -> "Apple's", "General Mills" -> "General Mills'"."""
+    return f"{name}'" if name.endswith("s") else f"{name}'s"
+
+
+def column_year(label: str, column: int) -> str:
+    """The fiscal year of a column on a page that prints no periods, by the rule filings follow
+    (an annual report's own year, from its document ``label``, first, then the years before it);
+    "" for a quarterly report or a label without a year."""
+    filed = [int(y) for y in re.findall(r"(?<!\d)(?:19|20)\d\d(?!\d)", label)]
+    if not filed or re.search(r"10-?Q|quarterly", label, re.IGNORECASE):
+        return ""
+    return f"fiscal {max(filed) - column}"
+
+
+def column_of_year(label: str, question: str, count: int) -> int:
+    """On a page that prints no periods, the column of the year ``question`` names, by the same
+    rule as ``column_year``; the first column when it names none or that year is not there."""
+    for year in re.findall(r"(?<!\d)(?:19|20)\d\d(?!\d)", question):
+        for column in range(count):
+            if column_year(label, column) == f"fiscal {year}":
+                return column
+    return 0
+
+
 def amount(value: str, unit: str, dollars: bool) -> str:
     """A printed value as it is said: "(1,577)" in millions of dollars -> "-$1,577 million"."""
     negative = value.startswith("(") and value.endswith(")") or value.startswith("-")

@@ -29,6 +29,9 @@ CASH_ROWS = (
 )
 
 
+OPENS = "General Mills' current ratio was 0.68 at May 31, 2020 [1]."  # whose, what, unit, when, where
+
+
 def source(number, text, context, doc="gis"):
     return Source(number, "GIS_2020_10K.pdf", 50, 50, 0.9, text, context=context, doc_id=doc)
 
@@ -46,7 +49,9 @@ def test_a_ratio_the_question_defines_is_computed_from_its_rows_with_periods_and
         ("Total current liabilities", "7,491.5", "May 31, 2020", 1),
     ]
     assert computation.work().endswith("= 5,121.3 / 7,491.5 = 0.68")
-    assert computation.sentence() == "The working capital ratio is 0.68 [1]."
+    assert (
+        computation.sentence() == "The working capital ratio was 0.68 at May 31, 2020 [1]."
+    )  # no company in its label
 
 
 def test_free_cash_flow_and_a_quick_ratio_from_the_common_definitions():
@@ -173,17 +178,17 @@ def test_the_answer_opens_with_the_computed_figure_and_the_check_counts_it_as_su
     events = list(assistant.answers.ask(cid, "What is General Mills's FY2020 current ratio?", AskOptions()))
     (computed,) = next(e for e in events if isinstance(e, Computed)).items
     assert computed["shown"] == "0.68" and computed["operands"][0]["value"] == "5,121.3"
-    assert embedded.calls[0][0][-1] == {"role": "assistant", "content": "The current ratio is 0.68 [1]. "}
+    assert embedded.calls[0][0][-1] == {"role": "assistant", "content": OPENS + " "}
     check = next(e for e in events if isinstance(e, Check))
-    assert check.answer.startswith("The current ratio is 0.68 [1].") and check.unsupported_figures == []
+    assert check.answer.startswith(OPENS) and check.unsupported_figures == []
     assert assistant.chats.messages(cid)[-1].meta["computed"][0]["name"] == "Current ratio"
     # Asked only for the figure: its sentence is the answer, the model's words after it are not kept.
-    assert check.answer == "The current ratio is 0.68 [1]."
+    assert check.answer == OPENS
     judged = list(
         assistant.answers.ask(cid, "Is General Mills's FY2020 current ratio healthy?", AskOptions())
     )
     kept = next(e for e in judged if isinstance(e, Check)).answer
-    assert kept.startswith("The current ratio is 0.68 [1].") and "did not cover" in kept
+    assert kept.startswith(OPENS) and "did not cover" in kept
 
 
 @pytest.mark.parametrize(
@@ -209,6 +214,7 @@ def test_a_year_over_year_change_takes_one_row_in_the_two_years_asked():
     growth, _ = compute("What is Amazon's year-over-year change in revenue from FY2016 to FY2017?", income)
     assert growth.shown == "30.8%" and [o.printed for o in growth.operands] == ["177,866", "135,987"]
     assert growth.work().endswith("= (177,866 - 135,987) / 135,987 = 30.8%")
+    assert growth.sentence() == "The revenue growth was 30.8% from 2016 to 2017 [1]."
     assert (
         "no column for 2014"
         in compute("What was the revenue growth rate from FY2014 to FY2015?", income)[0].refused
@@ -243,7 +249,10 @@ def test_a_three_year_average_computes_the_formula_in_each_year_and_shows_each_y
     assert [p.shown for p in computation.parts] == [f"{v * 100:.1f}%" for v in (each[2], each[1], each[0])]
     work = computation.work().splitlines()
     assert len(work) == 4 and "600 / 10,000" in work[0] and work[-1].endswith(f"/ 3 = {computation.shown}")
-    assert computation.sentence().startswith("The 3-year average capital expenditure as a percentage")
+    assert computation.sentence() == (
+        f"The 3-year average capital expenditure as a percentage of revenue was {computation.shown} "
+        "over fiscal years 2018 to 2020 [2][1]."
+    )
     margin, _ = compute("What is the three year average net profit margin from FY2018 to FY2020?", FILING)
     assert margin.shown == f"{(1000 / 12000 + 880 / 11000 + 700 / 10000) / 3 * 100:.1f}%"
 
@@ -350,7 +359,8 @@ def test_a_spoken_reply_says_the_result_and_the_formulas_name_not_the_sums(tmp_p
     cid = assistant.chats.new().id
     events = list(assistant.answers.ask(cid, "What is the FY2020 current ratio?", AskOptions(speak=True)))
     spoken = [e.text for e in events if isinstance(e, Audio)]
-    assert spoken[0] == "The current ratio is 0.68." and "5,121.3" not in " ".join(spoken)
+    assert spoken[0] == "General Mills' current ratio was 0.68 at May 31, 2020."  # whose, what, when
+    assert "5,121.3" not in " ".join(spoken)
 
 
 def test_a_figure_that_cannot_be_computed_opens_with_why_and_the_model_may_add_a_stated_one(tmp_path):
@@ -375,3 +385,25 @@ def test_a_figure_that_cannot_be_computed_opens_with_why_and_the_model_may_add_a
     )
     done = next(e for e in events if type(e).__name__ == "Done")
     assert done.text.endswith("The filing states an effective tax rate of 20.6% [1].")
+
+
+def test_a_page_without_column_years_says_the_fiscal_year_its_column_was_taken_for():
+    annual = Source(
+        1,
+        "KHC_2021_10K.pdf",
+        40,
+        40,
+        0.9,
+        "Total current assets 9,000 8,000\nTotal current liabilities 7,000 6,000",
+        label="Kraft Heinz Co, 10-K, 2021 (KHC_2021_10K)",
+        context="Consolidated Balance Sheets | (in millions)",
+        doc_id="khc",
+    )
+    capital, _ = compute("What is Kraft Heinz's FY2021 working capital?", [annual])
+    assert [o.period for o in capital.operands] == ["fiscal 2021", "fiscal 2021"]
+    assert capital.sentence() == "Kraft Heinz's working capital was $2,000 million in fiscal 2021 [1]."
+    quarterly = replace(annual, label="Kraft Heinz Co, 10-Q, 2021 (KHC_2021_10Q)")
+    latest, _ = compute("What is Kraft Heinz's working capital?", [quarterly])
+    assert latest.operands[0].period == "" and latest.sentence() == (
+        "Kraft Heinz's working capital is $2,000 million [1]."  # no period it could name
+    )

@@ -110,6 +110,26 @@ def test_the_sentence_says_what_the_figure_is_its_unit_period_and_source():
     )
 
 
+def test_a_page_without_column_years_states_the_annual_reports_own_year_and_the_one_asked():
+    source = Source(
+        4,
+        "pep.pdf",
+        65,
+        65,
+        0.9,
+        "Net revenue $ 86,392 $ 79,474",
+        label="PepsiCo Inc, 10-K, 2022 (PEPSICO_2022_10K)",
+        context="Consolidated Statement of Income | (in millions)",
+    )
+    row = "Net revenue $ 86,392 $ 79,474"
+    assert figure_sentence(source, row, "What was PepsiCo's FY2021 net revenue?") == (
+        "PepsiCo's net revenue was $79,474 million in fiscal 2021 [4]."
+    )
+    assert "$86,392 million in fiscal 2022 [4]" in figure_sentence(source, row, "PepsiCo's net revenue?")
+    quarterly = replace(source, label="PepsiCo Inc, 10-Q, 2022 (PEPSICO_2022Q2_10Q)")
+    assert figure_sentence(quarterly, row, "PepsiCo's net revenue?").endswith("$86,392 million [4].")
+
+
 def test_a_balance_is_stated_at_its_date():
     heading = "Consolidated Balance Sheets | (In millions) | December 31, 2022 December 31, 2021"
     source = Source(

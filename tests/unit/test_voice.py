@@ -187,6 +187,9 @@ def test_first_piece_may_end_at_a_clause_so_speech_starts_sooner():
     quick = SentenceSplitter()
     assert quick.feed("Sure! Here is one. It is") == ["Sure!", "Here is one."]  # said at once
     assert SentenceSplitter().feed("Mr. Smith came. ") == []  # "Mr." is not a sentence
+    dated = SentenceSplitter()  # a date is not cut at its comma ("May 31," then "2020.")
+    assert dated.feed("The current ratio was 0.68 at May 31, ") == []
+    assert dated.feed("2020. It") == ["The current ratio was 0.68 at May 31, 2020."]
 
 
 def test_without_piper_the_default_voice_is_espeak(monkeypatch):
