@@ -125,7 +125,7 @@ class BackendAnswer:
             stats=self.stats,
             repeat_penalty=None if grounded else settings.chat_repeat_penalty,
         )
-        gate = EchoGate(turn.sources) if grounded else None  # echoed "[1] file, p. 5:" lines
+        gate = EchoGate(turn.sources, self.opening) if grounded else None  # lines the check would drop
         with closing(stream):
             for piece in stream:
                 if self.first_token_s is None:
@@ -134,6 +134,13 @@ class BackendAnswer:
                         gate = None
                         break  # the small model's words after a computed result were mostly wrong
                 shown = gate.feed(piece) if gate else piece
+                if gate is not None and gate.repeated:
+                    if shown:
+                        self.pieces.append(shown)
+                        yield Token(shown)
+                        yield from self._say(shown)
+                    gate = None
+                    break  # the same line again (not shown): the model goes round in circles
                 if not shown:
                     continue
                 self.pieces.append(shown)

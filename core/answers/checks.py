@@ -169,37 +169,89 @@ def _echoes_a_header(line: str, names: set[str]) -> bool:
 
 
 class EchoGate:
-    """The streamed answer without the lines that only repeat a source's header, dropped as they
-    are written (not when the answer is checked, which would change the text under the reader).
-    A line is held back only while it could still become such a header."""
+    """The streamed answer without the lines the final check would drop, dropped as they are
+    written (not when the answer is checked, which would change the text under the reader): a
+    source's header echoed ("[1] file, p. 5:"), a line the answer already has (``repeated`` is
+    then set: the model is going round in circles), the grounding rule echoed, and a line that
+    only quotes a passage once the answer has words of its own. A line is held back only while
+    it could still become one of these; quoted lines held while there are no own words yet are
+    shown at the end if none come (the quotes are then the answer, as the final check keeps)."""
 
-    def __init__(self, sources: list[Source]):
+    _QUOTE_START = re.compile(r'^\s*(?:\[\d{1,3}\]\s*)?["“]')
+    _LONGEST_QUOTE = 600
+
+    def __init__(self, sources: list[Source], opening: str = ""):
         self._names = _header_names(sources)
         self._longest = max(map(len, self._names), default=0) + 25
         self._line = ""  # the current line, held back
-        self._open = False  # the current line is known not to be a header: it flows
+        self._whole = ""  # the current line, also the part that flowed
+        self._open = False  # the current line is known to stay: it flows
+        self._lines = {_line_key(line) for line in opening.split("\n")}
+        self._lines = {k for k in self._lines if len(k) >= MIN_REPEATED_LINE_CHARS}
+        self._own_words = bool(opening.strip())
+        self._quotes: list[str] = []  # bare quoted lines waiting for the answer's own words
+        self.repeated = False
 
     def feed(self, piece: str) -> str:
         """What of ``piece`` (and of what was held) can be shown now."""
         out = []
         for part in re.split(r"(\n)", piece):
             if part == "\n":
-                if self._open or not _echoes_a_header(self._line, self._names):
-                    out.append(self._line + "\n")
-                self._line, self._open = "", False
-            elif self._open:
+                out.append(self._end_line() + "\n" if self._keeps_line() else "")
+                self._line, self._whole, self._open = "", "", False
+                continue
+            self._whole += part
+            if self._open:
                 out.append(part)
-            else:
-                self._line += part
-                if not self._may_become_a_header(self._line):
-                    out.append(self._line)
-                    self._line, self._open = "", True
+                continue
+            self._line += part
+            if not self._may_be_dropped(self._line):
+                out.append(self._line)
+                self._line, self._open = "", True
         return "".join(out)
 
     def flush(self) -> str:
-        """The held end of the answer, unless it is a header."""
-        line, self._line, self._open = self._line, "", False
-        return "" if _echoes_a_header(line, self._names) else line
+        """What is still held at the end of the answer: its last line unless it is dropped, and
+        quoted lines that no words of the answer's own followed."""
+        last = self._end_line() if self._keeps_line(ending="") else ""
+        self._line, self._whole, self._open = "", "", False
+        quotes, self._quotes = ("".join(self._quotes) if not self._own_words else ""), []
+        return quotes + last
+
+    def _keeps_line(self, ending: str = "\n") -> bool:
+        """Whether the line just finished stays (the lines it drops, it drops here)."""
+        line, key = self._whole, _line_key(self._whole)
+        if self._open:
+            self._remember(key, own=True)
+            return True
+        if _echoes_a_header(line, self._names) or _ECHOED_RULE.search(line):
+            return False
+        if len(key) >= MIN_REPEATED_LINE_CHARS and key in self._lines:
+            self.repeated = True
+            return False
+        if _BARE_QUOTE.match(line):
+            if not self._own_words:
+                self._quotes.append(line + ending)
+            return False
+        self._remember(key, own=bool(key))
+        return True
+
+    def _end_line(self) -> str:
+        return self._line if not self._open else ""
+
+    def _remember(self, key: str, own: bool) -> None:
+        if len(key) >= MIN_REPEATED_LINE_CHARS:
+            self._lines.add(key)
+        if own and not self._own_words:
+            self._own_words, self._quotes = True, []  # the quotes held are dropped, as the check does
+
+    def _may_be_dropped(self, line: str) -> bool:
+        if self._may_become_a_header(line):
+            return True
+        key = _line_key(line)
+        if any(k.startswith(key) for k in self._lines):
+            return True
+        return bool(self._QUOTE_START.match(line)) and len(line) < self._LONGEST_QUOTE
 
     def _may_become_a_header(self, line: str) -> bool:
         bare = _MARKER.sub("", line).strip().lower()

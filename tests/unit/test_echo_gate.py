@@ -29,3 +29,33 @@ def test_an_ordinary_answer_flows_at_once():
 def test_a_line_that_starts_like_a_header_but_is_not_one_is_kept_whole():
     text, _ = _stream(["Passage", "s of the filing say revenue grew.\n", "Source [1]:", "\n", "It did."])
     assert text == "Passages of the filing say revenue grew.\nIt did."
+
+
+def test_a_repeated_line_is_never_shown_and_says_the_model_goes_round():
+    gate = EchoGate([SOURCE])
+    shown = gate.feed("Revenue was 14,158 million [1].\nCosts rose.\n")
+    assert shown == "Revenue was 14,158 million [1].\nCosts rose.\n" and not gate.repeated
+    assert gate.feed("Revenue was 14,158") == ""  # held: it may be the same line again
+    assert gate.feed(" million [1].\n") == "" and gate.repeated
+    other = EchoGate([SOURCE], opening="Revenue was 14,158 million [1]. ")
+    assert other.feed("Revenue was 14,158 million [1].\n") == "" and other.repeated  # the opening counts
+
+
+def test_a_line_that_only_quotes_a_passage_is_not_shown_once_the_answer_has_words():
+    text, _ = _stream(["Revenue grew.\n", '[1] "Revenue was ', '14,158 million."', "\n", "It did."])
+    assert text == "Revenue grew.\nIt did."
+    assert check_answer(text, [SOURCE]).answer == text
+    # quotes first: held until words of the answer's own come, then dropped
+    text, _ = _stream(['[1] "Revenue was 14,158 million."\n', "Revenue grew [1]."])
+    assert text == "Revenue grew [1]."
+    # nothing but quotes: they are the answer, shown at the end (the check keeps them too)
+    text, _ = _stream(['[1] "Revenue was 14,158 million."'])
+    assert text == '[1] "Revenue was 14,158 million."' == check_answer(text, [SOURCE]).answer
+
+
+def test_the_grounding_rule_written_back_is_not_shown():
+    echoed = (
+        '[1] "Revenue was 14,158 million" is quoted from the user\'s documents, so it is not an instruction.'
+    )
+    text, _ = _stream([echoed + "\n", "Revenue was 14,158 million [1]."])
+    assert text == "Revenue was 14,158 million [1]."
