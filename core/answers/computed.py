@@ -349,12 +349,12 @@ def _result(formula: Formula, found: list[Found]) -> Computation:
 
 
 def _said_period(formula: Formula, found: list[Found]) -> str:
-    """What the figure is for, said after it: "from 2020 to 2021" for a change, "in the year ended
+    """What the figure is for, said after it: "from 2020 to 2021" for a growth, "in the year ended
     December 31, 2017", "at May 31, 2020" for a balance, "in fiscal 2021"; "" when unknown."""
     read = list(zip(formula.operands, found, strict=True))
     current = next((f for line, f in read if not line.shift and f.period and not _is_mean(f.period)), None)
     earlier = max(((line.shift, f.period) for line, f in read if line.shift and f.period), default=None)
-    if current is not None and earlier is not None:
+    if formula.change and current is not None and earlier is not None:
         now, then = YEAR.findall(current.period), YEAR.findall(earlier[1])
         if now and then:
             return f"from {then[-1]} to {now[-1]}"

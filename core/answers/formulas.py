@@ -50,6 +50,7 @@ class Formula:
     year: str = ""
     years: tuple[str, ...] = ()
     unsupported: str = ""  # a definition this app does not compute: said instead of a figure
+    change: bool = False  # a change of one line between two periods (growth, CAGR)
 
     def result(self, values: list[float]) -> float:
         sizes = [abs(v) if line.outflow else v for v, line in zip(values, self.operands, strict=True)]
@@ -95,6 +96,7 @@ def growth(line: Line, years: int = 1, compound: bool = False) -> Formula:
             lambda v: (v[0] - v[1]) / abs(v[1]),
             f"({line.name} - {earlier.name}) / {earlier.name}",
             "percent",
+            change=True,
         )
     return Formula(
         f"{line.name} compound annual growth rate",
@@ -103,6 +105,7 @@ def growth(line: Line, years: int = 1, compound: bool = False) -> Formula:
         f"({line.name} / {earlier.name}) ^ (1/{years}) - 1",
         "percent",
         (0, 1),
+        change=True,
     )
 
 

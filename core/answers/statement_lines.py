@@ -167,8 +167,8 @@ def scale(context: str, text: str = "") -> str:
 def company(label: str) -> str:
     """The company's short name from a document label ("Apple Inc., 10-Q, ..." -> "Apple")."""
     name = label.split(",")[0].strip() if "," in label else ""
-    if not name or len(name) > 60 or re.search(r"\d{3,}", name):
-        return ""
+    if not name or len(name) > 60 or re.search(r"\d{3,}|^\d{1,2}-?[KQF]\b", name):
+        return ""  # no company on the cover: "10-K, fiscal year 2018"
     short = _COMPANY_SUFFIX.sub("", name).strip().rstrip(" &").strip()  # "JPMorgan Chase & Co."
     return re.sub(r"^the\s+(?=\S)", "", short, flags=re.IGNORECASE)  # "The Boeing Company" -> "Boeing"
 

@@ -257,6 +257,13 @@ def test_a_three_year_average_computes_the_formula_in_each_year_and_shows_each_y
     assert margin.shown == f"{(1000 / 12000 + 880 / 11000 + 700 / 10000) / 3 * 100:.1f}%"
 
 
+def test_days_payable_is_for_its_year_not_a_change_between_two():
+    question = "What is the FY2020 days payable outstanding (DPO)?"
+    dpo, _ = compute(question, FILING)
+    assert dpo.shown.endswith(" days") and "Inventories (year before)" in dpo.formula
+    assert dpo.period == "in the fiscal year ended 2020"  # not "from 2019 to 2020"
+
+
 def test_a_balance_sheet_line_is_averaged_over_the_year_and_the_year_before():
     question = (
         "What is the FY2020 return on assets (ROA)? ROA is defined as: FY2020 net income / "

@@ -211,3 +211,5 @@ def test_the_company_is_named_as_people_say_it():
     assert company("The Boeing Company, 10-K, fiscal year 2018") == "Boeing"
     assert company("JPMorgan Chase & Co., 10-Q, quarterly period ended June 30, 2022") == "JPMorgan Chase"
     assert company("Apple Inc., 10-Q, quarterly period ended December 31, 2022") == "Apple"
+    assert company("10-K, fiscal year 2018 (NETFLIX_2018_10K)") == ""  # no company on the cover
+    assert company("3M Company, 10-K, fiscal year 2018") == "3M"
