@@ -28,7 +28,8 @@ _PERIOD = re.compile(
     re.IGNORECASE,
 )
 _FORM = re.compile(r"\bFORM\s+(10-K|10-Q|8-K|20-F|6-K)\b", re.IGNORECASE)
-_REGISTRANT = re.compile(r"exact name of registrant", re.IGNORECASE)
+_REGISTRANT = re.compile(r"exact\s+name\s+of\s+(?:the\s+)?registrant", re.IGNORECASE)  # \s: also "\xa0"
+_LETTER_APART = re.compile(r"(?:^|\s)[A-Z]$")  # "R", "ESORTS I": small capitals, a capital set apart
 _COMPANY_LINE = re.compile(
     r"^[A-Z0-9][A-Za-z0-9&.,'\- ]{1,60}?"
     r"\b(INC\.?|CORPORATION|COMPANY|CORP\.?|INCORPORATED|CO\.|PLC|LTD\.?|N\.V\.|S\.A\.)$",
@@ -113,11 +114,24 @@ def name_words(text: str) -> set[str]:
 def _company(lines: list[str]) -> str:
     for i, line in enumerate(lines):
         if _REGISTRANT.search(line) and i > 0:
-            return _clean_company(lines[i - 1])
+            return _clean_company(_name_above(lines, i))
     for line in lines[:60]:
         if _COMPANY_LINE.match(line) and not line.lower().startswith(("commission", "state", "form")):
             return _clean_company(line)
     return ""
+
+
+def _name_above(lines: list[str], registrant: int) -> str:
+    """The line above "(Exact name of registrant ...)", with the pieces of a name set in small
+    capitals that text extraction put on lines of their own ("MGM" "R" "ESORTS I" "NTERNATIONAL"
+    -> "MGM RESORTS INTERNATIONAL")."""
+    name, at = lines[registrant - 1], registrant - 2
+    joined = False
+    while at >= 0 and registrant - at <= 6 and _LETTER_APART.search(lines[at]):
+        name, at, joined = lines[at] + name, at - 1, True  # the capital belongs to the next word
+    if joined and at >= 0 and re.fullmatch(r"[A-Z][A-Z&.\-]{0,15}", lines[at]):
+        name = f"{lines[at]} {name}"  # a first word in capitals only ("MGM")
+    return name
 
 
 def _clean_company(line: str) -> str:

@@ -47,6 +47,13 @@ def test_profile_reads_company_form_and_period_from_the_cover():
     assert (k.company, k.form, k.years, k.names) == ("3M COMPANY", "10-K", (2018,), ("3m",))
 
 
+def test_a_company_name_in_small_capitals_or_after_no_break_spaces_is_read_whole():
+    cover = "FORM\n10-K\nNo.\n001-10362\nMGM\nR\nESORTS I\nNTERNATIONAL\n(Exact name of Registrant)"
+    assert profile_document("MGM_2018_10K.pdf", "", [cover]).company == "MGM RESORTS INTERNATIONAL"
+    spaced = "FORM 10-K\nMGM RESORTS INTERNATIONAL\n(Exact\xa0name\xa0of\xa0Registrant\xa0as specified)"
+    assert profile_document("MGM_2020_10K.pdf", "", [spaced]).company == "MGM RESORTS INTERNATIONAL"
+
+
 def test_a_document_without_a_cover_is_profiled_from_its_file_name():
     p = profile_document("notes.pdf", "", ["just some text about gardening"])
     assert p.company == "" and p.label("notes.pdf") == "notes" and p.names == ("notes",)
