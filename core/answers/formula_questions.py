@@ -15,9 +15,10 @@ from core.answers.line_items import CAPEX, GROSS_PROFIT, NET_INCOME, OPERATING_I
 #: A year written on its own ("FY2019", "2019"; not a part of "120194").
 YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
 #: Questions about a figure's causes or meaning, not its value ("What drove the margin change?").
-_NOT_A_CALCULATION = re.compile(
-    r"^\W*(why|explain|describe)\b|\b(drove|drivers?|caused|factors?|reasons?|led\s+to)\b", re.I
-)
+#: Words asking what drove a figure, not for the figure: no calculation ("what drove the margin
+#: change?"); also words of ``_MORE_THAN_THE_FIGURE``, so the two lists cannot drift apart.
+_WHAT_DROVE = r"drove|drivers?|driv\w*|caused|factors?|reasons?|led\s+to"
+_NOT_A_CALCULATION = re.compile(rf"^\W*(why|explain|describe)\b|\b({_WHAT_DROVE})\b", re.I)
 #: A ratio the question states itself: "compute net income divided by total assets", "... is
 #: defined as: total current assets / total current liabilities".
 _STATED = (
@@ -189,7 +190,7 @@ def _asked_name(question: str) -> str:
 #: Words of a question that wants more than the figure: a judgement, a reason, a comparison.
 _MORE_THAN_THE_FIGURE = re.compile(
     r"\b(why|explain|healthy|good|bad|consistent|improv\w*|declin\w*|compare\w*|useful|should|trend\w*|"
-    r"drove|driv\w*|indicat\w*|mean|suggest\w*|is it|are they|high|low|strong|weak|enough|"
+    rf"{_WHAT_DROVE}|describe|indicat\w*|mean|suggest\w*|is it|are they|high|low|strong|weak|enough|"
     r"capital[- ]intensive|yes|no)\b",
     re.IGNORECASE,
 )

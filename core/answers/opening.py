@@ -41,10 +41,11 @@ def _rows_for(line: str, question: str) -> list[str]:
     if len(rows) <= 1:
         return [line]
     asked = set(_WORD.findall(question.lower()))
+    shared = {row: _shared_words(row, asked) for row in rows}  # each row parsed once
+    ranked = sorted(rows, key=shared.__getitem__, reverse=True)
+    return [row for row in ranked if shared[row]]
 
-    def shared(row: str) -> int:
-        parsed = parse_line(row)
-        return len(asked & set(_WORD.findall(parsed.label.lower()))) if parsed else 0
 
-    ranked = sorted(rows, key=shared, reverse=True)
-    return [row for row in ranked if shared(row)]
+def _shared_words(row: str, asked: set[str]) -> int:
+    parsed = parse_line(row)
+    return len(asked & set(_WORD.findall(parsed.label.lower()))) if parsed else 0
