@@ -84,14 +84,18 @@ class BackendAnswer:
             self.meta["no_passage"] = turn.no_passage_note or True
         self.spoken: SpokenReply | None = None
         self.clips: list[bytes] = []
+        self.model_ran = True  # False for a figure computed in code that is the whole answer
 
     def run(self) -> Generator[Event, None, Outcome]:
         turn, llm = self.turn, self.attempt.llm
+        if turn.options.speak:
+            self.spoken = SpokenReply(self.a.speech.tts(turn.options), turn.started)
+        if self._computed_is_the_answer():
+            yield from self._computed_answer()
+            return "done"
         messages, self.opening = self.a.prompter.messages(
             llm, turn.history, turn.question, turn.sources, turn.options, turn.computation
         )
-        if turn.options.speak:
-            self.spoken = SpokenReply(self.a.speech.tts(turn.options), turn.started)
         try:
             yield from self._stream(messages)
         except (LLMUnavailable, ModelNotFound) as e:
@@ -130,9 +134,6 @@ class BackendAnswer:
             for piece in stream:
                 if self.first_token_s is None:
                     yield from self._begin()  # the opening, shown (and said) once the model is under way
-                    if self._computed_is_the_answer():
-                        gate = None
-                        break  # the small model's words after a computed result were mostly wrong
                 shown = gate.feed(piece) if gate else piece
                 if gate is not None and gate.repeated:
                     if shown:
@@ -158,19 +159,27 @@ class BackendAnswer:
 
     def _computed_is_the_answer(self) -> bool:
         """The question asks only for a figure computed in code: its sentence, with the work shown
-        under it, is the whole answer (on rag-bench-more the fast model went on with a false
-        sentence: "17.98 is the average PP&E between FY2017 and FY2018.")."""
+        under it, is the whole answer, and no model is asked (on rag-bench-more the fast model went
+        on with a false sentence: "17.98 is the average PP&E between FY2017 and FY2018.", and
+        reading the prompt cost seconds before the sentence could be shown)."""
         computation = self.turn.computation
         return (
-            bool(self.opening)
-            and computation is not None
+            computation is not None
             and not computation.refused
             and asks_only_for_the_figure(self.turn.question)
         )
 
+    def _computed_answer(self) -> Generator[Event, None, None]:
+        assert self.turn.computation is not None
+        self.opening = self.turn.computation.sentence()
+        self.model_ran = False
+        yield from self._begin()
+        yield from self._finish()
+
     def _begin(self) -> Generator[Event, None, None]:
         self.first_token_s = time.perf_counter() - self.turn.started
-        self.a.engines.answered(self.attempt.llm.name)
+        if self.model_ran:
+            self.a.engines.answered(self.attempt.llm.name)
         if self.opening:
             self.pieces.append(self.opening)
             yield Token(self.opening)
@@ -223,18 +232,18 @@ class BackendAnswer:
         if self.spoken:
             yield from self._finish_speech()
         stats = Stats(
-            backend=self.attempt.llm.name,
-            model=self.stats.model or self.attempt.model or "",
+            backend=self.attempt.llm.name if self.model_ran else "computed in code",
+            model=(self.stats.model or self.attempt.model or "") if self.model_ran else "no model asked",
             first_token_s=self.first_token_s,
             total_s=time.perf_counter() - turn.started,
-            completion_tokens=self.stats.completion_tokens or len(self.pieces),
+            completion_tokens=(self.stats.completion_tokens or len(self.pieces)) if self.model_ran else 0,
             prompt_tokens=self.stats.prompt_tokens,
             breakdown=turn.breakdown,
         )
         self.meta["stats"] = {**stats.__dict__, "tokens_per_s": stats.tokens_per_s}
         self.meta["model"] = stats.model
         message_id = self.a.chats.add_answer(turn.conversation_id, answer, self.meta)
-        if self.a.settings.read_ahead:
+        if self.a.settings.read_ahead and self.model_ran:
             history = chat_history(self.a.chats.messages(turn.conversation_id))
             self.a.prompter.read_ahead(
                 self.attempt.llm, self.attempt.model, history, bool(turn.sources), turn.options

@@ -117,7 +117,9 @@ def test_cli_ask_json_computes_a_margin_from_the_cited_rows_of_the_real_filing(d
     assert computed["name"] == "Gross margin" and computed["shown"] == "42.5%", computed
     assert [o["value"] for o in computed["operands"]] == ["6,018", "14,158"]
     assert all("Sep 30, 2023" in o["period"] for o in computed["operands"])
-    assert result["answer"].startswith("The gross margin is 42.5% [")
+    # asked only for the figure: the sentence computed in code is the answer, no model is asked
+    assert result["answer"] == "Intel's gross margin was 42.5% in the three months ended Sep 30, 2023 [1]."
+    assert result["stats"]["backend"] == "computed in code"
     assert "42.5" not in " ".join(result["unsupported_figures"])
 
 

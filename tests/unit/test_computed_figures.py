@@ -178,15 +178,18 @@ def test_the_answer_opens_with_the_computed_figure_and_the_check_counts_it_as_su
     events = list(assistant.answers.ask(cid, "What is General Mills's FY2020 current ratio?", AskOptions()))
     (computed,) = next(e for e in events if isinstance(e, Computed)).items
     assert computed["shown"] == "0.68" and computed["operands"][0]["value"] == "5,121.3"
-    assert embedded.calls[0][0][-1] == {"role": "assistant", "content": OPENS + " "}
     check = next(e for e in events if isinstance(e, Check))
-    assert check.answer.startswith(OPENS) and check.unsupported_figures == []
-    assert assistant.chats.messages(cid)[-1].meta["computed"][0]["name"] == "Current ratio"
-    # Asked only for the figure: its sentence is the answer, the model's words after it are not kept.
-    assert check.answer == OPENS
+    assert check.answer == OPENS and check.unsupported_figures == []
+    stored = assistant.chats.messages(cid)[-1].meta
+    assert stored["computed"][0]["name"] == "Current ratio"
+    # Asked only for the figure: its sentence is the whole answer, and no model is asked for words
+    # it would not keep (nor made to read the prompt before the sentence can be shown).
+    assert embedded.calls == []
+    assert (stored["stats"]["backend"], stored["stats"]["completion_tokens"]) == ("computed in code", 0)
     judged = list(
         assistant.answers.ask(cid, "Is General Mills's FY2020 current ratio healthy?", AskOptions())
     )
+    assert embedded.calls[0][0][-1] == {"role": "assistant", "content": OPENS + " "}  # it goes on
     kept = next(e for e in judged if isinstance(e, Check)).answer
     assert kept.startswith(OPENS) and "did not cover" in kept
 
