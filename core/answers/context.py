@@ -20,6 +20,8 @@ from dataclasses import replace
 import numpy as np
 
 from core.answers.figures import find_figures, is_trivial
+from core.answers.line_items import KNOWN
+from core.answers.statement_lines import parse_line
 from core.events import Source
 from documents.doc_profile import name_words
 from documents.page_context import compact_heading
@@ -34,6 +36,9 @@ _STOP = frozenset(
 )
 KEYWORD_BONUS = 0.08
 FIGURE_BONUS = 0.2  # a line holding a figure, when the question asks for an amount
+#: A statement row printed under a label of the line the question names ("capex" -> "Capital
+#: spending", "Purchases of property, plant and equipment"): filings word lines their own way.
+LINE_BONUS = 0.25
 _ASKS_FOR_FIGURE = re.compile(
     r"\b(how (much|many)|amount|total|revenue|sales|income|expenses?|expenditures?|costs?|margin|"
     r"ratio|percent(age)?|rate|price|value|cash|debt|assets|liabilities|earnings|profit|loss|"
@@ -115,7 +120,16 @@ def score_lines(
     scores = scores + KEYWORD_BONUS * np.array([len(question_terms & _terms(seg)) for _, _, seg in pieces])
     if asks_for_figure(question):  # the line that answers is usually a table row with the figure
         scores = scores + FIGURE_BONUS * np.array([holds_figure(seg) for _, _, seg in pieces])
+        named = next((line for line in KNOWN if line.said.search(question)), None)
+        if named is not None:
+            scores = scores + LINE_BONUS * np.array([_reports(named.labels, seg) for _, _, seg in pieces])
     return pieces, scores
+
+
+def _reports(labels: re.Pattern[str], segment: str) -> bool:
+    """Whether ``segment`` is a statement row under one of ``labels``."""
+    row = parse_line(segment)
+    return row is not None and bool(labels.search(row.label.strip(" :")))
 
 
 def without_company(question: str, sources: list[Source]) -> str:

@@ -74,7 +74,7 @@ CFO = _line(
 CAPEX = _line(
     "Purchases of property, plant and equipment",
     r"^(purchases?|payments?\s+for|additions?\s+to|acquisitions?|expenditures?\s+for)\s+(of\s+)?"
-    r"[\w,\s]{0,40}?\b(property|equipment|buildings)\b|^capital\s+expenditures?",
+    r"[\w,\s]{0,40}?\b(property|equipment|buildings)\b|^capital\s+(expenditures?|spending)\b",
     r"\bcapex\b|\bcapital\s+expenditures?\b",
     _CASH,
     outflow=True,

@@ -79,6 +79,25 @@ def test_the_best_figure_lines_are_named_as_likely_answer_lines_for_an_amount():
     assert all(s.answer_lines == () for s in off)
 
 
+def test_the_row_printed_under_the_line_the_question_names_is_the_likely_answer_line():
+    cash = (
+        "Consolidated Statement of Cash Flows\nSales of property, plant and equipment 166 55\n"
+        "Capital spending (4,625) (4,240)\nProceeds from sales of property 166 55"
+    )
+    sources = [Source(1, "pep.pdf", 63, 63, 1.0, cash)]
+    question = "What is the FY2021 capital expenditure amount for PepsiCo?"
+
+    def sales_row_closer(texts):
+        """A named fake embedder that finds the sales row nearer the question than the row asked
+        for (cosine 0.70 against 0.55), as a small sentence model may."""
+        near = {"Sales of property": 0.70, "Capital spending": 0.55}
+        cos = [1.0] + [next((v for k, v in near.items() if t.startswith(k)), 0.0) for t in texts[1:]]
+        return np.array([[c, (1 - c * c) ** 0.5] for c in cos])
+
+    (out,) = compress_sources(question, sources, 40, words, sales_row_closer, answer_line_count=1)
+    assert out.answer_lines == ("Capital spending (4,625) (4,240)",)  # "capex" is printed so here
+
+
 def test_zero_budget_keeps_whole_passages():
     sources = [Source(1, "a.pdf", 1, 1, 1.0, "x\ny")]
     assert compress_sources("q", sources, 0, words, fake_embed) == sources
