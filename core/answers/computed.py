@@ -261,7 +261,7 @@ def _rows(operand: Line, sources: list[Source]) -> Iterator[tuple[Source, Statem
             continue
         for line in table_rows(source.text):
             row = parse_line(line)
-            if row is not None and operand.labels.search(row.label.strip(" :")):
+            if row is not None and operand.reports(row.label):
                 yield source, row
 
 

@@ -20,7 +20,7 @@ from dataclasses import replace
 import numpy as np
 
 from core.answers.figures import find_figures, is_trivial
-from core.answers.line_items import KNOWN
+from core.answers.line_items import KNOWN, Line
 from core.answers.statement_lines import parse_line
 from core.events import Source
 from documents.doc_profile import name_words
@@ -122,14 +122,14 @@ def score_lines(
         scores = scores + FIGURE_BONUS * np.array([holds_figure(seg) for _, _, seg in pieces])
         named = next((line for line in KNOWN if line.said.search(question)), None)
         if named is not None:
-            scores = scores + LINE_BONUS * np.array([_reports(named.labels, seg) for _, _, seg in pieces])
+            scores = scores + LINE_BONUS * np.array([_reports(named, seg) for _, _, seg in pieces])
     return pieces, scores
 
 
-def _reports(labels: re.Pattern[str], segment: str) -> bool:
-    """Whether ``segment`` is a statement row under one of ``labels``."""
+def _reports(line: Line, segment: str) -> bool:
+    """Whether ``segment`` is a statement row of ``line``."""
     row = parse_line(segment)
-    return row is not None and bool(labels.search(row.label.strip(" :")))
+    return row is not None and line.reports(row.label)
 
 
 def without_company(question: str, sources: list[Source]) -> str:

@@ -21,6 +21,7 @@ from core.answers.statement_lines import (
     company,
     header_periods,
     parse_line,
+    plain_label,
     possessive,
     scale,
 )
@@ -95,7 +96,7 @@ def column_for(question: str, periods: list[str]) -> int:
 
 
 def _subject(row: StatementLine, source: Source) -> str:
-    label = row.label.rstrip(":")
+    label = plain_label(row.label)
     words = label.split()
     if words and not words[0].isupper() and not any(w[:1].isupper() for w in words[1:]):
         label = label[0].lower() + label[1:]  # "Total net sales" -> "total net sales"; not "Data Center"
@@ -128,6 +129,7 @@ def _says_what_it_is(label: str) -> bool:
 
 def _plural(label: str) -> bool:
     head = label.split(" of ")[0] if " of " in label else re.sub(r"\(.*?\)", "", label)
+    head = re.sub(r",?\s+net$", "", head.strip(), flags=re.IGNORECASE)  # "Inventories, net"
     last = head.split()
     word = last[-1].lower().strip(",.:;") if last else ""
     return word.endswith("s") and not word.endswith(("ss", "us", "is"))

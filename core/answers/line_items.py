@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
+from core.answers.statement_lines import plain_label
+
 
 @dataclass(frozen=True)
 class Line:
@@ -20,6 +22,11 @@ class Line:
     average: bool = False
     outflow: bool = False  # a cash-flow line printed negative ("(1,577)"): its size is used
     statement: str = ""  # the statement that reports it, as a question names it ("balance sheet")
+
+    def reports(self, label: str) -> bool:
+        """Whether a statement row printed under ``label`` is this line; a note reference or a
+        footnote mark after it ("Inventories, net (Note 6)", "Revenues (a)") does not count."""
+        return bool(self.labels.search(plain_label(label)))
 
     def earlier(self, years: int, name: str = "") -> Line:
         """The same line ``years`` before ("Revenue (FY earlier)")."""

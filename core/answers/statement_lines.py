@@ -37,6 +37,18 @@ _COMPANY_SUFFIX = re.compile(
 )
 
 
+_NOTE_REFERENCE = re.compile(r"\((?:see\s+)?notes?\s+\d+[\w\s,&-]{0,20}\)", re.IGNORECASE)  # "(Note 6)"
+
+
+_LABEL_MARKS = re.compile(rf"(\s*{_NOTE_REFERENCE.pattern}|\s*\([a-z\d]\))+\s*$", re.IGNORECASE)
+
+
+def plain_label(label: str) -> str:
+    """A row label without the note reference or footnote mark after it ("Inventories, net
+    (Note 6)" -> "Inventories, net", "Revenues (a)" -> "Revenues")."""
+    return _LABEL_MARKS.sub("", label).strip(" :")
+
+
 @dataclass(frozen=True)
 class StatementLine:
     """A row: its label and its values, left to right, as printed ("(1,577)", "7.4%")."""
@@ -55,8 +67,11 @@ def parse_line(line: str) -> StatementLine | None:
     """``"Total net sales $ 117,154 $ 123,945"`` -> label and values; None when the row has no
     words before its values or no value that is more than a note number."""
     text = re.sub(r"(\d|\))\s+%", r"\1%", " ".join(line.split()))  # "43.0 %" -> "43.0%"
+    notes = [m.span() for m in _NOTE_REFERENCE.finditer(text)]  # part of the label, not values
     first = None
     for match in _VALUE.finditer(text):
+        if any(start <= match.start() < end for start, end in notes):
+            continue
         if match.group(0).strip("()$ ").replace(",", "").replace(".", "").rstrip("%").isdigit():
             if text[: match.start()].strip(" $").strip() and _words(text[: match.start()]):
                 first = match.start()

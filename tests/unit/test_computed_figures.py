@@ -417,3 +417,10 @@ def test_a_page_without_column_years_says_the_fiscal_year_its_column_was_taken_f
     assert latest.operands[0].period == "" and latest.sentence() == (
         "Kraft Heinz's working capital is $2,000 million [1]."  # no period it could name
     )
+
+
+def test_a_row_label_with_a_note_reference_still_reports_its_line():
+    sheet = source(1, "Inventories, net (Note 6) 2,438 2,320\nTotal assets 30,775 29,898", SHEET, doc="glw")
+    income = source(2, "Cost of sales 7,772 7,468", INCOME, doc="glw")
+    turnover, _ = compute("What is the FY2020 inventory turnover ratio?", [sheet, income])
+    assert not turnover.refused and turnover.operands[1].label == "Inventories, net (Note 6)"

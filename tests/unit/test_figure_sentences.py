@@ -213,3 +213,13 @@ def test_the_company_is_named_as_people_say_it():
     assert company("Apple Inc., 10-Q, quarterly period ended December 31, 2022") == "Apple"
     assert company("10-K, fiscal year 2018 (NETFLIX_2018_10K)") == ""  # no company on the cover
     assert company("3M Company, 10-K, fiscal year 2018") == "3M"
+
+
+def test_a_note_reference_is_part_of_the_label_not_a_value_and_not_said():
+    row = parse_line("Inventories, net (Note 6) 2,438 2,320")
+    assert row is not None and row.values == ("2,438", "2,320")
+    heading = "Consolidated Balance Sheets | (In millions) | December 31, 2020 December 31, 2019"
+    source = Source(1, "glw.pdf", 72, 72, 0.9, "x", label="Corning Inc, 10-K, 2020", context=heading)
+    assert figure_sentence(source, "Inventories, net (Note 6) $ 2,438 $ 2,320", "Corning's inventories?") == (
+        "Corning's inventories, net were $2,438 million at December 31, 2020 [1]."
+    )
