@@ -182,8 +182,10 @@ def _evaluate(
         if not isinstance(hit, Found) and same_page is not None:  # on a page found, not in its passage
             hit, beside = _beside(same_page, operand, formula.year, question, sources + extra, hit)
             extra += beside
-        if not isinstance(hit, Found) and search is not None:  # no row, or none in its year
-            more = _search_more(search, operand, formula.year, sources + extra)
+        for filing in _filings_for(formula.year, sources) if search is not None else []:
+            if isinstance(hit, Found):  # else: no row, or none in its year, in the filings so far
+                break
+            more = _search_more(search, operand, formula.year, sources + extra, filing)
             extra += more
             hit = _find(operand, formula.year, question, more) or hit
             if not isinstance(hit, Found) and same_page is not None and more:
@@ -198,11 +200,25 @@ def _evaluate(
     return _result(formula, found), extra
 
 
-def _search_more(search: Search, operand: Line, year: str, sources: list[Source]) -> list[Source]:
-    """At most three passages that may hold ``operand``, of the filing for ``year`` among the
-    sources (else the first source's), searched for by company and file name, the statement that
-    reports the line, the line and the years it is read in; numbered after ``sources``."""
-    filing = next((s for s in sources if year and year in YEAR.findall(s.label)), sources[0])
+def _filings_for(year: str, sources: list[Source]) -> list[Source]:
+    """Where to search for a missing operand, in turn: the filing for ``year`` among the sources
+    (else the first source's), then one later filing among them (it prints the year before in
+    its columns too: the 2020 report's income statement has 2018's column)."""
+    first = next((s for s in sources if year and year in YEAR.findall(s.label)), sources[0])
+    later = [
+        s
+        for s in sources
+        if s.doc_id != first.doc_id and year and any(int(y) > int(year) for y in YEAR.findall(s.label))
+    ]
+    return [first, *later[:1]]
+
+
+def _search_more(
+    search: Search, operand: Line, year: str, sources: list[Source], filing: Source
+) -> list[Source]:
+    """At most three passages of ``filing`` that may hold ``operand``, searched for by company and
+    file name, the statement that reports the line, the line and the years it is read in;
+    numbered after ``sources``."""
     years = " ".join(str(y) for y in _years_read(operand, year) if y)
     line = re.sub(r"^Average\s+|\s*\(.*\)$", "", operand.name)
     stem = _FILE_STEM.search(filing.label)  # the file's name steers retrieval to the filing

@@ -424,3 +424,23 @@ def test_a_row_label_with_a_note_reference_still_reports_its_line():
     income = source(2, "Cost of sales 7,772 7,468", INCOME, doc="glw")
     turnover, _ = compute("What is the FY2020 inventory turnover ratio?", [sheet, income])
     assert not turnover.refused and turnover.operands[1].label == "Inventories, net (Note 6)"
+
+
+def test_an_operand_missing_from_its_years_filing_is_read_from_a_later_one_among_the_sources():
+    heading = "Consolidated Statements of Earnings | (In millions) | Fiscal Year 2020 2019 2018"
+    segments = "Segment results | (In millions) | Fiscal Year 2018 2017"
+    older = Source(1, "W_2018.pdf", 40, 40, 0.9, "Net sales 495,761 481,317", label="Walmart Inc, 10-K, 2018",
+                   context=segments, doc_id="w18")  # fmt: skip
+    later = Source(2, "W_2020.pdf", 50, 50, 0.8, "Net sales 519,926 510,329 495,761",
+                   label="Walmart Inc, 10-K, 2020", context=heading, doc_id="w20")  # fmt: skip
+    statement = replace(later, number=9, page_start=51, text="Operating income 20,568 21,957 20,437")
+    asked = []
+
+    def search(text):
+        asked.append(text)
+        return [statement]  # only the 2020 filing's income statement has the line
+
+    margin, extra = compute("What is Walmart's FY2018 operating margin?", [older, later], search)
+    assert not margin.refused and margin.shown == f"{20437 / 495761 * 100:.1f}%", margin
+    assert [s.doc_id for s in extra] == ["w20"] and len(asked) == 2  # its year's filing first
+    assert compute("What is Walmart's FY2018 operating margin?", [older], search)[0].refused
