@@ -108,6 +108,7 @@ def read_html_trafilatura(html: str, focus: str = HTML_FOCUS) -> Sections | None
     if tree is None:
         return None
     title = " ".join((tree.findtext(".//title") or "").split())
+    _pre_line_breaks(tree)
     xml = trafilatura.extract(
         tree,
         output_format="xml",
@@ -128,6 +129,13 @@ def read_html_trafilatura(html: str, focus: str = HTML_FOCUS) -> Sections | None
     return Sections(units, "section", title) if units else None
 
 
+def _pre_line_breaks(tree) -> None:
+    """<br> in preformatted text as newlines: trafilatura keeps only a code block's first line."""
+    for br in tree.xpath("//pre//br"):
+        br.tail = "\n" + (br.tail or "")
+        br.drop_tree()
+
+
 def _xml_sections(main) -> list[str]:
     """trafilatura's XML body as sections: a new one at each heading (``head``)."""
     sections: list[list[str]] = [[]]
@@ -146,7 +154,10 @@ def _xml_lines(element) -> list[str]:
     if element.tag == "list":
         items = [_xml_text(item) for item in element.findall("item")]
         return [item for item in items if item]
-    text = _xml_text(element)
+    if element.tag == "code":  # its lines and indentation as they are
+        text = "".join(element.itertext()).strip("\n").rstrip()
+    else:
+        text = _xml_text(element)
     return [text] if text else []
 
 
