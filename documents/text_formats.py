@@ -2,9 +2,12 @@
 
 - .docx (python-docx): sections under each heading, tables included row by row (cells joined
   by " | "), in document order;
-- .html / .htm (BeautifulSoup): the main text only, without scripts, styles, navigation, headers,
-  footers, forms or asides (the <main> or <article> element when there is one), in sections
-  under each heading;
+- .html / .htm (trafilatura): the article only, in sections under each heading, tables row by
+  row (cells joined by " | "). On Mozilla Readability's 94 real test pages with hand-marked main
+  text (bench/html_extract.py) it scores word F1 0.945 (precision 0.96) against 0.854 (precision
+  0.83) for the BeautifulSoup reader, which stays as the fallback when trafilatura finds too
+  little (tiny pages): the <main> or <article> element (else <body>) without scripts, styles,
+  navigation, headers, footers, forms or asides. No URL in a page is ever fetched;
 - .md / .markdown: sections under each ``#`` heading;
 - .txt: paragraphs (blocks separated by blank lines), cited by number.
 
@@ -27,6 +30,8 @@ _SKIPPED_HTML = ["script", "style", "noscript", "template", "nav", "header", "fo
                  "iframe", "svg", "button", "select"]  # fmt: skip
 _HTML_BLOCKS = ["h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "pre", "blockquote", "tr", "dt", "dd",
                 "figcaption", "caption"]  # fmt: skip
+HTML_FOCUS = "recall"  # trafilatura's focus: the best F1 of the three in bench/html_extract.py
+_MIN_EXTRACTED_CHARS = 250  # trafilatura's own MIN_EXTRACTED_SIZE: below it its result is a guess
 
 
 @dataclass
@@ -88,9 +93,88 @@ def read_markdown(data: bytes, name: str) -> Sections:
 
 
 def read_html(data: bytes, name: str) -> Sections:
+    """A web page's main text: trafilatura's extraction, else (nothing found) the fallback reader."""
+    html = decode_html(data, name)
+    return read_html_trafilatura(html) or read_html_soup(html)
+
+
+def read_html_trafilatura(html: str, focus: str = HTML_FOCUS) -> Sections | None:
+    """The article trafilatura finds in a page (``focus``: precision, balanced or recall), in
+    sections under each heading; None when it finds too little to trust."""
+    import trafilatura
+    from lxml import etree
+
+    tree = trafilatura.load_html(html)
+    if tree is None:
+        return None
+    title = " ".join((tree.findtext(".//title") or "").split())
+    _pre_line_breaks(tree)
+    xml = trafilatura.extract(
+        tree,
+        output_format="xml",
+        include_tables=True,
+        include_formatting=False,
+        include_comments=False,
+        include_images=False,
+        include_links=False,
+        favor_precision=focus == "precision",
+        favor_recall=focus == "recall",
+    )
+    if not xml:
+        return None
+    main = etree.fromstring(xml, etree.XMLParser(resolve_entities=False, no_network=True)).find("main")
+    if main is None or len(" ".join(main.itertext()).strip()) < _MIN_EXTRACTED_CHARS:
+        return None
+    units = _xml_sections(main)
+    return Sections(units, "section", title) if units else None
+
+
+def _pre_line_breaks(tree) -> None:
+    """<br> in preformatted text as newlines: trafilatura keeps only a code block's first line."""
+    for br in tree.xpath("//pre//br"):
+        br.tail = "\n" + (br.tail or "")
+        br.drop_tree()
+
+
+def _xml_sections(main) -> list[str]:
+    """trafilatura's XML body as sections: a new one at each heading (``head``)."""
+    sections: list[list[str]] = [[]]
+    for element in main:
+        if element.tag == "head" and sections[-1]:
+            sections.append([])
+        sections[-1].extend(_xml_lines(element))
+    return ["\n".join(s) for s in sections if s]
+
+
+def _xml_lines(element) -> list[str]:
+    """The lines of one block: a table's rows (cells joined by " | "), a list's items, else its text."""
+    if element.tag == "table":
+        rows = [" | ".join(_xml_text(cell) for cell in row.findall("cell")) for row in element.findall("row")]
+        return [row for row in rows if row.strip(" |")]
+    if element.tag == "list":
+        items = [_xml_text(item) for item in element.findall("item")]
+        return [item for item in items if item]
+    if element.tag == "code":  # its lines and indentation as they are
+        text = "".join(element.itertext()).strip("\n").rstrip()
+    else:
+        text = _xml_text(element)
+    return [text] if text else []
+
+
+def _xml_text(element) -> str:
+    """An element's text, spaces collapsed; its line breaks (``lb``) kept."""
+    for lb in element.iter("lb"):
+        lb.text = "\n"
+    lines = ("".join(element.itertext())).split("\n")
+    return "\n".join(" ".join(line.split()) for line in lines if line.strip())
+
+
+def read_html_soup(html: str) -> Sections:
+    """The fallback reader: the <main> or <article> element (else <body>) without navigation,
+    headers, footers, forms or asides, in sections under each heading."""
     from bs4 import BeautifulSoup
 
-    soup = BeautifulSoup(decode_html(data, name), "html.parser")
+    soup = BeautifulSoup(html, "html.parser")
     title = soup.title.get_text(" ", strip=True) if soup.title else ""
     for tag in soup.find_all(_SKIPPED_HTML):
         tag.decompose()
