@@ -195,8 +195,14 @@ _PERIOD = re.compile(r"\b(?:19|20)\d\d\b|\b(?:quarter|months|year|fiscal)\b", re
 
 
 def own_words(answer: str) -> str:
-    """The answer without the source lines it quotes (``[1] "Total net sales 117,154"``)."""
-    return _QUOTED.sub(" ", answer).strip()
+    """The answer without the source lines it quotes (``[1] "Total net sales 117,154"``), and
+    without the app's note that the model answered only with quoted lines (still quote-only)."""
+    from core.answers.checks import QUOTES_ONLY_OPENING
+
+    words = _QUOTED.sub(" ", answer).strip()
+    if words.startswith(QUOTES_ONLY_OPENING):
+        words = re.sub(r"^.*?from your documents:", "", words).strip()
+    return words
 
 
 def states_figure(answer: str) -> bool:

@@ -102,6 +102,7 @@ def attribute_citations(
 
 #: How the fallback for an answer with no content begins.
 FALLBACK_OPENING = "The model did not write a usable answer."
+QUOTES_ONLY_OPENING = "The model answered only with"
 
 
 def extractive_fallback(sources: list[Source], question: str) -> str:
@@ -175,7 +176,7 @@ class EchoGate:
     then set: the model is going round in circles), the grounding rule echoed, and a line that
     only quotes a passage once the answer has words of its own. A line is held back only while
     it could still become one of these; quoted lines held while there are no own words yet are
-    shown at the end if none come (the quotes are then the answer, as the final check keeps)."""
+    shown at the end if none come, on one line saying that the model answered only with them."""
 
     _QUOTE_START = re.compile(r'^\s*(?:\[\d{1,3}\]\s*)?["“]')
     _LONGEST_QUOTE = 600
@@ -215,8 +216,11 @@ class EchoGate:
         quoted lines that no words of the answer's own followed."""
         last = self._end_line() if self._keeps_line(ending="") else ""
         self._line, self._whole, self._open = "", "", False
-        quotes, self._quotes = ("".join(self._quotes) if not self._own_words else ""), []
-        return quotes + last
+        quotes, self._quotes = ([q.strip() for q in self._quotes] if not self._own_words else []), []
+        if not quotes:
+            return last
+        noun = "a line" if len(quotes) == 1 else "lines"  # said as what it is: no answer in words
+        return f"{QUOTES_ONLY_OPENING} {noun} from your documents: {' '.join(quotes)}" + last
 
     def _keeps_line(self, ending: str = "\n") -> bool:
         """Whether the line just finished stays (the lines it drops, it drops here)."""

@@ -48,9 +48,13 @@ def test_a_line_that_only_quotes_a_passage_is_not_shown_once_the_answer_has_word
     # quotes first: held until words of the answer's own come, then dropped
     text, _ = _stream(['[1] "Revenue was 14,158 million."\n', "Revenue grew [1]."])
     assert text == "Revenue grew [1]."
-    # nothing but quotes: they are the answer, shown at the end (the check keeps them too)
-    text, _ = _stream(['[1] "Revenue was 14,158 million."'])
-    assert text == '[1] "Revenue was 14,158 million."' == check_answer(text, [SOURCE]).answer
+    # nothing but quotes: shown at the end, saying what they are (the check keeps the line)
+    text, _ = _stream(['[1] "Revenue was 14,158 million."\n', '[1] "Costs rose."'])
+    said = (
+        "The model answered only with lines from your documents: "
+        '[1] "Revenue was 14,158 million." [1] "Costs rose."'
+    )
+    assert text == said == check_answer(text, [SOURCE]).answer
 
 
 def test_the_grounding_rule_written_back_is_not_shown():
