@@ -140,7 +140,6 @@ class BackendAnswer:
                         self.pieces.append(shown)
                         yield Token(shown)
                         yield from self._say(shown)
-                    gate = None
                     break  # the same line again (not shown): the model goes round in circles
                 if not shown:
                     continue

@@ -236,6 +236,7 @@ class EchoGate:
         if _BARE_QUOTE.match(line):
             if not self._own_words:
                 self._quotes.append(line + ending)
+                self._remember(key, own=False)  # a quote said again is a repeat too
             return False
         self._remember(key, own=bool(key))
         return True

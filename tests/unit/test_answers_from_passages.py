@@ -212,7 +212,8 @@ def test_an_answer_going_round_in_circles_is_stopped_and_kept_once(tmp_path):
     assistant, cid, embedded = grounded(tmp_path, lines * 30)
     events = list(assistant.answers.ask(cid, "What was NVIDIA's revenue?"))
     assert sum(isinstance(e, Token) for e in events) <= 4  # stopped at the first repeated line
-    assert assistant.chats.messages(cid)[-1].content.splitlines() == [line.strip() for line in lines]
+    said = "The model answered only with lines from your documents: " + " ".join(x.strip() for x in lines)
+    assert assistant.chats.messages(cid)[-1].content == said  # each line once, said for what it is
 
 
 def test_a_spoken_reply_gets_no_quoted_opening(tmp_path):
