@@ -190,7 +190,7 @@ def figure_hit(record: dict, field: str = "answer") -> bool | None:
 
 
 _QUOTED = re.compile(r'(?:\[\d{1,3}\]\s*)?["“][^"”\n]*["”]?')
-_UNIT = re.compile(r"\$\s?\d|\d\s?%|\d\s+(?:million|billion|thousand|percent)\b", re.I)
+_UNIT = re.compile(r"\$\s?\d|\d\s?%|\d\s+(?:million|billion|thousand|percent|days)\b", re.I)
 _PERIOD = re.compile(r"\b(?:19|20)\d\d\b|\b(?:quarter|months|year|fiscal)\b", re.I)
 
 

@@ -32,7 +32,8 @@ _DATE_OF = re.compile(r"[a-z]+\.? \d{1,2},? (?:19|20)\d\d")
 _PER_SHARE = re.compile(r"per\s+(?:common\s+|diluted\s+|basic\s+)?share|\beps\b", re.I)
 #: Rows whose parentheses mean money going out, not a negative amount ("Interest expense (66)").
 _OUTFLOW = re.compile(
-    r"\b(expenses?|costs?|purchases?|payments?|repurchases?|dividends|additions|acquisitions?)\b", re.I
+    r"\b(expenses?|costs?|purchases?|payments?|repurchases?|dividends|additions|acquisitions?|spending)\b",
+    re.I,
 )
 _EXCEPT_SHARES = re.compile(r"except\b[^|)]*\bshares?\b", re.I)
 _SHARE_COUNT = re.compile(r"\bshares\b|\bnumber of\b|\bemployees\b|\bunits\b|\bstores\b", re.I)

@@ -215,6 +215,12 @@ def test_the_company_is_named_as_people_say_it():
     assert company("3M Company, 10-K, fiscal year 2018") == "3M"
 
 
+def test_capital_spending_is_an_outflow_said_without_a_minus_sign():
+    source = Source(1, "pep.pdf", 63, 63, 0.9, "$", label="PepsiCo Inc, 10-K, 2021", context=CASH_FLOWS)
+    said = figure_sentence(source, "Capital spending (4,625) (4,240) (4,232)", "PepsiCo's FY2018 capex?")
+    assert said == "PepsiCo's capital spending was $4,625 million in the year ended December 31, 2018 [1]."
+
+
 def test_a_note_reference_is_part_of_the_label_not_a_value_and_not_said():
     row = parse_line("Inventories, net (Note 6) 2,438 2,320")
     assert row is not None and row.values == ("2,438", "2,320")
