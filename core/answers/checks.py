@@ -179,6 +179,7 @@ class EchoGate:
     shown at the end if none come, on one line saying that the model answered only with them."""
 
     _QUOTE_START = re.compile(r'^\s*(?:\[\d{1,3}\]\s*)?["“]')
+    _QUOTE_START_SO_FAR = re.compile(r"\s*(?:\[\d{0,3}(?:\]\s*)?)?")  # "[", "[1", "[1] ": may still be one
     _LONGEST_QUOTE = 600
 
     def __init__(self, sources: list[Source], opening: str = ""):
@@ -256,6 +257,8 @@ class EchoGate:
         key = _line_key(line)
         if any(k.startswith(key) for k in self._lines):
             return True
+        if self._QUOTE_START_SO_FAR.fullmatch(line):
+            return True  # a model writes "[", "1", "]", ' "' as tokens of their own
         return bool(self._QUOTE_START.match(line)) and len(line) < self._LONGEST_QUOTE
 
     def _may_become_a_header(self, line: str) -> bool:

@@ -63,3 +63,15 @@ def test_the_grounding_rule_written_back_is_not_shown():
     )
     text, _ = _stream([echoed + "\n", "Revenue was 14,158 million [1]."])
     assert text == "Revenue was 14,158 million [1]."
+
+
+def test_a_quote_written_token_by_token_is_held_from_its_first_bracket():
+    pieces = ["[", "1", "]", ' "', "Revenue", " was", " 14,158", ' million."']
+    gate = EchoGate([SOURCE])
+    assert [gate.feed(p) for p in pieces] == [""] * len(pieces)  # nothing shown yet
+    assert (
+        gate.flush()
+        == 'The model answered only with a line from your documents: [1] "Revenue was 14,158 million."'
+    )
+    text, _ = _stream(["Revenue grew.\n", *pieces, "\n", "[", "2", "] ", "shows it."])
+    assert text == "Revenue grew.\n[2] shows it."  # a marker that starts words of its own flows on
