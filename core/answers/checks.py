@@ -185,11 +185,11 @@ class EchoGate:
     def __init__(self, sources: list[Source], opening: str = ""):
         self._names = _header_names(sources)
         self._longest = max(map(len, self._names), default=0) + 25
-        self._line = ""  # the current line, held back
+        self._line = ""  # the current line, held back ("" once it flows)
         self._whole = ""  # the current line, also the part that flowed
         self._open = False  # the current line is known to stay: it flows
-        self._lines = {_line_key(line) for line in opening.split("\n")}
-        self._lines = {k for k in self._lines if len(k) >= MIN_REPEATED_LINE_CHARS}
+        keys = (_line_key(line) for line in opening.split("\n"))
+        self._lines = {k for k in keys if len(k) >= MIN_REPEATED_LINE_CHARS}
         self._own_words = bool(opening.strip())
         self._quotes: list[str] = []  # bare quoted lines waiting for the answer's own words
         self.repeated = False
@@ -199,7 +199,7 @@ class EchoGate:
         out = []
         for part in re.split(r"(\n)", piece):
             if part == "\n":
-                out.append(self._end_line() + "\n" if self._keeps_line() else "")
+                out.append(self._line + "\n" if self._keeps_line() else "")  # held part, if any
                 self._line, self._whole, self._open = "", "", False
                 continue
             self._whole += part
@@ -215,7 +215,7 @@ class EchoGate:
     def flush(self) -> str:
         """What is still held at the end of the answer: its last line unless it is dropped, and
         quoted lines that no words of the answer's own followed."""
-        last = self._end_line() if self._keeps_line(ending="") else ""
+        last = self._line if self._keeps_line(ending="") else ""
         self._line, self._whole, self._open = "", "", False
         quotes, self._quotes = ([q.strip() for q in self._quotes] if not self._own_words else []), []
         if not quotes:
@@ -241,9 +241,6 @@ class EchoGate:
             return False
         self._remember(key, own=bool(key))
         return True
-
-    def _end_line(self) -> str:
-        return self._line if not self._open else ""
 
     def _remember(self, key: str, own: bool) -> None:
         if len(key) >= MIN_REPEATED_LINE_CHARS:

@@ -24,6 +24,7 @@ from core.answers.statement_lines import (
     StatementLine,
     column_year,
     company,
+    filing_year,
     header_periods,
     parse_line,
     possessive,
@@ -326,8 +327,8 @@ def _first_column(operand: Line, year: str, source: Source) -> int | None:
     year); None when the filing's year is not known or is before ``year``."""
     if not year:
         return operand.shift
-    filed = [int(y) for y in YEAR.findall(source.label)]
-    back = max(filed) - int(year) + operand.shift if filed else -1
+    filed = filing_year(source.label)
+    back = filed - int(year) + operand.shift if filed is not None else -1
     return back if back >= 0 else None
 
 
@@ -368,17 +369,19 @@ def _said_period(formula: Formula, found: list[Found]) -> str:
     """What the figure is for, said after it: "from 2020 to 2021" for a growth, "in the year ended
     December 31, 2017", "at May 31, 2020" for a balance, "in fiscal 2021"; "" when unknown."""
     read = list(zip(formula.operands, found, strict=True))
-    current = next((f for line, f in read if not line.shift and f.period and not _is_mean(f.period)), None)
+    current = next(
+        ((line, f.period) for line, f in read if not line.shift and f.period and not _is_mean(f.period)), None
+    )
     earlier = max(((line.shift, f.period) for line, f in read if line.shift and f.period), default=None)
-    if formula.change and current is not None and earlier is not None:
-        now, then = YEAR.findall(current.period), YEAR.findall(earlier[1])
-        if now and then:
-            return f"from {then[-1]} to {now[-1]}"
-        return f"from the {earlier[1]} to the {current.period}"
-    if current is not None:
-        line = formula.operands[found.index(current)]
-        return _in_period(current.period, line.statement == "balance sheet")
-    return f"in fiscal {formula.year}" if formula.year else ""
+    if current is None:
+        return f"in fiscal {formula.year}" if formula.year else ""
+    line, now = current
+    if formula.change and earlier is not None:
+        this, then = YEAR.findall(now), YEAR.findall(earlier[1])
+        if this and then:
+            return f"from {then[-1]} to {this[-1]}"
+        return f"from the {earlier[1]} to the {now}"
+    return _in_period(now, line.statement == "balance sheet")
 
 
 def _in_period(period: str, balance: bool) -> str:

@@ -11,9 +11,8 @@ from dataclasses import replace
 
 from core.answers.formulas import COMPOSITES, NAMED, Formula, growth, ratio, share_of_revenue
 from core.answers.line_items import CAPEX, GROSS_PROFIT, NET_INCOME, OPERATING_INCOME, Line, line_named
+from core.answers.statement_lines import YEAR
 
-#: A year written on its own ("FY2019", "2019"; not a part of "120194").
-YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
 #: Questions about a figure's causes or meaning, not its value ("What drove the margin change?").
 #: Words asking what drove a figure, not for the figure: no calculation ("what drove the margin
 #: change?"); also words of ``_MORE_THAN_THE_FIGURE``, so the two lists cannot drift apart.

@@ -37,6 +37,8 @@ _COMPANY_SUFFIX = re.compile(
 )
 
 
+#: A year written on its own ("FY2019", "2019"; not a part of "120194").
+YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
 _NOTE_REFERENCE = re.compile(r"\((?:see\s+)?notes?\s+\d+[\w\s,&-]{0,20}\)", re.IGNORECASE)  # "(Note 6)"
 
 
@@ -193,24 +195,29 @@ def possessive(name: str) -> str:
     return f"{name}'" if name.endswith("s") else f"{name}'s"
 
 
+def filing_year(label: str) -> int | None:
+    """The latest year a document ``label`` names: an annual report's own fiscal year."""
+    years = [int(y) for y in YEAR.findall(label)]
+    return max(years) if years else None
+
+
 def column_year(label: str, column: int) -> str:
     """The fiscal year of a column on a page that prints no periods, by the rule filings follow
     (an annual report's own year, from its document ``label``, first, then the years before it);
     "" for a quarterly report or a label without a year."""
-    filed = [int(y) for y in re.findall(r"(?<!\d)(?:19|20)\d\d(?!\d)", label)]
-    if not filed or re.search(r"10-?Q|quarterly", label, re.IGNORECASE):
+    filed = filing_year(label)
+    if filed is None or re.search(r"10-?Q|quarterly", label, re.IGNORECASE):
         return ""
-    return f"fiscal {max(filed) - column}"
+    return f"fiscal {filed - column}"
 
 
 def column_of_year(label: str, question: str, count: int) -> int:
     """On a page that prints no periods, the column of the year ``question`` names, by the same
     rule as ``column_year``; the first column when it names none or that year is not there."""
-    for year in re.findall(r"(?<!\d)(?:19|20)\d\d(?!\d)", question):
-        for column in range(count):
-            if column_year(label, column) == f"fiscal {year}":
-                return column
-    return 0
+    if not column_year(label, 0):
+        return 0
+    filed = filing_year(label) or 0
+    return next((filed - int(y) for y in YEAR.findall(question) if 0 <= filed - int(y) < count), 0)
 
 
 def amount(value: str, unit: str, dollars: bool) -> str:
