@@ -23,6 +23,10 @@ class Jobs:
             collection, uploads, owner, cleanup=lambda: shutil.rmtree(folder, ignore_errors=True)
         )
 
+    def reindex(self, owner: str, collection: str) -> IngestJob:
+        """Re-index every document of ``collection``, a row per document."""
+        return self._jobs.reindex(collection, owner)
+
     def get(self, job_id: str, owner: str) -> IngestJob | None:
         return self._jobs.get(job_id, owner)
 

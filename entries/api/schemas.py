@@ -75,10 +75,6 @@ class JobOut(BaseModel):
     created_at: float
 
 
-class ReindexOut(BaseModel):
-    chunks: int
-
-
 class SearchIn(BaseModel):
     query: str
     k: int = Field(5, ge=1, le=50)

@@ -59,11 +59,27 @@ def test_upload_waits_for_each_file_then_list_get_search_delete(live):
     assert best["file"] == "handbook.md" and best["page_start"] == 1 and best["unit"] == "section"
     assert 0 <= best["score"] <= 1 and "bicycle" in best["text"]
 
-    assert client.post(f"/v1/knowledge-bases/{kb}/reindex").json()["chunks"] >= 2
+    again = client.post(f"/v1/knowledge-bases/{kb}/reindex", params={"wait": "true"})
+    assert again.status_code == 200 and again.json()["status"] == "done", again.json()
+    rows = {f["name"]: f for f in again.json()["files"]}
+    assert set(rows) == {"handbook.md", "memo.pdf"}
+    assert all(f["ok"] and f["chunks"] >= 1 for f in rows.values()), rows
+    queued = client.post(f"/v1/knowledge-bases/{kb}/reindex")
+    assert queued.status_code == 202
+    assert poll(client, queued.json()["id"])["status"] == "done"
     assert client.delete(f"/v1/knowledge-bases/{kb}/documents/{handbook['id']}").status_code == 204
     assert error_of(client.get(f"/v1/knowledge-bases/{kb}/documents/{handbook['id']}"), 404)
     assert error_of(client.delete(f"/v1/knowledge-bases/{kb}/documents/{handbook['id']}"), 404)
     assert [d["name"] for d in client.get(f"/v1/knowledge-bases/{kb}/documents").json()] == ["memo.pdf"]
+
+
+def poll(client, job_id: str, seconds: float = 30) -> dict:
+    """The job once it is done, asked for every 50 ms."""
+    deadline = time.monotonic() + seconds
+    while (job := client.get(f"/v1/jobs/{job_id}").json())["status"] != "done":
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    return job
 
 
 def test_an_upload_is_a_job_to_poll(live):
@@ -73,11 +89,7 @@ def test_an_upload_is_a_job_to_poll(live):
         f"/v1/knowledge-bases/{kb}/documents", files=[("files", ("a.txt", b"Alpha beta gamma.\n"))]
     )
     assert r.status_code == 202
-    job_id = r.json()["id"]
-    deadline = time.monotonic() + 30
-    while (job := client.get(f"/v1/jobs/{job_id}").json())["status"] != "done":
-        assert time.monotonic() < deadline
-        time.sleep(0.05)
+    job = poll(client, r.json()["id"])
     assert job["files"][0]["ok"] and job["files"][0]["state"] == "done"
     assert error_of(client.get("/v1/jobs/nope"), 404)
     again = client.post(

@@ -108,7 +108,7 @@ def _save(files: list[UploadFile], names: list[str], folder: Path, password: str
     return uploads
 
 
-@router.get("/v1/jobs/{job_id}", response_model=JobOut, summary="Progress of an upload")
+@router.get("/v1/jobs/{job_id}", response_model=JobOut, summary="Progress of an upload or a re-index")
 def get_job(job_id: str, request: Request, caller: Authorized) -> JobOut:
     job = jobs_of(request).get(job_id, caller.owner)
     if job is None:

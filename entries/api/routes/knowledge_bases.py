@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
 
 from entries.api import lookup
 from entries.api.auth import Assistant, Authorized
 from entries.api.errors import ERRORS, ApiError
+from entries.api.jobs import job_out
 from entries.api.lookup import NamedKnowledgeBase
-from entries.api.schemas import Hit, KnowledgeBaseIn, KnowledgeBaseOut, ReindexOut, SearchIn, SearchOut
+from entries.api.schemas import Hit, JobOut, KnowledgeBaseIn, KnowledgeBaseOut, SearchIn, SearchOut
 
 router = APIRouter(prefix="/v1/knowledge-bases", tags=["knowledge bases"], responses=ERRORS)
 
@@ -53,11 +58,21 @@ def delete_knowledge_base(found: NamedKnowledgeBase, assistant: Assistant) -> Re
     return Response(status_code=204)
 
 
-@router.post("/{kb}/reindex", response_model=ReindexOut, summary="Re-index every document")
-def reindex(found: NamedKnowledgeBase, assistant: Assistant) -> ReindexOut:
-    """Re-chunk and re-embed its documents' stored text with the current settings (as the page's
-    Re-index all; ``POST .../documents/{doc_id}/reindex`` reads one again from its file)."""
-    return ReindexOut(chunks=assistant.library.reindex(found.id))
+@router.post("/{kb}/reindex", response_model=JobOut, status_code=202, summary="Re-index every document")
+async def reindex(
+    found: NamedKnowledgeBase,
+    request: Request,
+    caller: Authorized,
+    wait: Annotated[bool, Query(description="Answer when it is done (200), not at once (202).")] = False,
+) -> JSONResponse:
+    """Re-chunk and re-embed its documents' stored text with the current settings, as the page's
+    Re-index all: a job with a row per document, polled as ``GET /v1/jobs/{id}`` (or pass
+    ``wait=true``), queued after the uploads before it; the other documents are searched as before
+    meanwhile. ``POST .../documents/{doc_id}/reindex`` reads one document again from its file."""
+    job = request.app.state.jobs.reindex(caller.owner, found.id)
+    if wait:
+        await run_in_threadpool(job.finished.wait)
+    return JSONResponse(job_out(job).model_dump(), status_code=200 if wait else 202)
 
 
 @router.post("/{kb}/search", response_model=SearchOut, summary="Search passages")
