@@ -140,7 +140,15 @@ def _clean_company(line: str) -> str:
 
 
 def _title_case(company: str) -> str:
-    return company.title() if company.isupper() else company
+    """A name printed in capitals, as written in a sentence: "MGM RESORTS INTERNATIONAL" ->
+    "MGM Resorts International" (a word with no vowel, or with a digit or "&", is an acronym)."""
+    if not company.isupper():
+        return company
+    return " ".join(w if _ACRONYM.search(w) or not _VOWEL.search(w) else w.title() for w in company.split())
+
+
+_ACRONYM = re.compile(r"[0-9&]")
+_VOWEL = re.compile(r"[AEIOUY]")
 
 
 def iso_dates(text: str) -> list[str]:

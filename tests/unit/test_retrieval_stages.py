@@ -52,6 +52,15 @@ def test_a_company_name_in_small_capitals_or_after_no_break_spaces_is_read_whole
     assert profile_document("MGM_2018_10K.pdf", "", [cover]).company == "MGM RESORTS INTERNATIONAL"
     spaced = "FORM 10-K\nMGM RESORTS INTERNATIONAL\n(Exact\xa0name\xa0of\xa0Registrant\xa0as specified)"
     assert profile_document("MGM_2020_10K.pdf", "", [spaced]).company == "MGM RESORTS INTERNATIONAL"
+    # as a sentence names it: "MGM Resorts International's ...", not "Mgm Resorts International's"
+    assert (
+        profile_document("MGM_2020_10K.pdf", "", [spaced])
+        .label("MGM_2020_10K.pdf")
+        .startswith("MGM Resorts International, 10-K")
+    )
+    assert profile_document("x.pdf", "", ["FORM 10-K\nAT&T INC.\n(Exact name of registrant)"]).label("x.pdf")[
+        :9
+    ] == ("AT&T Inc.")
 
 
 def test_a_document_without_a_cover_is_profiled_from_its_file_name():
