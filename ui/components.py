@@ -9,6 +9,7 @@ from typing import Any
 import streamlit as st
 
 from core.answers.prompts import NO_PASSAGE
+from core.answers.shown_sources import shown_sources
 from ui.safe_text import escape_markdown, inert_markdown
 from utils.citations import location
 from utils.words import counted
@@ -17,15 +18,17 @@ PagePicture = Callable[[dict[str, Any]], "bytes | None"]
 
 
 def render_sources(sources: list[dict[str, Any]], picture: PagePicture | None = None, key: str = "") -> None:
-    """The passages an answer was built on, each in an expander, with its relevance (0-1); for a
-    PDF page, a switch shows a picture of the page with the likely answer lines marked (drawn
-    only when asked: a chat of many answers is not sent every page on every rerun)."""
+    """The passages an answer was built on, each page once in an expander (with every [n] citing
+    it), with its relevance (0-1); for a PDF page, a switch shows a picture of the page with the
+    likely answer lines marked (drawn only when asked: a chat of many answers is not sent every
+    page on every rerun)."""
     if not sources:
         return
     st.caption("Sources")
-    for src in sources:
+    for src in shown_sources(sources):
         pages = _pages(src)
-        title = f"[{src['number']}] {escape_markdown(src['file'])}, {pages} · relevance {src['score']:.2f}"
+        cited = " ".join(f"[{n}]" for n in src["numbers"])
+        title = f"{cited} {escape_markdown(src['file'])}, {pages} · relevance {src['score']:.2f}"
         if src.get("ocr"):
             title += " · read by OCR"
         with st.expander(title):

@@ -9,9 +9,9 @@ from collections.abc import Callable, Iterator
 from config.settings import Settings
 from core.answers import prompts
 from core.answers.attempt import Answering, BackendAnswer, Turn
-from core.answers.computed import compute, renumbered, with_operands
+from core.answers.computed import compute, with_operands
 from core.answers.history import chat_history
-from core.answers.passages import Passages, folded
+from core.answers.passages import Passages
 from core.answers.prompt_builder import system_message
 from core.answers.prompting import Prompter
 from core.chats import Chats
@@ -89,9 +89,7 @@ class Answers:
                 lambda text: self.passages.retrieve(text, kb, k=wider),
                 self.passages.on_pages(kb),
             )
-            sources, numbers = folded(sources, extra)  # and passages searched for one
-            computation = renumbered(computation, numbers)
-            sources = with_operands(sources, computation)
+            sources = with_operands(sources + extra, computation)  # and passages searched for one
         breakdown = {**(heard.timings if heard else {}), "retrieval_s": time.perf_counter() - started}
         # A question put to a knowledge base (an empty one too) that got no passage is answered
         # with the model's own knowledge, and says so; not "Hello" or "Thanks".

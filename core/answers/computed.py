@@ -431,17 +431,6 @@ def _lower_first(name: str) -> str:
     return name if name[1:2].isupper() else name[:1].lower() + name[1:]
 
 
-def renumbered(computation: Computation | None, numbers: dict[int, int]) -> Computation | None:
-    """``computation`` citing its operands' sources by their new numbers (core.answers.passages.folded)."""
-    if computation is None:
-        return None
-    return replace(
-        computation,
-        operands=tuple(replace(o, source=numbers.get(o.source, o.source)) for o in computation.operands),
-        parts=tuple(renumbered(p, numbers) for p in computation.parts),
-    )
-
-
 def with_operands(sources: list[Source], computation: Computation | None) -> list[Source]:
     """The sources, each with the rows a computation took from it (to mark on its page)."""
     if computation is None or not computation.operands:

@@ -28,90 +28,23 @@ class Searchable(Protocol):
 
 
 def as_sources(hits: Sequence[Any]) -> list[Source]:
-    """Knowledge-base hits as sources numbered from 1, untrimmed; passages of the same pages of
-    one document are one source (a user sees "p. 12" once, with the page's text read in order)."""
-    groups: dict[tuple[str, int, int], list[Any]] = {}
-    for h in hits:
-        groups.setdefault((h.doc_id or h.file, h.page_start, h.page_end), []).append(h)
+    """Knowledge-base hits as sources numbered from 1, untrimmed."""
     return [
         Source(
             i,
             h.file,
             h.page_start,
             h.page_end,
-            max(g.score for g in group),
-            joined_passages([g.text for g in group]),
+            h.score,
+            h.text,
             label=h.label,
             context=h.context,
-            ocr=any(g.ocr for g in group),
+            ocr=h.ocr,
             unit=h.unit,
             doc_id=h.doc_id,
         )
-        for i, (h, group) in enumerate(((group[0], group) for group in groups.values()), start=1)
+        for i, h in enumerate(hits, start=1)
     ]
-
-
-def folded(sources: list[Source], extra: list[Source]) -> tuple[list[Source], dict[int, int]]:
-    """``sources`` and the passages found after them (``extra``, numbered after them), a passage
-    of a page already among the sources folded into that source (its text and excerpt joined);
-    and each old number's new one."""
-    merged = list(sources)
-    renumbered = {s.number: s.number for s in sources}
-    for passage in extra:
-        key = (passage.doc_id or passage.file, passage.page_start, passage.page_end)
-        at = next(
-            (i for i, s in enumerate(merged) if (s.doc_id or s.file, s.page_start, s.page_end) == key), None
-        )
-        if at is None:
-            merged.append(replace(passage, number=len(merged) + 1))
-            renumbered[passage.number] = len(merged)
-            continue
-        known = merged[at]
-        excerpt = (
-            ""
-            if not (known.excerpt or passage.excerpt)
-            else (joined_passages([known.excerpt or known.text, passage.excerpt or passage.text]))
-        )
-        merged[at] = replace(
-            known,
-            text=joined_passages([known.text, passage.text]),
-            excerpt=excerpt,
-            score=max(known.score, passage.score),
-        )
-        renumbered[passage.number] = known.number
-    return merged, renumbered
-
-
-#: The least text two consecutive chunks must share to be read as overlapping.
-MIN_OVERLAP_CHARS = 12
-
-
-def joined_passages(texts: list[str]) -> str:
-    """Passages of one page as one text: a passage that starts with the end of another (chunks
-    overlap) continues it without the repeat; one held in another adds nothing; the others
-    follow after a blank line, in the order given."""
-    parts: list[str] = []
-    for text in texts:
-        if any(text in p for p in parts):
-            continue
-        for i, part in enumerate(parts):
-            if (k := _overlap(part, text)) is not None:
-                parts[i] = part + text[k:]
-                break
-            if (k := _overlap(text, part)) is not None:
-                parts[i] = text + part[k:]
-                break
-        else:
-            parts.append(text)
-    return "\n\n".join(parts)
-
-
-def _overlap(first: str, second: str) -> int | None:
-    """How many characters at the start of ``second`` repeat the end of ``first``, if enough do."""
-    for k in range(min(len(first), len(second)) - 1, MIN_OVERLAP_CHARS - 1, -1):
-        if first.endswith(second[:k]):
-            return k
-    return None
 
 
 class Passages:
@@ -185,7 +118,7 @@ class PageNeighbours:
         key = (source.doc_id, source.page_start)
         if key not in self._pages:
             self._pages[key] = self._kb.page_passages(*key)
-        hits = [h for h in self._pages[key] if h.text not in source.text]
+        hits = [h for h in self._pages[key] if h.text != source.text]
         return [replace(s, score=source.score) for s in as_sources(hits)]
 
     def trimmed(self, passage: Source, wanted: str) -> Source:

@@ -145,3 +145,22 @@ def test_create_choose_and_delete_a_knowledge_base(fake_reply, tmp_path):
     assert picker.options == ["My documents", "None: answer without documents"]
     assert picker.value == "none"  # as every other chat that used it: told, not moved elsewhere
     assert ConversationStore(tmp_path / "conversations.sqlite3").list()[0].collection == ""
+
+
+def test_two_passages_of_one_page_are_shown_as_one_source_citing_both(fake_reply, tmp_path):
+    store = ConversationStore(tmp_path / "conversations.sqlite3")
+    chat = store.create("Balance sheet")
+    store.add_message(chat.id, "user", "What were total current liabilities?")
+    page = {"file": "acme.pdf", "page_start": 12, "page_end": 12, "doc_id": "d1", "unit": "page"}
+    sources = [
+        {**page, "number": 1, "score": 0.62, "text": "Cash 1,203 987\nTotal current assets 9,812"},
+        {**page, "number": 2, "score": 0.81, "text": "Total current liabilities 6,020 5,730"},
+        {**page, "number": 3, "score": 0.40, "page_start": 30, "page_end": 30, "text": "Item 7."},
+    ]
+    store.add_message(chat.id, "assistant", "They were 6,020 [2].", meta={"sources": sources})
+    at = run_app()
+    at.sidebar.button(key=f"conv_{chat.id}").click().run()
+    assert not at.exception
+    labels = [e.label for e in at.chat_message[1].expander]
+    assert labels == ["[1] [2] acme\\.pdf, p. 12 · relevance 0.81", "[3] acme\\.pdf, p. 30 · relevance 0.40"]
+    assert "Total current liabilities 6,020" in at.chat_message[1].expander[0].text[0].value

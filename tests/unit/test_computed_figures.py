@@ -8,9 +8,8 @@ from dataclasses import replace
 import pytest
 
 from config.settings import Settings
-from core.answers.computed import compute, renumbered, with_operands
+from core.answers.computed import compute, with_operands
 from core.answers.formula_questions import formula_for
-from core.answers.passages import folded
 from core.answers.statement_lines import parse_line
 from core.assistant import AskOptions, LocalAIAssistant
 from core.events import Audio, Check, Computed, Source
@@ -110,14 +109,6 @@ def test_an_operand_in_another_passage_of_a_page_found_is_read_there_before_any_
     # only the passage that holds the line is trimmed (for the prompt), for the line's name
     assert ratio.operands[1].source == 2
     assert asked_for == [("page", 50), ("trimmed", bottom, "Total current liabilities")]
-
-    # Shown to the user, the page is one source "[1] p. 50" holding both rows, and both operands cite it.
-    sources, numbers = folded([source(1, top, BALANCE)], extra)
-    assert [(s.number, s.text) for s in sources] == [(1, f"{top}\n\n{bottom}")]
-    cited = renumbered(ratio, numbers)
-    assert [o.source for o in cited.operands] == [1, 1] and cited.sentence().endswith(" [1].")
-    elsewhere = replace(extra[0], page_start=51, page_end=51)
-    assert [s.number for s in folded([source(1, top, BALANCE)], [elsewhere])[0]] == [1, 2]
 
 
 def test_no_computation_for_a_period_the_page_does_not_have_a_zero_denominator_or_mixed_units():
