@@ -327,14 +327,33 @@ def indexed_texts(chunks: list[Chunk], contexts: list[str], label: str) -> list[
     ]
 
 
-def open_knowledge_base(settings: Any, directory: Path | str | None = None) -> KnowledgeBase:
-    """The knowledge base for ``settings`` (in ``directory`` if given), with the shared embedder."""
+def open_knowledge_base(
+    settings: Any, directory: Path | str | None = None, collection: str | None = None
+) -> KnowledgeBase:
+    """The knowledge base for ``settings`` (in ``directory`` if given), with the shared embedder:
+    on PostgreSQL when ``settings.database_url`` is set (the knowledge base ``collection``, by
+    default named after the directory), else in SQLite under the directory."""
     from retrieval.embeddings.embedder import shared_embedder
 
+    directory = Path(directory or settings.kb_dir)
     return KnowledgeBase(
-        directory or settings.kb_dir,
+        directory,
         shared_embedder(),
         settings.chunk_tokens,
         settings.chunk_overlap_tokens,
         settings.min_relevance,
+        store=open_store(settings, directory, collection),
     )
+
+
+def open_store(settings: Any, directory: Path, collection: str | None = None) -> KnowledgeStore:
+    """The knowledge store ``settings`` choose (DATABASE_URL: PostgreSQL, else SQLite)."""
+    url = getattr(settings, "database_url", "")
+    if not url:
+        return SqliteKnowledgeStore(directory)
+    from storage.postgres.knowledge_store import PostgresKnowledgeStore
+
+    if collection is None:  # the app's first knowledge base keeps its id when opened by folder
+        same = directory.resolve() == Path(settings.kb_dir).resolve()
+        collection = "default" if same else directory.name
+    return PostgresKnowledgeStore(url, collection)

@@ -12,11 +12,9 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from errors import AssistantError
+from errors import AssistantError, DocumentError, StorageError
 
-
-class StorageError(AssistantError):
-    """The knowledge store cannot be opened or used (unreachable database, wrong schema)."""
+__all__ = ["StorageError"]  # raised by the stores (errors/: the UI shows it)
 
 
 @dataclass(frozen=True)
@@ -98,8 +96,6 @@ class Candidate:
 
 def already_added(name: str) -> AssistantError:
     """The error for a document whose content is already stored."""
-    from errors import DocumentError
-
     return DocumentError(f"{name} is already in the knowledge base.")
 
 
