@@ -222,7 +222,8 @@ class PostgresKnowledgeStore:
         with self._transaction() as db:
             rows = db.execute(
                 f"{_CANDIDATE}, ts_rank(search, q) AS rank FROM chunks, "
-                f"replace(plainto_tsquery('{schema.TEXT_SEARCH}', %s)::text, '&', '|')::tsquery AS q "
+                f"(SELECT replace(plainto_tsquery('{schema.TEXT_SEARCH}', %s)::text, '&', '|')::tsquery"
+                " AS q) AS query "
                 "WHERE search @@ q ORDER BY rank DESC, seq LIMIT %s",
                 (text, k),
             ).fetchall()
