@@ -99,10 +99,11 @@ def _ensure_vector(db: psycopg.Connection, url: str) -> None:
         with db.transaction():  # a savepoint: a refusal leaves the outer transaction usable
             db.execute("CREATE EXTENSION IF NOT EXISTS vector")
     except psycopg.Error as e:
+        reason = str(e).strip().splitlines()[0]
         raise StorageError(
-            f"The knowledge base {where(url)} lacks the pgvector extension ({str(e).strip()}). "
+            f"The knowledge base {where(url)} lacks the pgvector extension ({reason}). "
             "Install pgvector on the server, then run `CREATE EXTENSION vector;` in that database "
-            "as a superuser (or the database owner)."
+            "as a superuser."
         ) from None
 
 

@@ -124,3 +124,44 @@ def test_an_unreachable_database_says_what_to_check():
     message = str(raised.value)
     assert "Cannot connect to the knowledge base database 'assistant' on someone@127.0.0.1:1" in message
     assert "PostgreSQL is running" in message and "secret" not in message
+
+
+def test_a_wrong_password_is_named_in_the_message():
+    from storage.postgres.connection import unreachable
+
+    error = Exception('connection failed: FATAL:  password authentication failed for user "someone"')
+    message = str(unreachable("postgresql://someone:secret@db.local:5433/kb", error))
+    assert "password authentication failed" in message and "user name and password in DATABASE_URL" in message
+    assert "someone@db.local:5433" in message and "secret" not in message
+
+
+def test_a_database_without_pgvector_says_what_to_run(pg_url):
+    import psycopg
+    from psycopg.conninfo import make_conninfo
+
+    name = f"plain_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(pg_url, autocommit=True) as admin:  # a user who may not create extensions
+        admin.execute(f"CREATE ROLE {name} LOGIN")
+        admin.execute(f"CREATE DATABASE {name} OWNER {name}")
+    with pytest.raises(StorageError, match="lacks the pgvector extension.*CREATE EXTENSION vector"):
+        PostgresKnowledgeStore(make_conninfo(pg_url, user=name, dbname=name), "default")
+
+
+def test_the_nearest_chunks_are_found_through_the_hnsw_index(tmp_path, pg_url, embedder):
+    store = pg_store(pg_url)
+    filled(KnowledgeBase(tmp_path, embedder, 20, 2, 0.0, store=store))
+    with store._transaction() as db:
+        db.execute("SET LOCAL enable_seqscan = off")  # a table this small would be scanned anyway
+        plan = " ".join(
+            r[0]
+            for r in db.execute(
+                "EXPLAIN SELECT id FROM chunks ORDER BY embedding <=> "
+                "(SELECT embedding FROM chunks LIMIT 1) LIMIT 3"
+            )
+        )
+        indexes = {
+            r[0] for r in db.execute("SELECT indexdef FROM pg_indexes WHERE schemaname = %s", (store.schema,))
+        }
+    assert "chunks_hnsw" in plan
+    assert any("USING hnsw (embedding vector_cosine_ops)" in i for i in indexes)
+    assert any("USING gin (search)" in i for i in indexes)
