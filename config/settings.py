@@ -24,6 +24,9 @@ class Settings:
     # --- storage -------------------------------------------------------------------
     data_dir: Path = Path("data")
     """Where conversations (SQLite) and the knowledge base live."""
+    database_url: str = field(default="", repr=False)
+    """A PostgreSQL (with pgvector) database for the knowledge bases, e.g.
+    ``postgresql://user:password@127.0.0.1:5432/assistant``; empty: SQLite under ``data_dir``."""
     model_cache_dir: Path = field(default_factory=_default_cache_dir)
     """Where the embedded GGUF model is assembled from its pip packages."""
 

@@ -38,6 +38,10 @@ class OriginalMissing(DocumentError):
     """A document's original file is not kept (or no longer matches it), so it cannot be read again."""
 
 
+class StorageError(AssistantError):
+    """A store cannot be opened or used (database unreachable, wrong password, wrong schema)."""
+
+
 class AudioError(AssistantError):
     """Audio cannot be decoded or used (corrupt, silent, too long)."""
 

@@ -1,18 +1,16 @@
-"""The knowledge base: documents, their pages and chunks (with vectors) in one SQLite file, and a
-hybrid FAISS + BM25 index built from it in memory.
+"""The knowledge base: documents, their pages and chunks (with vectors) in a knowledge store
+(storage/base.py: SQLite by default, PostgreSQL when DATABASE_URL is set), and a hybrid FAISS + BM25
+index built from the stored rows in memory.
 
-SQLite is the single source of truth. A document is added in one transaction after its text
+The store is the single source of truth. A document is added in one transaction after its text
 is extracted and embedded, so a process killed mid-ingestion leaves exactly the documents fully
-added before. Writers from several sessions or processes are serialised by SQLite's lock;
+added before. Writers from several sessions or processes are serialised by the store;
 readers notice another writer's change through a generation counter and rebuild the index.
 """
 
 from __future__ import annotations
 
-import json
-import sqlite3
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,14 +23,14 @@ from documents.doc_profile import DocProfile, profile_document
 from documents.page_context import page_heading
 from documents.pdf_processor import ExtractedDocument
 from errors import DocumentError
-from retrieval.embeddings.embedder import DIMENSIONS, Embedder
-from retrieval.hybrid_index import HybridIndex
-from retrieval.kb_schema import ADDED_COLUMNS, SCHEMA
+from retrieval.corpus_rows import build_corpus
+from retrieval.embeddings.embedder import Embedder
 from retrieval.pipeline import Retrieved, retrieve
-from retrieval.query_analysis import QueryIntent, analyse, distinctive_names
+from retrieval.query_analysis import QueryIntent, analyse
 from retrieval.relevance import RelevanceGate
-from retrieval.types import Corpus, Row
-from storage import sqlite_db
+from retrieval.types import Corpus
+from storage.base import DocumentText, KnowledgeStore, NewChunk, StoredDocument
+from storage.sqlite.knowledge_store import SqliteKnowledgeStore
 
 
 @dataclass(frozen=True)
@@ -76,7 +74,8 @@ class Hit:
 
 
 class KnowledgeBase:
-    """Documents and retrieval over them, persisted under ``directory``."""
+    """Documents and retrieval over them, kept in a knowledge store (SQLite under ``directory``
+    unless another ``store`` is given: storage/base.py)."""
 
     def __init__(
         self,
@@ -85,10 +84,11 @@ class KnowledgeBase:
         chunk_tokens: int = 200,
         overlap_tokens: int = 30,
         min_relevance: float = 0.25,
+        store: KnowledgeStore | None = None,
     ):
         self.directory = Path(directory)
         self.directory.mkdir(parents=True, exist_ok=True)
-        self.path = self.directory / "kb.sqlite3"
+        self.store: KnowledgeStore = store if store is not None else SqliteKnowledgeStore(self.directory)
         self.embedder = embedder
         self.chunk_tokens = chunk_tokens
         self.overlap_tokens = overlap_tokens
@@ -96,59 +96,36 @@ class KnowledgeBase:
         self._lock = threading.RLock()
         self._corpus: Corpus | None = None
         self._generation = -1
-        sqlite_db.create(self.path, SCHEMA)
-        sqlite_db.add_missing_columns(self.path, ADDED_COLUMNS)
         self._backfill_profiles_and_headings()
-
-    def _connect(self):
-        return sqlite_db.connect(self.path, timeout=60)
 
     def _backfill_profiles_and_headings(self) -> None:
         """Documents added by an earlier release have no profile and their chunks no page heading:
         read both from the stored pages (no re-embedding; "Re-index all" also embeds them)."""
-        with self._connect() as db:
-            old = db.execute("SELECT id, name, title FROM documents WHERE profile = '{}'").fetchall()
-            for doc_id, name, title in old:
-                pages = [
-                    r[0]
-                    for r in db.execute("SELECT text FROM pages WHERE doc_id = ? ORDER BY number", (doc_id,))
-                ]
-                profile = profile_document(name, title, pages)
-                db.execute(
-                    "UPDATE documents SET profile = ? WHERE id = ?", (json.dumps(profile.as_dict()), doc_id)
-                )
-                headings = [page_heading(p) for p in pages]
-                db.executemany(
-                    "UPDATE chunks SET context = ? WHERE row = ?",
-                    [
-                        (headings[start - 1] if 0 < start <= len(headings) else "", row)
-                        for row, start in db.execute(
-                            "SELECT row, page_start FROM chunks WHERE doc_id = ? AND context = ''", (doc_id,)
-                        ).fetchall()
-                    ],
-                )
-            if old:
-                self._bump(db)
+        filled = {}
+        for doc in self.store.documents():
+            if not doc.profile:
+                pages = [text for _, text in self.store.pages(doc.id)]
+                profile = profile_document(doc.name, doc.title, pages)
+                filled[doc.id] = (profile.as_dict(), [page_heading(p) for p in pages])
+        self.store.fill_profiles(filled)
 
     # --- documents -----------------------------------------------------------------
-    def documents(self, where: str = "", params: tuple[Any, ...] = ()) -> list[DocumentInfo]:
-        """Documents in the order they were added; ``where`` filters them in SQL (e.g. "d.id = ?")."""
-        with self._connect() as db:
-            rows = db.execute(
-                "SELECT d.id, d.name, d.sha256, d.size_bytes, d.pages, "
-                "(SELECT COUNT(*) FROM chunks c WHERE c.doc_id = d.id), d.empty_pages, d.added_at, d.unit "
-                f"FROM documents d {'WHERE ' + where if where else ''} ORDER BY d.added_at",
-                params,
-            ).fetchall()
-        return [DocumentInfo(*r[:6], json.loads(r[6]), r[7], r[8]) for r in rows]
+    def documents(self) -> list[DocumentInfo]:
+        """Documents in the order they were added."""
+        return [_info(d) for d in self.store.documents()]
+
+    def document(self, doc_id: str) -> DocumentInfo | None:
+        """The document with this id, if it is in the knowledge base."""
+        found = self.store.document(doc_id)
+        return _info(found) if found else None
 
     def is_empty(self) -> bool:
-        with self._connect() as db:
-            return db.execute("SELECT COUNT(*) FROM chunks").fetchone()[0] == 0
+        return self.store.chunk_count() == 0
 
     def find(self, sha256: str) -> DocumentInfo | None:
         """The document with this content hash, if it is already in the knowledge base."""
-        return next(iter(self.documents("d.sha256 = ?", (sha256,))), None)
+        found = self.store.find(sha256)
+        return _info(found) if found else None
 
     def add_document(
         self,
@@ -161,41 +138,15 @@ class KnowledgeBase:
         """Chunk, embed and store one document's text (pages, or sections / paragraphs, with their
         title and which were empty or read by OCR) in a single transaction."""
         doc_id = content_sha256
-        pages = document.pages
-        profile, chunks, contexts, vectors = self._prepare(doc_id, name, document.title, pages, progress)
-        with self._connect() as db:
-            db.execute("BEGIN IMMEDIATE")
-            if db.execute("SELECT 1 FROM documents WHERE sha256 = ?", (content_sha256,)).fetchone():
-                raise DocumentError(f"{name} is already in the knowledge base.")
-            db.execute(
-                "INSERT INTO documents (id, name, sha256, title, profile, size_bytes, pages, empty_pages, "
-                "added_at, ocr_pages, unit) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    doc_id,
-                    name,
-                    content_sha256,
-                    document.title,
-                    json.dumps(profile.as_dict()),
-                    size_bytes,
-                    len(pages),
-                    json.dumps(document.empty_pages),
-                    time.time(),
-                    json.dumps(document.ocr_pages),
-                    document.unit,
-                ),
-            )
-            db.executemany(
-                "INSERT INTO pages VALUES (?, ?, ?)", [(doc_id, i + 1, t) for i, t in enumerate(pages)]
-            )
-            self._insert_chunks(db, doc_id, chunks, contexts, vectors)
-            self._bump(db)
-        return self.documents("d.id = ?", (doc_id,))[0]
+        profile, chunks = self._prepare(doc_id, name, document.title, document.pages, progress)
+        self.store.add(doc_id, name, content_sha256, size_bytes, _text(document, profile), chunks)
+        found = self.document(doc_id)
+        assert found is not None
+        return found
 
     def delete_document(self, doc_id: str) -> None:
         """Remove a document with its pages, vectors and keywords."""
-        with self._connect() as db:
-            db.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
-            self._bump(db)
+        self.store.delete(doc_id)
 
     def reindex(self, progress: Callable[[str, int, int], None] | None = None) -> int:
         """Re-read profiles, re-chunk and re-embed every document with the current settings and
@@ -209,25 +160,13 @@ class KnowledgeBase:
     def rechunk(self, doc_id: str, progress: Callable[[int, int], None] | None = None) -> int | None:
         """Re-read one document's profile, re-chunk and re-embed its stored pages with the current
         settings, in one transaction; its chunk count, or None when it is not in the knowledge base."""
-        with self._connect() as db:
-            row = db.execute("SELECT name, title FROM documents WHERE id = ?", (doc_id,)).fetchone()
-            if row is None:
-                return None
-            pages = [
-                r[0] for r in db.execute("SELECT text FROM pages WHERE doc_id = ? ORDER BY number", (doc_id,))
-            ]
-        profile, chunks, contexts, vectors = self._prepare(doc_id, row[0], row[1], pages, progress, False)
-        with self._connect() as db:
-            db.execute("BEGIN IMMEDIATE")
-            if db.execute("SELECT 1 FROM documents WHERE id = ?", (doc_id,)).fetchone() is None:
-                db.rollback()
-                return None  # removed while it was embedded
-            db.execute("DELETE FROM chunks WHERE doc_id = ?", (doc_id,))
-            db.execute(
-                "UPDATE documents SET profile = ? WHERE id = ?", (json.dumps(profile.as_dict()), doc_id)
-            )
-            self._insert_chunks(db, doc_id, chunks, contexts, vectors)
-            self._bump(db)
+        found = self.store.document(doc_id)
+        if found is None:
+            return None
+        pages = [text for _, text in self.store.pages(doc_id)]
+        profile, chunks = self._prepare(doc_id, found.name, found.title, pages, progress, False)
+        if not self.store.replace_chunks(doc_id, profile.as_dict(), chunks):
+            return None  # removed while it was embedded
         return len(chunks)
 
     def replace_document(
@@ -235,45 +174,18 @@ class KnowledgeBase:
     ) -> DocumentInfo | None:
         """Replace one document's text (read again from its original) with its pages, profile and
         chunks, re-embedded, in a single transaction; None when it is not in the knowledge base."""
-        found = self.documents("d.id = ?", (doc_id,))
-        if not found:
+        found = self.store.document(doc_id)
+        if found is None:
             return None
-        name, pages = found[0].name, document.pages
-        profile, chunks, contexts, vectors = self._prepare(doc_id, name, document.title, pages, progress)
-        with self._connect() as db:
-            db.execute("BEGIN IMMEDIATE")
-            changed = db.execute(
-                "UPDATE documents SET title = ?, profile = ?, pages = ?, empty_pages = ?, ocr_pages = ?, "
-                "unit = ? WHERE id = ?",
-                (
-                    document.title,
-                    json.dumps(profile.as_dict()),
-                    len(pages),
-                    json.dumps(document.empty_pages),
-                    json.dumps(document.ocr_pages),
-                    document.unit,
-                    doc_id,
-                ),
-            ).rowcount
-            if not changed:  # deleted meanwhile
-                return None
-            db.execute("DELETE FROM pages WHERE doc_id = ?", (doc_id,))
-            db.execute("DELETE FROM chunks WHERE doc_id = ?", (doc_id,))
-            db.executemany(
-                "INSERT INTO pages VALUES (?, ?, ?)", [(doc_id, i + 1, t) for i, t in enumerate(pages)]
-            )
-            self._insert_chunks(db, doc_id, chunks, contexts, vectors)
-            self._bump(db)
-        return self.documents("d.id = ?", (doc_id,))[0]
+        profile, chunks = self._prepare(doc_id, found.name, document.title, document.pages, progress)
+        if not self.store.replace_document(doc_id, _text(document, profile), chunks):
+            return None  # deleted meanwhile
+        return self.document(doc_id)
 
     def pages(self, doc_id: str, first: int = 1, count: int | None = None) -> list[tuple[int, str]]:
         """(number, text) of the document's pages (or sections, paragraphs) from ``first`` on,
         ``count`` of them at most (all when None)."""
-        with self._connect() as db:
-            return db.execute(
-                "SELECT number, text FROM pages WHERE doc_id = ? AND number >= ? ORDER BY number LIMIT ?",
-                (doc_id, first, -1 if count is None else count),
-            ).fetchall()
+        return self.store.pages(doc_id, first, count)
 
     # --- retrieval -----------------------------------------------------------------
     def search(self, query: str, k: int) -> list[Hit]:
@@ -353,38 +265,11 @@ class KnowledgeBase:
 
     def _current_corpus(self) -> Corpus | None:
         with self._lock:
-            with self._connect() as db:
-                generation = int(db.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()[0])
-                if generation != self._generation:
-                    self._corpus = self._load_corpus(db)
-                    self._generation = generation
+            if self.store.generation() != self._generation:
+                stored = self.store.corpus_rows()
+                self._corpus = build_corpus(stored)
+                self._generation = stored.generation
             return self._corpus
-
-    def _load_corpus(self, db: sqlite3.Connection) -> Corpus | None:
-        rows = db.execute(
-            "SELECT c.doc_id, d.name, c.page_start, c.page_end, c.text, c.context, c.vector "
-            "FROM chunks c JOIN documents d ON d.id = c.doc_id ORDER BY c.row"
-        ).fetchall()
-        if not rows:
-            return None
-        profiles = {
-            doc_id: DocProfile.from_dict(json.loads(profile))
-            for doc_id, profile in db.execute("SELECT id, profile FROM documents")
-        }
-        vectors = np.frombuffer(b"".join(r[6] for r in rows), dtype=np.float32).reshape(len(rows), DIMENSIONS)
-        passages = [Row(*r[:6]) for r in rows]
-        files = {p.doc_id: p.file for p in passages}
-        labels = {doc: (profiles.get(doc) or DocProfile()).label(file) for doc, file in files.items()}
-        index = HybridIndex(vectors, [f"{labels[p.doc_id]}\n{p.context}\n{p.text}" for p in passages])
-        doc_of_row = np.array([p.doc_id for p in passages])
-        doc_rows = {doc: np.flatnonzero(doc_of_row == doc) for doc in profiles}
-        names = distinctive_names(profiles, lambda word: set(doc_of_row[index.rows_with_word(word)]))
-        ocr_pages = {
-            doc_id: frozenset(json.loads(pages))
-            for doc_id, pages in db.execute("SELECT id, ocr_pages FROM documents WHERE ocr_pages != '[]'")
-        }
-        units = dict(db.execute("SELECT id, unit FROM documents WHERE unit != 'page'").fetchall())
-        return Corpus(index, passages, profiles, names, doc_rows, labels, ocr_pages, units)
 
     # --- helpers -------------------------------------------------------------------
     def _prepare(
@@ -395,14 +280,17 @@ class KnowledgeBase:
         pages: list[str],
         progress: Callable[[int, int], None] | None,
         need_text: bool = True,
-    ) -> tuple[DocProfile, list[Chunk], list[str], np.ndarray]:
-        """The profile, chunks, their page headings and vectors of a document's pages."""
+    ) -> tuple[DocProfile, list[NewChunk]]:
+        """The profile and the chunks (with page headings and vectors) of a document's pages."""
         profile = profile_document(name, title, pages)
         chunks, contexts = self._chunk(doc_id, name, pages)
         if need_text and not chunks:
             raise DocumentError(f"{name} has no text to index.")
         vectors = self.embedder.embed(indexed_texts(chunks, contexts, profile.label(name)), progress)
-        return profile, chunks, contexts, vectors
+        return profile, [
+            NewChunk(c.id, c.page_start, c.page_end, c.text, ctx, np.asarray(vectors[i], dtype=np.float32))
+            for i, (c, ctx) in enumerate(zip(chunks, contexts, strict=True))
+        ]
 
     def _chunk(self, doc_id: str, name: str, pages: list[str]) -> tuple[list[Chunk], list[str]]:
         """The document's chunks and, for each, the heading of the page it starts on."""
@@ -411,22 +299,22 @@ class KnowledgeBase:
         headings = [page_heading(p) for p in pages]
         return chunks, [headings[c.page_start - 1] if c.page_start <= len(headings) else "" for c in chunks]
 
-    @staticmethod
-    def _insert_chunks(
-        db: sqlite3.Connection, doc_id: str, chunks: list[Chunk], contexts: list[str], vectors: np.ndarray
-    ) -> None:
-        db.executemany(
-            "INSERT INTO chunks (id, doc_id, page_start, page_end, text, vector, context) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [
-                (c.id, doc_id, c.page_start, c.page_end, c.text, vectors[i].astype(np.float32).tobytes(), ctx)
-                for i, (c, ctx) in enumerate(zip(chunks, contexts, strict=True))
-            ],
-        )
 
-    @staticmethod
-    def _bump(db: sqlite3.Connection) -> None:
-        db.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'")
+def _info(d: StoredDocument) -> DocumentInfo:
+    return DocumentInfo(
+        d.id, d.name, d.sha256, d.size_bytes, d.pages, d.chunks, d.empty_pages, d.added_at, d.unit
+    )
+
+
+def _text(document: ExtractedDocument, profile: DocProfile) -> DocumentText:
+    return DocumentText(
+        document.title,
+        document.pages,
+        profile.as_dict(),
+        document.empty_pages,
+        document.ocr_pages,
+        document.unit,
+    )
 
 
 def indexed_texts(chunks: list[Chunk], contexts: list[str], label: str) -> list[str]:
@@ -439,14 +327,33 @@ def indexed_texts(chunks: list[Chunk], contexts: list[str], label: str) -> list[
     ]
 
 
-def open_knowledge_base(settings: Any, directory: Path | str | None = None) -> KnowledgeBase:
-    """The knowledge base for ``settings`` (in ``directory`` if given), with the shared embedder."""
+def open_knowledge_base(
+    settings: Any, directory: Path | str | None = None, collection: str | None = None
+) -> KnowledgeBase:
+    """The knowledge base for ``settings`` (in ``directory`` if given), with the shared embedder:
+    on PostgreSQL when ``settings.database_url`` is set (the knowledge base ``collection``, by
+    default named after the directory), else in SQLite under the directory."""
     from retrieval.embeddings.embedder import shared_embedder
 
+    directory = Path(directory or settings.kb_dir)
     return KnowledgeBase(
-        directory or settings.kb_dir,
+        directory,
         shared_embedder(),
         settings.chunk_tokens,
         settings.chunk_overlap_tokens,
         settings.min_relevance,
+        store=open_store(settings, directory, collection),
     )
+
+
+def open_store(settings: Any, directory: Path, collection: str | None = None) -> KnowledgeStore:
+    """The knowledge store ``settings`` choose (DATABASE_URL: PostgreSQL, else SQLite)."""
+    url = getattr(settings, "database_url", "")
+    if not url:
+        return SqliteKnowledgeStore(directory)
+    from storage.postgres.knowledge_store import PostgresKnowledgeStore
+
+    if collection is None:  # the app's first knowledge base keeps its id when opened by folder
+        same = directory.resolve() == Path(settings.kb_dir).resolve()
+        collection = "default" if same else directory.name
+    return PostgresKnowledgeStore(url, collection)

@@ -131,7 +131,7 @@ def test_documents_from_an_earlier_release_get_profiles_and_headings_on_open(tmp
     )
     table = "Condensed Consolidated Statements of Income\nRevenue $ 7,192 $ 8,288"
     kb.add_document("nvda.pdf", "c" * 64, 1, ExtractedDocument([cover, table]))
-    with kb._connect() as db:  # as an earlier release left it: no profile, no headings
+    with kb.store.connect() as db:  # as an earlier release left it: no profile, no headings
         db.execute("UPDATE documents SET profile = '{}'")
         db.execute("UPDATE chunks SET context = ''")
     reopened = kb_at(tmp_path, embedder)
@@ -166,13 +166,13 @@ def test_rechunk_replaces_one_documents_passages_and_knows_a_removed_one(tmp_pat
     words = ExtractedDocument([" ".join(f"word{i}" for i in range(200))])
     intel = kb.add_document("intel.pdf", "a" * 64, 1, words)
     apple = kb.add_document("apple.pdf", "b" * 64, 1, ExtractedDocument(APPLE))
-    apple_chunks = kb.documents("d.id = ?", (apple.id,))[0].chunks
+    apple_chunks = kb.document(apple.id).chunks
     kb.chunk_tokens = 60
     seen: list[tuple[int, int]] = []
     count = kb.rechunk(intel.id, lambda done, total: seen.append((done, total)))
-    assert count == kb.documents("d.id = ?", (intel.id,))[0].chunks < intel.chunks
+    assert count == kb.document(intel.id).chunks < intel.chunks
     assert seen and seen[-1] == (count, count)  # embedding progress, to the last passage
-    assert kb.documents("d.id = ?", (apple.id,))[0].chunks == apple_chunks  # the other is untouched
+    assert kb.document(apple.id).chunks == apple_chunks  # the other is untouched
     assert kb.search("word150", 1)[0].file == "intel.pdf"
     kb.delete_document(intel.id)
     assert kb.rechunk(intel.id) is None

@@ -40,7 +40,7 @@ def test_a_document_is_read_again_from_its_original_with_todays_settings(library
     memo, handbook = docs["memo.pdf"], docs["handbook.md"]
     assert (tmp_path / "kb" / "originals" / f"{handbook.id}.md").is_file()  # every kind is kept
     assert [p.label for p in library.document_pages(handbook.id)] == ["section 1", "section 2"]
-    with library.knowledge_base._connect() as db:  # as if read by an older reader
+    with library.knowledge_base.store.connect() as db:  # as if read by an older reader
         db.execute("UPDATE pages SET text = 'stale' WHERE doc_id = ?", (handbook.id,))
     library.knowledge_base.chunk_tokens, library.knowledge_base.overlap_tokens = 8, 2
     again = library.reindex_document(handbook.id)

@@ -1,4 +1,4 @@
-"""The knowledge base's SQLite tables (retrieval/knowledge_base.py): documents, their pages (or
+"""The knowledge base's SQLite tables (storage/sqlite/knowledge_store.py): documents, their pages (or
 sections, paragraphs) and chunks with vectors, and a generation counter other readers watch."""
 
 from __future__ import annotations

@@ -1,0 +1,120 @@
+"""The knowledge base's PostgreSQL tables, one schema per knowledge base, and their version.
+
+Each knowledge base is its own schema (``kb_<collection>``) rather than rows tagged with a
+collection column: each gets its own HNSW and full-text index, so a k-NN search never has to
+filter out other knowledge bases' vectors (an HNSW scan filtered by a column can return fewer than
+k rows), its generation counter moves only with its own writes, and deleting it is one
+``DROP SCHEMA ... CASCADE``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+import psycopg
+from psycopg import sql
+
+from storage.base import StorageError
+from storage.postgres.connection import where
+
+SCHEMA_VERSION = 1
+DIMENSIONS = 384  # the embedder's (retrieval/embeddings/embedder.py); storage may not import it
+TEXT_SEARCH = "english"
+
+TABLES = f"""
+CREATE TABLE schema_version (version integer NOT NULL);
+CREATE TABLE documents (
+    id text PRIMARY KEY,
+    name text NOT NULL,
+    sha256 text NOT NULL UNIQUE,
+    title text NOT NULL DEFAULT '',
+    profile jsonb NOT NULL DEFAULT '{{}}',
+    size_bytes bigint NOT NULL,
+    pages integer NOT NULL,
+    empty_pages jsonb NOT NULL DEFAULT '[]',
+    added_at double precision NOT NULL,
+    ocr_pages jsonb NOT NULL DEFAULT '[]',
+    unit text NOT NULL DEFAULT 'page'
+);
+CREATE TABLE pages (
+    doc_id text NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    number integer NOT NULL,
+    text text NOT NULL,
+    PRIMARY KEY (doc_id, number)
+);
+CREATE TABLE chunks (
+    seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    id text NOT NULL,
+    doc_id text NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    page_start integer NOT NULL,
+    page_end integer NOT NULL,
+    text text NOT NULL,
+    context text NOT NULL DEFAULT '',
+    embedding vector({DIMENSIONS}) NOT NULL,
+    search tsvector GENERATED ALWAYS AS (to_tsvector('{TEXT_SEARCH}', context || ' ' || text)) STORED
+);
+CREATE INDEX chunks_by_doc ON chunks (doc_id);
+CREATE INDEX chunks_hnsw ON chunks USING hnsw (embedding vector_cosine_ops);
+CREATE INDEX chunks_search ON chunks USING gin (search);
+CREATE TABLE generation (value bigint NOT NULL);
+INSERT INTO generation VALUES (0);
+"""
+
+
+def schema_name(collection: str) -> str:
+    """The PostgreSQL schema of a knowledge base: ``kb_`` and its id, made a safe identifier."""
+    safe = re.sub(r"[^a-z0-9_]", "_", collection.lower())
+    if len(safe) > 40 or safe != collection.lower():  # keep distinct ids distinct
+        safe = f"{safe[:40]}_{hashlib.sha256(collection.encode()).hexdigest()[:8]}"
+    return f"kb_{safe}"
+
+
+def ensure(db: psycopg.Connection, schema: str, url: str) -> None:
+    """Create the schema on first use; refuse one of another version or a database without
+    pgvector, saying what to run. Call inside a transaction."""
+    _ensure_vector(db, url)
+    db.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (schema,))  # two first opens at once
+    exists = db.execute(
+        "SELECT 1 FROM information_schema.tables WHERE table_schema = %s AND table_name = 'schema_version'",
+        (schema,),
+    ).fetchone()
+    ident = sql.Identifier(schema)
+    if not exists:
+        db.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(ident))
+        db.execute(sql.SQL("SET LOCAL search_path TO {}, public").format(ident))
+        db.execute(TABLES)
+        db.execute("INSERT INTO schema_version VALUES (%s)", (SCHEMA_VERSION,))
+        return
+    row = db.execute(sql.SQL("SELECT max(version) FROM {}.schema_version").format(ident)).fetchone()
+    version = row[0] if row else None
+    if version != SCHEMA_VERSION:
+        raise _wrong_version(schema, version, url)
+
+
+def _ensure_vector(db: psycopg.Connection, url: str) -> None:
+    if db.execute("SELECT 1 FROM pg_extension WHERE extname = 'vector'").fetchone():
+        return
+    try:
+        with db.transaction():  # a savepoint: a refusal leaves the outer transaction usable
+            db.execute("CREATE EXTENSION IF NOT EXISTS vector")
+    except psycopg.Error as e:
+        reason = str(e).strip().splitlines()[0]
+        raise StorageError(
+            f"The knowledge base {where(url)} lacks the pgvector extension ({reason}). "
+            "Install pgvector on the server, then run `CREATE EXTENSION vector;` in that database "
+            "as a superuser."
+        ) from None
+
+
+def _wrong_version(schema: str, version: int | None, url: str) -> StorageError:
+    if version is not None and version > SCHEMA_VERSION:
+        return StorageError(
+            f"The knowledge base {schema} in {where(url)} was made by a newer release (schema "
+            f"version {version}; this one knows {SCHEMA_VERSION}). Please upgrade the app."
+        )
+    return StorageError(
+        f"The knowledge base {schema} in {where(url)} has schema version {version} and this release "
+        f"needs {SCHEMA_VERSION}, with no automatic upgrade. Back it up, run "
+        f'`DROP SCHEMA "{schema}" CASCADE;` and add the documents again.'
+    )
