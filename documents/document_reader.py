@@ -38,11 +38,11 @@ FORMATS: dict[str, DocumentFormat] = {
     ".xlsx": DocumentFormat("text", "Excel workbook"),
     ".xlsm": DocumentFormat("text", "Excel workbook"),
     ".xls": DocumentFormat("text", "Excel workbook"),
+    ".pptx": DocumentFormat("text", "PowerPoint deck"),
 }
 SUPPORTED = tuple(FORMATS)
 NOT_READ = {
-    ".pptx": "PowerPoint slides",
-    ".ppt": "PowerPoint slides",
+    ".ppt": "old PowerPoint slides (.ppt: save it as .pptx)",
     ".doc": "old Word documents (.doc: save it as .docx in Word or LibreOffice)",
     ".odt": "OpenDocument texts (save it as .docx)",
     ".rtf": "RTF documents (save it as .docx)",

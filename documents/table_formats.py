@@ -24,6 +24,7 @@ import zipfile
 from collections.abc import Iterable
 from pathlib import Path
 
+from documents.slide_formats import read_pptx
 from documents.text_formats import Sections, decode_text
 from documents.text_formats import read_file as read_text_file
 from errors import DocumentError
@@ -215,8 +216,8 @@ def read_xls(path: Path, name: str) -> Sections:
 
 
 def read_file(path: Path, name: str) -> Sections:
-    """The units of a table (.csv, .tsv, .xlsx, .xlsm, .xls) or, by documents/text_formats.py, of
-    any other file the document worker reads (chosen by ``name``'s extension)."""
+    """The units of a table (.csv, .tsv, .xlsx, .xlsm, .xls), a deck (.pptx) or, by
+    documents/text_formats.py, of any other file the worker reads (by ``name``'s extension)."""
     suffix = Path(name).suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
         return read_xlsx(path, name)
@@ -224,4 +225,6 @@ def read_file(path: Path, name: str) -> Sections:
         return read_xls(path, name)
     if suffix in (".csv", ".tsv"):
         return read_csv(path.read_bytes(), name)
+    if suffix == ".pptx":
+        return read_pptx(path, name)
     return read_text_file(path, name)
