@@ -96,3 +96,17 @@ def test_broken_and_protected_workbooks_get_clear_messages(tmp_path):
         read_xlsx(protected, "locked.xlsx")
     with pytest.raises(DocumentError, match="not an old Excel"):
         read_xls(fake, "report.xls")
+
+
+def test_real_xls_workbooks_from_xlrd():
+    xlsx = ROOT / "tests" / "data" / "xlsx"
+    profiles = read_file(xlsx / "profiles.xls", "profiles.xls")
+    assert profiles.unit == "sheet" and len(profiles.units) == 5
+    assert profiles.units[1].startswith(
+        "Sheet: AXISDEF\nColumns: PROFIL; i; d\nRow 2: PROFIL: P8.2; i: 1; d: 100"
+    )
+    ragged = read_file(xlsx / "ragged.xls", "ragged.xls")
+    assert ragged.units == [
+        "Sheet: Sheet1\nColumns: a; b; c\nRow 2: a: d; b: e\nRow 3: a: f\n"
+        "Row 4: a: g; b: h; c: I; column D: j\nRow 5: a: k; column D: l"
+    ]
