@@ -15,7 +15,7 @@ import os
 import sys
 from pathlib import Path
 
-from documents.text_formats import read_file
+from documents.table_formats import read_file
 from errors import DocumentError
 
 

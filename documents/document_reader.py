@@ -1,8 +1,9 @@
 """The registry of document formats: which reader takes a file, chosen by its extension.
 
 PDFs go to ``documents.pdf_worker`` (PDFium, pypdf, OCR for scanned pages); Word, web-page,
-Markdown and text files to ``documents.doc_worker`` (documents/text_formats.py). Both run in a child
-process with the same time limit and memory cap, and answer with the same ``ExtractedDocument``.
+Markdown, text and table files (documents/table_formats.py) to ``documents.doc_worker``
+(documents/text_formats.py). Both run in a child process with the same time limit and memory
+cap, and answer with the same ``ExtractedDocument``.
 """
 
 from __future__ import annotations
@@ -32,14 +33,16 @@ FORMATS: dict[str, DocumentFormat] = {
     ".md": DocumentFormat("text", "Markdown", plain_text=True),
     ".markdown": DocumentFormat("text", "Markdown", plain_text=True),
     ".txt": DocumentFormat("text", "text file", plain_text=True),
+    ".csv": DocumentFormat("text", "CSV table", plain_text=True),
+    ".tsv": DocumentFormat("text", "TSV table", plain_text=True),
+    ".xlsx": DocumentFormat("text", "Excel workbook"),
+    ".xlsm": DocumentFormat("text", "Excel workbook"),
+    ".xls": DocumentFormat("text", "Excel workbook"),
+    ".pptx": DocumentFormat("text", "PowerPoint deck"),
 }
 SUPPORTED = tuple(FORMATS)
 NOT_READ = {
-    ".pptx": "PowerPoint slides",
-    ".ppt": "PowerPoint slides",
-    ".xlsx": "Excel spreadsheets",
-    ".xls": "Excel spreadsheets",
-    ".csv": "CSV tables",
+    ".ppt": "old PowerPoint slides (.ppt: save it as .pptx)",
     ".doc": "old Word documents (.doc: save it as .docx in Word or LibreOffice)",
     ".odt": "OpenDocument texts (save it as .docx)",
     ".rtf": "RTF documents (save it as .docx)",

@@ -4,12 +4,25 @@ from __future__ import annotations
 
 from typing import Any
 
+ROWS_PER_UNIT = 40
+"""Rows in one unit of a CSV table: unit 1 holds rows 2-41 (row 1 is the header row), unit 2 rows
+42-81, ...; documents/table_formats.py writes them so, and a citation turns units back into rows."""
+
+_NAMED = {"section": "section", "sheet": "sheet", "slide": "slide", "chapter": "chapter"}
+
 
 def location(unit: str, start: Any, end: Any) -> str:
-    """ "p. 5", "pp. 5-6", "section 3", "sections 3-4" or "¶ 12-14"."""
+    """ "p. 5", "pp. 5-6", "section 3", "sections 3-4", "¶ 12-14", "slide 4", "sheet 2",
+    "chapter 3" or, for a CSV table's units ("row block"), "rows 2-41"."""
     span = f"{start}" if start == end else f"{start}-{end}"
-    if unit == "section":
-        return f"section{'s' if start != end else ''} {span}"
+    if unit in _NAMED:
+        return f"{_NAMED[unit]}{'s' if start != end else ''} {span}"
     if unit == "paragraph":
         return f"¶ {span}"
+    if unit == "row block":
+        try:
+            first, last = (int(start) - 1) * ROWS_PER_UNIT + 2, int(end) * ROWS_PER_UNIT + 1
+        except (TypeError, ValueError):
+            return f"rows {span}"
+        return f"rows {first}-{last}"
     return f"p{'p' if start != end else ''}. {span}"

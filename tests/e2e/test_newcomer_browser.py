@@ -25,7 +25,7 @@ def test_chat_goes_on_while_documents_are_added_and_every_refusal_is_in_words(ap
     sidebar = page.locator(SIDEBAR)
     assert "Reads PDFs (.pdf), Word documents (.docx)" in sidebar.inner_text()  # said before any upload
     deck = {
-        "name": "Quarterly deck.pptx",
+        "name": "Quarterly deck.ppt",
         "mimeType": "application/octet-stream",
         "buffer": b"PK\x03\x04slides",
     }
@@ -41,7 +41,10 @@ def test_chat_goes_on_while_documents_are_added_and_every_refusal_is_in_words(ap
     page.reload()  # the upload goes on, and its row is still there
     page.wait_for_selector("[data-testid='stChatInput'] textarea")
     sidebar.get_by_text("Adding 2 files").wait_for(timeout=30_000)
-    assert "Quarterly deck.pptx was not added: PowerPoint slides are not read." in sidebar.inner_text()
+    assert (
+        "Quarterly deck.ppt was not added: old PowerPoint slides (.ppt: save it as .pptx) are not read."
+        in sidebar.inner_text()
+    )
 
     ask(page, "Say hello in one word.")  # the chat is not blocked by the upload
     page.wait_for_function(f'() => document.querySelectorAll("{MESSAGES}").length >= 2', timeout=120_000)
@@ -51,7 +54,10 @@ def test_chat_goes_on_while_documents_are_added_and_every_refusal_is_in_words(ap
     page.get_by_text("My documents: 1 added, 1 not added").wait_for(timeout=300_000)  # the notice
     wait_until_idle(page)
     text = sidebar.inner_text()
-    assert "Quarterly deck.pptx was not added: PowerPoint slides are not read." in text
+    assert (
+        "Quarterly deck.ppt was not added: old PowerPoint slides (.ppt: save it as .pptx) are not read."
+        in text
+    )
     assert "2023 Q3 INTC.pdf: 54 pages" in text and "1 document," in text
     assert len(page.locator(MESSAGES).all()) == 2  # the chat is intact
     screenshot(page, "newcomer-upload-done")
