@@ -86,7 +86,9 @@ def test_chat_goes_on_while_documents_are_added_and_every_refusal_is_in_words(ap
     wait_until_idle(page)
     sidebar.get_by_text("Voice settings").click()
     page.wait_for_timeout(500)
-    sidebar.locator("[data-testid='stSelectbox']").filter(has_text="Whisper model").locator("input").click()
+    whisper = sidebar.locator("[data-testid='stSelectbox']").filter(has_text="Whisper model").locator("input")
+    whisper.evaluate("e => e.scrollIntoView({block: 'center'})")  # its list opens below it, in view
+    whisper.click()
     page.locator("[role='option']").first.wait_for()
     listed = page.locator("[role='option']").all_inner_texts()
     assert "small.en (not installed)" in listed and "tiny.en (fast, built in)" in listed, listed

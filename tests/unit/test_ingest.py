@@ -118,7 +118,8 @@ def _one_page_changed(pdf) -> bytes:
 def test_a_file_of_another_kind_is_refused_in_words():
     from core.library import Library
 
-    reason = Library.refusal("Quarterly deck.pptx")
-    assert reason is not None and reason.startswith("Quarterly deck.pptx was not added: PowerPoint slides")
+    reason = Library.refusal("Quarterly deck.ppt")
+    assert reason is not None and reason.startswith("Quarterly deck.ppt was not added: old PowerPoint slides")
+    assert Library.refusal("Quarterly deck.pptx") is None  # read since issue 25
     assert "PDFs (.pdf)" in reason and "Word documents (.docx)" in reason and "text files (.txt)" in reason
     assert Library.refusal("report.PDF") is None
