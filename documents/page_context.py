@@ -12,11 +12,31 @@ from __future__ import annotations
 import re
 
 MAX_TITLE_LINES = 4
-MAX_HEADING_CHARS = 160
-_SKIP = re.compile(r"^(table of contents|index|page \d+|\d+|[ivxlc]+|-\s*\d+\s*-)$", re.IGNORECASE)
+MAX_HEADING_CHARS = 200
+# Page numbers and running heads; a year alone on its line ("2015") is a column's header, kept.
+_SKIP = re.compile(
+    r"^(table of contents|index|\(unaudited\)|page \d+|(?!(?:19|20)\d\d$)\d+|[ivxlc]+|-\s*\d+\s*-)$",
+    re.IGNORECASE,
+)
 _NUMBER = re.compile(r"[\d$%()]")
 _YEAR_ROW = re.compile(r"(?:(?:19|20)\d\d\D{0,12}){2,}")
 _AMOUNT = re.compile(r"\d{3}")  # a table's value: its rows are no title
+#: What a table's columns hold, printed above them: its scale ("(In thousands)", "(Dollars in
+#: millions, except per share data)") and its periods ("Fiscal years ended December 25, 2021, ...").
+_SCALE_NOTE = re.compile(
+    r"^\(?\s*(?:\$\s*)?(?:(?:amounts|dollars)\s+)?in\s+(?:thousands|millions|billions)\b", re.IGNORECASE
+)
+_COLUMN_NOTE = re.compile(
+    rf"{_SCALE_NOTE.pattern}|\b(?:years?|quarters?|months|weeks|periods?)\s+ended\b", re.IGNORECASE
+)
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+_DATE = re.compile(rf"\b{_MONTH}\s+\d{{1,2}},?\s+(?:19|20)\d\d\b", re.IGNORECASE)
+#: A piece of a column header set over several lines: "Years Ended", "November 27,", "2015".
+_COLUMN_PIECE = re.compile(
+    rf"^(?:(?:19|20)\d\d|{_MONTH}\s+\d{{1,2}},?(?:\s+(?:19|20)\d\d)?|(?:fiscal\s+)?(?:years?|quarters?|"
+    r"(?:three|six|nine|twelve)\s+months|\d{1,2}\s+weeks)\s+ended,?|as\s+of)$",
+    re.IGNORECASE,
+)
 
 #: Statement names as questions say them -> words their page titles use.
 STATEMENT_SYNONYMS: dict[str, tuple[str, ...]] = {
@@ -48,19 +68,48 @@ _QUESTION_STATEMENT = {
 def page_heading(text: str) -> str:
     """Title lines from the top of a page and its first row of years, joined by " | "."""
     lines = [" ".join(line.split()) for line in text.splitlines()]
-    lines = _join_word_lines([line for line in lines if line and not _SKIP.match(line)])
+    lines = _join_word_lines(_join_column_pieces([line for line in lines if line and not _SKIP.match(line)]))
     titles: list[str] = []
+    notes: list[str] = []  # the scale and periods printed over the columns, dates and all
     year_row = ""
     for line in lines[:12]:
-        if _YEAR_ROW.search(line) and len(line) < 90:
+        if _YEAR_ROW.search(line) and len(line) < 90 or _is_date_row(line):
             year_row = line
             break
-        if len(titles) < MAX_TITLE_LINES and len(line) <= 90 and _mostly_words(line):
+        if _COLUMN_NOTE.search(line) and len(line) <= 90 and len(notes) < 2:
+            notes.append(line)
+        elif len(titles) < MAX_TITLE_LINES and len(line) <= 90 and _mostly_words(line):
             titles.append(line)
-        elif titles:
+        elif titles or notes:
             break
-    heading = " | ".join([*titles, year_row] if year_row else titles)
-    return heading[:MAX_HEADING_CHARS]
+    if not any(_SCALE_NOTE.search(n) for n in notes):  # "(in millions)" printed under the dates
+        notes += [line for line in lines[:12] if len(line) <= 60 and _SCALE_NOTE.search(line)][:1]
+    parts = [*titles, *notes, year_row] if year_row else [*titles, *notes]
+    while len(parts) > 2 and len(" | ".join(parts)) > MAX_HEADING_CHARS and len(titles) > 1:
+        parts.remove(titles.pop(0))  # the columns' scale and years matter more than a first title
+    return " | ".join(parts)[:MAX_HEADING_CHARS]
+
+
+def _is_date_row(line: str) -> bool:
+    """A row of column dates ("Years Ended November 27, 2015 November 28, 2014"), not a sentence."""
+    return len(_DATE.findall(line)) >= 2 and len(_DATE.sub("", line).strip()) <= 30
+
+
+def _join_column_pieces(lines: list[str]) -> list[str]:
+    """A column header set one piece per line ("Years Ended", "November 27,", "2015", "November
+    28,", "2014") is read as one line, so its dates keep their years."""
+    out: list[str] = []
+    run: list[str] = []
+    for line in [*lines, ""]:
+        if line and _COLUMN_PIECE.match(line):
+            run.append(line)
+            continue
+        if run:
+            out.append(" ".join(run))
+            run = []
+        if line:
+            out.append(line)
+    return out
 
 
 def _join_word_lines(lines: list[str]) -> list[str]:

@@ -232,3 +232,30 @@ def test_a_passage_neither_relevant_nor_sharing_two_words_is_not_kept():
     assert not gate.keeps(question, HANDBOOK_PASSAGE, 0.10)  # nothing like the question
     assert not gate.keeps(question, recipe, 0.30)  # only "many"
     assert gate.keeps(question, recipe, 0.45)  # relevant, whatever its words
+
+
+def test_page_heading_keeps_column_dates_set_one_piece_per_line_and_the_scale():
+    # Adobe's 10-K sets each column's date over two lines, the year alone on the second.
+    page = "\n".join(
+        ["59", "ADOBE SYSTEMS INCORPORATED", "CONSOLIDATED STATEMENTS OF INCOME"]
+        + ["(In thousands, except per share data)", "Years Ended", "November 27,", "2015", "November 28,"]
+        + ["2014", "Revenue:", "Subscription ........ $ 3,223,904 $ 2,076,584"]
+    )
+    assert page_heading(page) == (
+        "ADOBE SYSTEMS INCORPORATED | CONSOLIDATED STATEMENTS OF INCOME | (In thousands, except per share "
+        "data) | Years Ended November 27, 2015 November 28, 2014"
+    )
+
+
+def test_page_heading_finds_the_scale_printed_under_the_periods():
+    page = "\n".join(
+        ["Table of Contents", "Consolidated Statement of Cash Flows", "PepsiCo, Inc. and Subsidiaries"]
+        + ["Fiscal years ended December 25, 2021, December 26, 2020 and December 28, 2019", "(in millions)"]
+        + ["2021", "2020", "2019", "Operating Activities", "Net income $ 7,679 $ 7,175 $ 7,353"]
+    )
+    heading = page_heading(page)
+    assert "(in millions)" in heading and "December 25, 2021" in heading
+    assert heading.startswith("Consolidated Statement of Cash Flows | PepsiCo, Inc. and Subsidiaries")
+    # A sentence with two dates is no row of column dates.
+    prose = "Title\nAs of November 27, 2015, the shares awarded under our 2015, 2014 and 2013 programs are"
+    assert "awarded" not in page_heading(prose)
