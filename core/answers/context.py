@@ -20,7 +20,7 @@ from dataclasses import replace
 import numpy as np
 
 from core.answers.figures import find_figures, is_trivial
-from core.answers.line_items import KNOWN, Line
+from core.answers.line_items import Line, line_asked
 from core.answers.statement_lines import parse_line
 from core.events import Source
 from documents.doc_profile import name_words
@@ -120,7 +120,7 @@ def score_lines(
     scores = scores + KEYWORD_BONUS * np.array([len(question_terms & _terms(seg)) for _, _, seg in pieces])
     if asks_for_figure(question):  # the line that answers is usually a table row with the figure
         scores = scores + FIGURE_BONUS * np.array([holds_figure(seg) for _, _, seg in pieces])
-        named = next((line for line in KNOWN if line.said.search(question)), None)
+        named = line_asked(question)
         if named is not None:
             scores = scores + LINE_BONUS * np.array([_reports(named, seg) for _, _, seg in pieces])
     return pieces, scores

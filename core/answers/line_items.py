@@ -144,6 +144,11 @@ KNOWN: tuple[Line, ...] = (
 )  # fmt: skip
 
 
+def line_asked(question: str) -> Line | None:
+    """The known line a question names in its own words ("What was the COGS?"), or None."""
+    return next((line for line in KNOWN if line.said.search(question)), None)
+
+
 def line_named(words: str) -> Line | None:
     """The known line a question's words name ("cash from operations", "COGS"), or None; also a
     row label itself ("Net revenues")."""
