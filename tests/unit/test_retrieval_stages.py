@@ -257,5 +257,5 @@ def test_page_heading_finds_the_scale_printed_under_the_periods():
     assert "(in millions)" in heading and "December 25, 2021" in heading
     assert heading.startswith("Consolidated Statement of Cash Flows | PepsiCo, Inc. and Subsidiaries")
     # A sentence with two dates is no row of column dates.
-    prose = "Title\nAs of November 27, 2015, the shares awarded under our 2015, 2014 and 2013 programs are"
+    prose = "Title\nAs of November 27, 2015 and November 28, 2014, the shares awarded under our programs were"
     assert "awarded" not in page_heading(prose)
