@@ -102,11 +102,10 @@ class KnowledgeBase:
         """Documents added by an earlier release have no profile and their chunks no page heading:
         read both from the stored pages (no re-embedding; "Re-index all" also embeds them)."""
         filled = {}
-        for doc in self.store.documents():
-            if not doc.profile:
-                pages = [text for _, text in self.store.pages(doc.id)]
-                profile = profile_document(doc.name, doc.title, pages)
-                filled[doc.id] = (profile.as_dict(), [page_heading(p) for p in pages])
+        for doc in self.store.unprofiled():
+            pages = [text for _, text in self.store.pages(doc.id)]
+            profile = profile_document(doc.name, doc.title, pages)
+            filled[doc.id] = (profile.as_dict(), [page_heading(p) for p in pages])
         self.store.fill_profiles(filled)
 
     # --- documents -----------------------------------------------------------------
