@@ -147,6 +147,13 @@ class KnowledgeBase:
         """Remove a document with its pages, vectors and keywords."""
         self.store.delete(doc_id)
 
+    def destroy(self) -> None:
+        """Destroy the knowledge base's store (its SQLite file, or its PostgreSQL schema); the
+        object is unusable afterwards."""
+        with self._lock:
+            self.store.drop()
+            self._corpus, self._generation = None, -1
+
     def reindex(self, progress: Callable[[str, int, int], None] | None = None) -> int:
         """Re-read profiles, re-chunk and re-embed every document with the current settings and
         code; returns the chunk count."""
