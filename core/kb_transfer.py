@@ -9,6 +9,7 @@ two sides are compared: document and chunk counts, and the top hit of a few sear
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -50,6 +51,7 @@ class CopyReport:
     target_chunks: int = 0  # and their chunks there
     target_others: int = 0  # documents only in the target
     samples: list[Sample] = field(default_factory=list)
+    seconds: float = 0.0  # copying and counting (not the sample searches)
 
     @property
     def ok(self) -> bool:
@@ -62,7 +64,8 @@ class CopyReport:
         lines = [
             f"from {self.source}",
             f"to   {self.target}",
-            f"copied {len(self.copied)} documents, {len(self.skipped)} already there (skipped)",
+            f"copied {len(self.copied)} documents, {len(self.skipped)} already there (skipped) "
+            f"in {self.seconds:.1f} s",
             f"source: {self.source_documents} documents, {self.source_chunks} chunks",
             f"target: {self.target_documents} of them, {self.target_chunks} chunks"
             + (f" (and {self.target_others} documents of its own)" if self.target_others else ""),
@@ -126,14 +129,17 @@ def compare_counts(source: KnowledgeStore, target: KnowledgeStore, report: CopyR
 
 
 def sample_queries(store: KnowledgeStore, count: int = SAMPLES) -> list[str]:
-    """The texts of ``count`` chunks spread over the documents (the middle chunk of each)."""
+    """The texts of ``count`` chunks spread evenly over all the chunks, in the order stored."""
     docs = [d for d in store.documents() if d.chunks]
-    picked = [docs[i * len(docs) // count] for i in range(min(count, len(docs)))]
-    queries = []
-    for doc in picked:
-        chunks = store.chunks(doc.id)
-        if chunks:
-            queries.append(chunks[len(chunks) // 2].text)
+    total = sum(d.chunks for d in docs)
+    wanted = sorted({(2 * i + 1) * total // (2 * count) for i in range(min(count, total))})
+    queries, start = [], 0
+    for doc in docs:
+        mine = [n - start for n in wanted if start <= n < start + doc.chunks]
+        if mine:
+            chunks = store.chunks(doc.id)
+            queries += [chunks[n].text for n in mine if n < len(chunks)]
+        start += doc.chunks
     return queries
 
 
@@ -171,10 +177,12 @@ def copy_knowledge_base(
     source, target = (on_sqlite, on_postgres) if to == "postgres" else (on_postgres, on_sqlite)
     sides = {id(on_sqlite): f"SQLite in {directory}", id(on_postgres): _postgres_name(on_postgres.store)}
     report = CopyReport(sides[id(source)], sides[id(target)])
+    started = time.perf_counter()
     copy_documents(source.store, target.store, report, progress)
-    report = compare_counts(source.store, target.store, report)
-    samples = compare_searches(source, target, sample_queries(source.store))
-    return replace(report, samples=samples)
+    report = replace(
+        compare_counts(source.store, target.store, report), seconds=time.perf_counter() - started
+    )
+    return replace(report, samples=compare_searches(source, target, sample_queries(source.store)))
 
 
 def _postgres_name(store: Any) -> str:

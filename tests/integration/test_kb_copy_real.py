@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -47,7 +48,7 @@ def test_kb_copy_to_postgres_and_back(tmp_path, pg_url):  # noqa: F811
     there = cli(on_postgres, "kb", "copy", "--to", "postgres", "--kb", "Notes")
     assert there.returncode == 0, there.stdout + there.stderr
     assert "copied 2 documents, 0 already there" in there.stdout
-    assert "sample searches: 2 of 2 with the same top hit" in there.stdout
+    assert re.search(r"sample searches: ([1-9]) of \1 with the same top hit", there.stdout), there.stdout
     assert there.stdout.strip().endswith("OK: the copy matches")
     assert hits(on_postgres) == before
 

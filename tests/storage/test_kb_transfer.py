@@ -144,3 +144,43 @@ def test_sqlite_store_copies_between_two_folders(tmp_path, embedder):
     assert isinstance(target.store, SqliteKnowledgeStore)
     assert copied(source, target).ok
     assert_same(source, target)
+
+
+class Rechunked:
+    """A source store whose ``doc_id`` loses a chunk between its listing and its read (another
+    process re-indexed it meanwhile)."""
+
+    def __init__(self, store, doc_id: str):
+        self.store, self.doc_id = store, doc_id
+
+    def __getattr__(self, name):
+        return getattr(self.store, name)
+
+    def chunks(self, doc_id):
+        found = self.store.chunks(doc_id)
+        return found[:-1] if doc_id == self.doc_id else found
+
+
+def test_a_document_changed_while_read_is_left_for_the_next_run(tmp_path, embedder):
+    source = filled(on_sqlite(tmp_path / "a", embedder))
+    target = on_sqlite(tmp_path / "b", embedder)
+    report = CopyReport("s", "t")
+    copy_documents(Rechunked(source.store, "2" * 64), target.store, report)
+    assert (report.copied, report.changed) == (["intel.pdf", "memo.txt"], ["apple.docx"])
+    report = compare_counts(source.store, target.store, report)
+    assert not report.ok and "  changed while copied, run again: apple.docx" in report.lines()
+    assert target.store.find("2" * 64) is None
+    assert copied(source, target).copied == ["apple.docx"]
+    assert_same(source, target)
+
+
+def test_sample_queries_spread_over_the_chunks_of_one_long_document(tmp_path, embedder):
+    kb = on_sqlite(tmp_path / "a", embedder)
+    pages = [f"Page {i} says the figure is {i * 7} units of {word}." for i, word in enumerate("abcdefghij")]
+    kb.add_document("long.pdf", "4" * 64, 1, ExtractedDocument(pages))
+    texts = [c.text for c in kb.store.chunks("4" * 64)]
+    picked = sample_queries(kb.store, 3)
+    assert len(texts) >= 3 and len(picked) == 3 and len(set(picked)) == 3
+    where = [texts.index(t) for t in picked]
+    assert where == sorted(where) and where[0] < len(texts) // 2 <= where[-1]
+    assert sample_queries(on_sqlite(tmp_path / "empty", embedder).store) == []
