@@ -124,3 +124,29 @@ def test_two_writers_adding_the_same_file_at_once_store_one_copy(open_store):
     one.join(30)
     assert outcome == {"one": "added", "two": "two.pdf is already in the knowledge base."}
     assert [d.name for d in second.documents()] == ["one.pdf"] and second.chunk_count() == 1
+
+
+class NoFullList:
+    """A store that refuses to list every document: opening must ask only for unprofiled ones."""
+
+    def __init__(self, store):
+        self.store = store
+
+    def __getattr__(self, name):
+        return getattr(self.store, name)
+
+    def documents(self):
+        raise AssertionError("listed every document")
+
+
+def test_opening_a_knowledge_base_profiles_old_documents_without_listing_all(open_store, tmp_path):
+    from retrieval.knowledge_base import KnowledgeBase
+    from tests.fakes import FakeEmbedder
+
+    store = open_store()
+    add(store, "a" * 64, ["Profiled."])
+    store.add(
+        "b" * 64, "b.pdf", "b" * 64, 1, DocumentText("", ["NVIDIA CORPORATION"], {}), chunks("b", ["x"])
+    )
+    KnowledgeBase(tmp_path / "kb", FakeEmbedder(), store=NoFullList(store))  # type: ignore[arg-type]
+    assert store.unprofiled() == [] and store.document("b" * 64).profile != {}
