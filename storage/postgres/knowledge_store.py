@@ -23,6 +23,7 @@ from storage.base import (
     CorpusRows,
     DocumentText,
     NewChunk,
+    StorageError,
     StoredDocument,
     already_added,
 )
@@ -65,6 +66,11 @@ class PostgresKnowledgeStore:
                     yield db
         except psycopg.OperationalError as e:
             raise connection.unreachable(self.url, e) from None
+        except psycopg.errors.UndefinedTable:  # its schema was dropped: deleted by another session
+            raise StorageError(
+                f"The knowledge base {self.schema} in {connection.where(self.url)} was deleted; "
+                "choose another one."
+            ) from None
 
     def generation(self) -> int:
         with self._transaction() as db:

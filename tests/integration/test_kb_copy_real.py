@@ -52,8 +52,9 @@ def test_kb_copy_to_postgres_and_back(tmp_path, pg_url):  # noqa: F811
     assert there.stdout.strip().endswith("OK: the copy matches")
     assert hits(on_postgres) == before
 
-    again = cli(on_postgres, "kb", "copy", "--to", "postgres", "--kb", "Notes")
+    again = cli(on_postgres, "kb", "copy", "--to", "postgres", "--all")  # My documents (empty) too
     assert again.returncode == 0 and "copied 0 documents, 2 already there" in again.stdout
+    assert again.stdout.startswith("# My documents\n") and "\n# Notes\n" in again.stdout
 
     folder = next((tmp_path / "data" / "collections").iterdir())
     for file in folder.glob("kb.sqlite3*"):  # a new machine: only the PostgreSQL copy is left

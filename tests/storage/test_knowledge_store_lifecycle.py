@@ -8,6 +8,7 @@ import threading
 import time
 
 import numpy as np
+import pytest
 
 from errors import DocumentError
 from storage.base import DocumentText, NewChunk
@@ -83,6 +84,20 @@ def test_drop_removes_the_postgres_schema(pg_url):
     store.drop()
     assert store.schema not in schemas()
     store.drop()  # twice is harmless
+
+
+def test_another_opening_of_a_dropped_postgres_knowledge_base_says_it_was_deleted(pg_url):
+    import uuid
+
+    from errors import StorageError
+    from storage.postgres.knowledge_store import PostgresKnowledgeStore
+
+    collection = uuid.uuid4().hex[:12]
+    mine, theirs = PostgresKnowledgeStore(pg_url, collection), PostgresKnowledgeStore(pg_url, collection)
+    add(theirs, "a" * 64, ["x"])
+    mine.drop()
+    with pytest.raises(StorageError, match="was deleted"):
+        theirs.documents()
 
 
 class SlowVector:
