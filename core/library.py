@@ -42,6 +42,8 @@ class Retriever(DocumentStore, Protocol):
 
     def pages(self, doc_id: str, first: int = 1, count: int | None = None) -> list[tuple[int, str]]: ...
 
+    def destroy(self) -> None: ...
+
 
 def open_at(settings: Settings, directory: str | Path) -> Retriever:
     """The knowledge base kept in ``directory`` (not one of the app's own: ``cli.py --kb DIR``)."""
@@ -131,7 +133,10 @@ class Library:
         self.collections.rename(collection, name)
 
     def delete(self, collection: str) -> None:
-        """Delete it with all its documents; chats that used it now use none."""
+        """Delete it with all its documents (its store destroyed: the SQLite file, or the
+        PostgreSQL schema, then its folder); chats that used it now use none."""
+        if collection != DEFAULT and self.collections.get(collection) is not None:
+            self.knowledge_base_for(collection).destroy()
         self.collections.delete(collection)
         self._open.pop(collection, None)
         self._conversations.forget_collection(collection)

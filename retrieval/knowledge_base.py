@@ -102,11 +102,10 @@ class KnowledgeBase:
         """Documents added by an earlier release have no profile and their chunks no page heading:
         read both from the stored pages (no re-embedding; "Re-index all" also embeds them)."""
         filled = {}
-        for doc in self.store.documents():
-            if not doc.profile:
-                pages = [text for _, text in self.store.pages(doc.id)]
-                profile = profile_document(doc.name, doc.title, pages)
-                filled[doc.id] = (profile.as_dict(), [page_heading(p) for p in pages])
+        for doc in self.store.unprofiled():
+            pages = [text for _, text in self.store.pages(doc.id)]
+            profile = profile_document(doc.name, doc.title, pages)
+            filled[doc.id] = (profile.as_dict(), [page_heading(p) for p in pages])
         self.store.fill_profiles(filled)
 
     # --- documents -----------------------------------------------------------------
@@ -147,6 +146,13 @@ class KnowledgeBase:
     def delete_document(self, doc_id: str) -> None:
         """Remove a document with its pages, vectors and keywords."""
         self.store.delete(doc_id)
+
+    def destroy(self) -> None:
+        """Destroy the knowledge base's store (its SQLite file, or its PostgreSQL schema); the
+        object is unusable afterwards."""
+        with self._lock:
+            self.store.drop()
+            self._corpus, self._generation = None, -1
 
     def reindex(self, progress: Callable[[str, int, int], None] | None = None) -> int:
         """Re-read profiles, re-chunk and re-embed every document with the current settings and

@@ -106,9 +106,17 @@ class KnowledgeStore(Protocol):
     def generation(self) -> int: ...
 
     def add(
-        self, doc_id: str, name: str, sha256: str, size_bytes: int, text: DocumentText, chunks: list[NewChunk]
+        self,
+        doc_id: str,
+        name: str,
+        sha256: str,
+        size_bytes: int,
+        text: DocumentText,
+        chunks: list[NewChunk],
+        added_at: float | None = None,
     ) -> None:
-        """Store a document with its pages and chunks; ``already_added`` on a duplicate sha256."""
+        """Store a document with its pages and chunks (added now, or at ``added_at`` when copied
+        from another store); ``already_added`` on a duplicate sha256."""
         ...
 
     def delete(self, doc_id: str) -> None: ...
@@ -122,6 +130,14 @@ class KnowledgeStore(Protocol):
     def find(self, sha256: str) -> StoredDocument | None: ...
 
     def chunk_count(self) -> int: ...
+
+    def unprofiled(self) -> list[StoredDocument]:
+        """The documents with no profile yet (added by an earlier release), in the order added."""
+        ...
+
+    def chunks(self, doc_id: str) -> list[NewChunk]:
+        """A document's chunks with their ids and vectors, in stored order (to copy it elsewhere)."""
+        ...
 
     def pages(self, doc_id: str, first: int = 1, count: int | None = None) -> list[tuple[int, str]]: ...
 
@@ -139,6 +155,11 @@ class KnowledgeStore(Protocol):
         ...
 
     def corpus_rows(self) -> CorpusRows: ...
+
+    def drop(self) -> None:
+        """Destroy this knowledge base's data (its file, or its database schema); the store is
+        unusable afterwards."""
+        ...
 
 
 class CandidateSearch(Protocol):

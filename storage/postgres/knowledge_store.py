@@ -23,6 +23,7 @@ from storage.base import (
     CorpusRows,
     DocumentText,
     NewChunk,
+    StorageError,
     StoredDocument,
     already_added,
 )
@@ -65,6 +66,11 @@ class PostgresKnowledgeStore:
                     yield db
         except psycopg.OperationalError as e:
             raise connection.unreachable(self.url, e) from None
+        except psycopg.errors.UndefinedTable:  # its schema was dropped: deleted by another session
+            raise StorageError(
+                f"The knowledge base {self.schema} in {connection.where(self.url)} was deleted; "
+                "choose another one."
+            ) from None
 
     def generation(self) -> int:
         with self._transaction() as db:
@@ -103,8 +109,29 @@ class PostgresKnowledgeStore:
             row = db.execute("SELECT count(*) FROM chunks").fetchone()
             return int(row[0]) if row else 0
 
+    def unprofiled(self) -> list[StoredDocument]:
+        with self._transaction() as db:
+            return self._select(db, "d.profile = '{}'::jsonb")
+
+    def chunks(self, doc_id: str) -> list[NewChunk]:
+        with self._transaction() as db:
+            rows = db.execute(
+                "SELECT id, page_start, page_end, text, context, embedding::real[] FROM chunks "
+                "WHERE doc_id = %s ORDER BY seq",
+                (doc_id,),
+                binary=True,  # float4[] in binary: the stored float32 values exactly
+            ).fetchall()
+        return [NewChunk(*r[:5], np.array(r[5], dtype=np.float32)) for r in rows]
+
     def add(
-        self, doc_id: str, name: str, sha256: str, size_bytes: int, text: DocumentText, chunks: list[NewChunk]
+        self,
+        doc_id: str,
+        name: str,
+        sha256: str,
+        size_bytes: int,
+        text: DocumentText,
+        chunks: list[NewChunk],
+        added_at: float | None = None,
     ) -> None:
         try:
             with self._transaction() as db:
@@ -120,7 +147,7 @@ class PostgresKnowledgeStore:
                         size_bytes,
                         len(text.pages),
                         Jsonb(text.empty_pages),
-                        time.time(),
+                        time.time() if added_at is None else added_at,
                         Jsonb(text.ocr_pages),
                         text.unit,
                     ),
@@ -204,6 +231,15 @@ class PostgresKnowledgeStore:
             documents = self._select(db)
         vectors = np.array([r[6] for r in rows], dtype=np.float32) if rows else np.zeros((0, 0), np.float32)
         return CorpusRows(generation, documents, [ChunkRow(*r[:6]) for r in rows], vectors)
+
+    def drop(self) -> None:
+        """Drop the knowledge base's schema with all its tables."""
+        try:
+            with self._pool.connection() as db, db.transaction():
+                db.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (self.schema,))
+                db.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(self.schema)))
+        except psycopg.OperationalError as e:
+            raise connection.unreachable(self.url, e) from None
 
     # --- candidate search inside the database (for the next step's retrieval) ---------
     def dense_candidates(self, vector: np.ndarray, k: int) -> list[Candidate]:

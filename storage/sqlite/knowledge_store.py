@@ -69,8 +69,28 @@ class SqliteKnowledgeStore:
         with self.connect() as db:
             return db.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]
 
+    def unprofiled(self) -> list[StoredDocument]:
+        with self.connect() as db:
+            return self._select(db, "d.profile IN ('{}', '', 'null')")
+
+    def chunks(self, doc_id: str) -> list[NewChunk]:
+        with self.connect() as db:
+            rows = db.execute(
+                "SELECT id, page_start, page_end, text, context, vector FROM chunks WHERE doc_id = ? "
+                "ORDER BY row",
+                (doc_id,),
+            ).fetchall()
+        return [NewChunk(*r[:5], np.frombuffer(r[5], dtype=np.float32).copy()) for r in rows]
+
     def add(
-        self, doc_id: str, name: str, sha256: str, size_bytes: int, text: DocumentText, chunks: list[NewChunk]
+        self,
+        doc_id: str,
+        name: str,
+        sha256: str,
+        size_bytes: int,
+        text: DocumentText,
+        chunks: list[NewChunk],
+        added_at: float | None = None,
     ) -> None:
         with self.connect() as db:
             db.execute("BEGIN IMMEDIATE")
@@ -89,7 +109,7 @@ class SqliteKnowledgeStore:
                         size_bytes,
                         len(text.pages),
                         json.dumps(text.empty_pages),
-                        time.time(),
+                        time.time() if added_at is None else added_at,
                         json.dumps(text.ocr_pages),
                         text.unit,
                     ),
@@ -177,6 +197,11 @@ class SqliteKnowledgeStore:
         vectors = np.frombuffer(b"".join(r[6] for r in rows), dtype=np.float32)
         vectors = vectors.reshape(len(rows), -1) if rows else np.zeros((0, 0), np.float32)
         return CorpusRows(generation, documents, [ChunkRow(*r[:6]) for r in rows], vectors)
+
+    def drop(self) -> None:
+        """Remove the knowledge base's file (with its WAL, journal and lock files)."""
+        for suffix in ("", "-wal", "-shm", "-journal", ".lock"):
+            self.path.with_name(self.path.name + suffix).unlink(missing_ok=True)
 
     @staticmethod
     def _insert_pages(db: sqlite3.Connection, doc_id: str, pages: list[str]) -> None:
