@@ -15,7 +15,7 @@ import os
 import sys
 from pathlib import Path
 
-from documents.table_formats import read_file
+from documents.file_readers import read_file
 from errors import DocumentError
 
 

@@ -1,9 +1,9 @@
 """The registry of document formats: which reader takes a file, chosen by its extension.
 
-PDFs go to ``documents.pdf_worker`` (PDFium, pypdf, OCR for scanned pages); Word, web-page,
-Markdown, text and table files (documents/table_formats.py) to ``documents.doc_worker``
-(documents/text_formats.py). Both run in a child process with the same time limit and memory
-cap, and answer with the same ``ExtractedDocument``.
+PDFs go to ``documents.pdf_worker`` (PDFium, pypdf, OCR for scanned pages); every other kind to
+``documents.doc_worker``, where documents/file_readers.py picks its reader by extension. Both run
+in a child process with the same time limit and memory cap, and answer with the same
+``ExtractedDocument``.
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ FORMATS: dict[str, DocumentFormat] = {
     ".xlsm": DocumentFormat("text", "Excel workbook"),
     ".xls": DocumentFormat("text", "Excel workbook"),
     ".pptx": DocumentFormat("text", "PowerPoint deck"),
+    ".ipynb": DocumentFormat("text", "Jupyter notebook", plain_text=True),
 }
 SUPPORTED = tuple(FORMATS)
 NOT_READ = {

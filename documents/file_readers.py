@@ -1,0 +1,22 @@
+"""Which reader takes a file in the document worker (documents/doc_worker.py), by its extension."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from documents.notebook_formats import read_ipynb
+from documents.table_formats import read_file as read_older_kind
+from documents.text_formats import Sections
+
+_BYTE_READERS: dict[str, Callable[[bytes, str], Sections]] = {
+    ".ipynb": read_ipynb,
+}
+
+
+def read_file(path: Path, name: str) -> Sections:
+    """The units of the file at ``path``, uploaded as ``name`` (its extension picks the reader)."""
+    suffix = Path(name).suffix.lower()
+    if suffix in _BYTE_READERS:
+        return _BYTE_READERS[suffix](path.read_bytes(), name)
+    return read_older_kind(path, name)
