@@ -40,6 +40,8 @@ FORMATS: dict[str, DocumentFormat] = {
     ".xls": DocumentFormat("text", "Excel workbook"),
     ".pptx": DocumentFormat("text", "PowerPoint deck"),
     ".ipynb": DocumentFormat("text", "Jupyter notebook", plain_text=True),
+    ".json": DocumentFormat("text", "JSON file", plain_text=True),
+    ".xml": DocumentFormat("text", "XML file", plain_text=True),
 }
 SUPPORTED = tuple(FORMATS)
 NOT_READ = {

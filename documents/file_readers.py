@@ -5,12 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from documents.markup_formats import read_json, read_xml
 from documents.notebook_formats import read_ipynb
 from documents.table_formats import read_file as read_older_kind
 from documents.text_formats import Sections
 
 _BYTE_READERS: dict[str, Callable[[bytes, str], Sections]] = {
     ".ipynb": read_ipynb,
+    ".json": read_json,
+    ".xml": read_xml,
 }
 
 
