@@ -42,6 +42,7 @@ FORMATS: dict[str, DocumentFormat] = {
     ".ipynb": DocumentFormat("text", "Jupyter notebook", plain_text=True),
     ".json": DocumentFormat("text", "JSON file", plain_text=True),
     ".xml": DocumentFormat("text", "XML file", plain_text=True),
+    ".epub": DocumentFormat("text", "e-book"),
 }
 SUPPORTED = tuple(FORMATS)
 NOT_READ = {
@@ -49,7 +50,6 @@ NOT_READ = {
     ".doc": "old Word documents (.doc: save it as .docx in Word or LibreOffice)",
     ".odt": "OpenDocument texts (save it as .docx)",
     ".rtf": "RTF documents (save it as .docx)",
-    ".epub": "e-books",
     ".eml": "e-mails",
     ".msg": "Outlook messages",
     ".zip": "zip archives (unpack it and add its files)",
