@@ -43,6 +43,8 @@ FORMATS: dict[str, DocumentFormat] = {
     ".json": DocumentFormat("text", "JSON file", plain_text=True),
     ".xml": DocumentFormat("text", "XML file", plain_text=True),
     ".epub": DocumentFormat("text", "e-book"),
+    ".eml": DocumentFormat("text", "e-mail"),
+    ".msg": DocumentFormat("text", "Outlook message"),
 }
 SUPPORTED = tuple(FORMATS)
 NOT_READ = {
@@ -50,8 +52,6 @@ NOT_READ = {
     ".doc": "old Word documents (.doc: save it as .docx in Word or LibreOffice)",
     ".odt": "OpenDocument texts (save it as .docx)",
     ".rtf": "RTF documents (save it as .docx)",
-    ".eml": "e-mails",
-    ".msg": "Outlook messages",
     ".zip": "zip archives (unpack it and add its files)",
     ".png": "pictures (put a scan in a PDF to have it read by OCR)",
     ".jpg": "pictures (put a scan in a PDF to have it read by OCR)",
