@@ -45,6 +45,7 @@ FORMATS: dict[str, DocumentFormat] = {
     ".epub": DocumentFormat("text", "e-book"),
     ".eml": DocumentFormat("text", "e-mail"),
     ".msg": DocumentFormat("text", "Outlook message"),
+    ".zip": DocumentFormat("text", "zip archive"),
 }
 SUPPORTED = tuple(FORMATS)
 NOT_READ = {
@@ -52,7 +53,6 @@ NOT_READ = {
     ".doc": "old Word documents (.doc: save it as .docx in Word or LibreOffice)",
     ".odt": "OpenDocument texts (save it as .docx)",
     ".rtf": "RTF documents (save it as .docx)",
-    ".zip": "zip archives (unpack it and add its files)",
     ".png": "pictures (put a scan in a PDF to have it read by OCR)",
     ".jpg": "pictures (put a scan in a PDF to have it read by OCR)",
     ".jpeg": "pictures (put a scan in a PDF to have it read by OCR)",

@@ -1,11 +1,11 @@
 """Which reader takes a file in the document worker (documents/doc_worker.py), by its extension,
-for a file on disk or one held in memory: an e-mail's attachment.
+for a file on disk or one held in memory: a member of a zip archive or an e-mail's attachment.
 
 A file in memory is read where it lies when its reader takes bytes (text, web pages, tables,
 notebooks, JSON, XML, e-mails), a PDF by its text layer (PDFium, no OCR inside another file); any
-other kind (Word, Excel, PowerPoint, e-books, Outlook messages) is written under a fresh private temporary
-folder with a made-up name, never its own path, and read there. E-mails attached to e-mails are
-read ``MAX_NESTING`` levels deep, no deeper.
+other kind (Word, Excel, PowerPoint, e-books, Outlook messages, archives) is written under a
+fresh private temporary folder with a made-up name, never its own path, and read there. Archives
+and e-mails inside each other are read ``MAX_NESTING`` levels deep, no deeper.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
+from documents.archive_formats import read_zip
 from documents.email_formats import read_eml
 from documents.epub_formats import read_epub
 from documents.markup_formats import read_json, read_xml
@@ -25,8 +26,8 @@ from documents.table_formats import read_file as read_older_kind
 from documents.text_formats import READERS, Sections
 from errors import DocumentError
 
-MAX_NESTING = 2  # an e-mail in an e-mail is read; an e-mail in that one is not
-MAX_MEMBER_PAGES = 2_000  # pages of a PDF attached to an e-mail
+MAX_NESTING = 2  # holders inside holders: a zip in an e-mail in a zip is read, one level more is not
+MAX_MEMBER_PAGES = 2_000  # pages of a PDF inside an archive or an e-mail
 ReadMember = Callable[[bytes, str], Sections]
 
 _BYTE_READERS: dict[str, Callable[[bytes, str], Sections]] = {
@@ -37,16 +38,8 @@ _BYTE_READERS: dict[str, Callable[[bytes, str], Sections]] = {
     ".json": read_json,
     ".xml": read_xml,
 }
-_HOLDERS = (".eml", ".msg")
-_OTHER_KINDS = (
-    ".docx",
-    ".xlsx",
-    ".xlsm",
-    ".xls",
-    ".pptx",
-    ".epub",
-    ".msg",
-)  # read from a file on disk  # kinds that hold other files
+_HOLDERS = (".zip", ".eml", ".msg")  # kinds that hold other files
+_ON_DISK = (".docx", ".xlsx", ".xlsm", ".xls", ".pptx", ".epub", ".msg", ".zip")  # read from a file
 
 
 def read_file(path: Path, name: str) -> Sections:
@@ -57,6 +50,8 @@ def read_file(path: Path, name: str) -> Sections:
 def _read_path(path: Path, name: str, depth: int) -> Sections:
     suffix = Path(name).suffix.lower()
     member = partial(read_bytes, depth=depth + 1)
+    if suffix == ".zip":
+        return read_zip(path, name, member)
     if suffix == ".eml":
         return read_eml(path.read_bytes(), name, member)
     if suffix == ".msg":
@@ -81,7 +76,7 @@ def read_bytes(data: bytes, name: str, depth: int = 1) -> Sections:
         return _BYTE_READERS[suffix](data, name)
     if suffix == ".pdf":
         return read_pdf_bytes(data, name)
-    if suffix not in _OTHER_KINDS:
+    if suffix not in _ON_DISK:
         raise DocumentError(f"{name}: not a kind of file the app reads.")
     with tempfile.TemporaryDirectory(prefix="member-") as folder:
         path = Path(folder) / f"member{suffix}"
