@@ -18,7 +18,7 @@ import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
-from documents.embedded_units import labelled_units
+from documents.embedded_units import READER_FAILURES, labelled_units
 from documents.text_formats import Sections
 from errors import DocumentError
 
@@ -38,7 +38,7 @@ def read_zip(path: Path, name: str, read_member: Callable[[bytes, str], Sections
     """Each readable member's units, after a unit that lists the archive's members."""
     try:
         archive = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError) as e:
+    except (zipfile.BadZipFile, OSError, NotImplementedError, ValueError) as e:
         raise DocumentError(f"{name} is not a zip archive, or it is damaged.") from e
     with archive:
         files = [i for i in archive.infolist() if not i.is_dir() and not _is_metadata(i.filename)]
@@ -62,8 +62,8 @@ def read_zip(path: Path, name: str, read_member: Callable[[bytes, str], Sections
             except DocumentError as e:
                 skipped.append(f"{member} ({_reason(e, posixpath.basename(member))})")
                 continue
-            except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError) as e:
-                skipped.append(f"{member} (it is damaged: {e})")
+            except READER_FAILURES as e:
+                skipped.append(f"{member} (it is damaged: {type(e).__name__})")
                 continue
             found = labelled_units(member, sections)
             if found:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from email.message import EmailMessage
 from pathlib import Path
 
-from documents.embedded_units import labelled_units
+from documents.embedded_units import READER_FAILURES, labelled_units
 from documents.text_formats import Sections, read_html
 from errors import DocumentError
 
@@ -169,7 +169,7 @@ def _read_attachment(attachment: Attachment, units: list[str], read_member) -> l
     except DocumentError as e:
         reason = str(e).removeprefix(f"{attachment.name}: ").removeprefix(f"{attachment.name} ")
         return [f"{attachment.name}: {reason}"]
-    except (ValueError, OSError, EOFError, KeyError, IndexError, TypeError) as e:  # a reader's own failure
+    except READER_FAILURES as e:  # a reader's own failure
         return [f"{attachment.name}: it is damaged ({type(e).__name__})"]
     found = labelled_units(label, sections)
     if not found:

@@ -4,8 +4,16 @@ or an e-mail says which file it comes from."""
 
 from __future__ import annotations
 
+import zipfile
+import zlib
+
 from documents.text_formats import Sections
 from utils.citations import location
+
+READER_FAILURES = (ValueError, KeyError, IndexError, TypeError, OSError, EOFError, NotImplementedError,
+                   RecursionError, AssertionError, zipfile.BadZipFile, zlib.error)  # fmt: skip
+"""What a reader's library may raise on a damaged file inside another: that file is named as
+damaged, and the rest of the archive or e-mail is still read."""
 
 
 def labelled_units(member: str, sections: Sections) -> list[str]:

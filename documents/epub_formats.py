@@ -34,7 +34,7 @@ def read_epub(path: Path, name: str) -> Sections:
     """An e-book's chapters in reading order."""
     try:
         book = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError) as e:
+    except (zipfile.BadZipFile, OSError, NotImplementedError, ValueError) as e:
         raise DocumentError(f"{name} is not an e-book (.epub), or it is damaged.") from e
     try:
         with book:

@@ -103,6 +103,8 @@ def read_pdf_bytes(data: bytes, name: str) -> Sections:
             pages.append(textpage.get_text_bounded().replace("\r\n", "\n"))
             textpage.close()
             page.close()
+    except pdfium.PdfiumError as e:
+        raise DocumentError(f"{name} is damaged: a page of it cannot be read.") from e
     finally:
         document.close()
     if not any(p.strip() for p in pages):

@@ -21,15 +21,16 @@ def read_msg(path: Path, name: str, read_member: Callable[[bytes, str], Sections
     """An Outlook message's headers, body and readable attachments."""
     try:
         import extract_msg
-        from extract_msg.exceptions import ExMsgBaseException
     except ImportError as e:  # pragma: no cover - a broken install
         raise DocumentError(f"{name}: Outlook messages need extract-msg ({e}).") from e
     try:
         message = extract_msg.openMsg(str(path), strict=False)
-    except (ExMsgBaseException, OSError, ValueError, KeyError, TypeError) as e:
+    except Exception as e:  # extract-msg and olefile raise many kinds (OleFileError, bare Exception)
         raise DocumentError(f"{name} is not an Outlook message (.msg), or it is damaged.") from e
     try:
         mail = _mail(message)
+    except Exception as e:  # extract-msg raises bare Exception on a damaged body ("CRC is invalid!")
+        raise DocumentError(f"{name} is damaged: its text cannot be read ({e}).") from e
     finally:
         message.close()
     return mail_sections(mail, name, read_member)
