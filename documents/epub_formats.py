@@ -1,12 +1,12 @@
 """E-books (.epub, EPUB 2 and 3) as one unit per chapter, cited "chapter N": the book's reading
-order (the OPF package's spine), each XHTML document read by the app's web-page reader
-(documents/text_formats.py ``read_html_soup``: the whole body, headings and tables kept, scripts
-and styles dropped), headed by its title from the table of contents when the book has one.
+order (the OPF package's spine), each XHTML document's whole text a line per block (BeautifulSoup,
+as the web-page reader's fallback), headed by its title from the table of contents when it has one.
 
 Read with ``zipfile`` and lxml rather than ebooklib: ebooklib is AGPL-3.0, loads every item of
 the book (pictures, fonts) into memory to read the text, and needs the same HTML reading after it;
-the spine is three small XML files. The whole-body reader is used, not trafilatura: a chapter is
-all text, and trafilatura's article guess drops short chapters and epigraphs.
+the spine is three small XML files. Neither web-page reader is used: a chapter is all text, and
+trafilatura's article guess drops short chapters and epigraphs, while the fallback reader keeps
+only text in paragraph-like elements (Alice's "Fury said to a mouse" poem is set in <span>s).
 
 A book with DRM (META-INF/encryption.xml naming a chapter, with any algorithm but the IDPF/Adobe
 font obfuscation that only hides fonts) is refused with a message saying so. Chapters are read
@@ -21,12 +21,14 @@ import zlib
 from pathlib import Path
 from urllib.parse import unquote
 
-from documents.text_formats import Sections, decode_html, read_html_soup
+from documents.text_formats import Sections, decode_html
 from errors import DocumentError
 
 MAX_CHAPTER_BYTES = 20 * 2**20
 MAX_BOOK_BYTES = 300 * 2**20  # uncompressed text of all chapters
 _FONT_OBFUSCATION = ("http://www.idpf.org/2008/embedding", "http://ns.adobe.com/pdf/enc#RC")
+_BLOCKS = ["p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "tr", "blockquote", "pre", "dt", "dd",
+           "figcaption", "caption", "section", "aside", "table", "br", "hr"]  # fmt: skip
 _HTML_TYPES = ("application/xhtml+xml", "text/html", "application/x-dtbook+xml")
 
 
@@ -49,11 +51,13 @@ def _read_book(book: zipfile.ZipFile, name: str) -> Sections:
     manifest, spine = _manifest_and_spine(opf, posixpath.dirname(opf_path))
     _refuse_drm(book, name, {manifest[i][0] for i in spine if i in manifest})
     titles = _toc_titles(book, opf, manifest, name)
+    contents_pages = {manifest[i.get("id")][0] for i in opf.iterfind(".//{*}manifest/{*}item")
+                      if "nav" in (i.get("properties") or "").split()}  # fmt: skip
     units: list[str] = []
     total = 0
     for idref in spine:
         href, media = manifest.get(idref, ("", ""))
-        if not href or media not in _HTML_TYPES:
+        if not href or media not in _HTML_TYPES or href in contents_pages:
             continue
         total += _size(book, href, name)
         if total > MAX_BOOK_BYTES:
@@ -64,7 +68,7 @@ def _read_book(book: zipfile.ZipFile, name: str) -> Sections:
             raise DocumentError(
                 f"{name}: the chapter {href} is over {MAX_CHAPTER_BYTES / 2**20:.0f} MB; it is not read."
             )
-        text = "\n".join(read_html_soup(decode_html(data, name)).units).strip()
+        text = chapter_text(decode_html(data, name))
         if not text:
             continue  # a cover picture, a blank page
         title = titles.get(href, "")
@@ -73,6 +77,23 @@ def _read_book(book: zipfile.ZipFile, name: str) -> Sections:
     if not units:
         raise DocumentError(f"{name} has no text in its chapters.")
     return Sections(units, "chapter", _book_title(opf))
+
+
+def chapter_text(html: str) -> str:
+    """All of a chapter's text, a line per block (paragraph, heading, list item, line break): a
+    poem set in <span>s, or text straight in a <div>, is kept, which the web-page readers skip."""
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(html, "html.parser")
+    for tag in soup.find_all(["script", "style", "head", "nav"]):
+        tag.decompose()
+    for block in soup.find_all(_BLOCKS):
+        block.insert_after("\n")
+    for cell in soup.find_all(["td", "th"]):
+        cell.insert_after(" | ")
+    root = soup.body or soup
+    lines = (" ".join(line.split()).strip(" |") for line in root.get_text("").split("\n"))
+    return "\n".join(line for line in lines if line)
 
 
 def _xml(book: zipfile.ZipFile, member: str, name: str):

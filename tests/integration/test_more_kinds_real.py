@@ -24,7 +24,7 @@ def make_files(folder):
     ], "metadata": {}}  # fmt: skip
     (folder / "tides.ipynb").write_text(json.dumps(notebook))
     (folder / "bakery.json").write_text(json.dumps({"bakery": {"sourdough loaf": {"price": "4.60 euros"}}}))
-    shutil.copy(DATA / "epub" / "alice-text-only.epub", folder / "alice.epub")
+    shutil.copy(DATA / "epub" / "alice.epub", folder / "alice.epub")
     shutil.copy(DATA / "eml" / "mail_test_10.eml", folder / "ibm-offer.eml")
     with zipfile.ZipFile(folder / "orchard.zip", "w") as z:
         z.writestr(

@@ -15,7 +15,7 @@ from errors import DocumentError
 from tests.conftest import ROOT
 from tests.unit.test_text_formats import make_docx
 
-EPUB = ROOT / "tests" / "data" / "epub" / "alice-text-only.epub"
+EPUB = ROOT / "tests" / "data" / "epub" / "alice.epub"
 PPTX = ROOT / "tests" / "data" / "pptx" / "sld-notes.pptx"
 
 

@@ -18,7 +18,7 @@ FILES = {
     "nb.ipynb": DATA / "ipynb" / "test4.ipynb",
     "schema.json": DATA / "json" / "nbformat.v4.5.schema.json",
     "package.xml": DATA / "xml" / "alice-package.xml",
-    "alice.epub": DATA / "epub" / "alice-text-only.epub",
+    "alice.epub": DATA / "epub" / "alice.epub",
     "offer.eml": DATA / "eml" / "mail_test_10.eml",
     "sample.msg": DATA / "msg" / "strangeDate.msg",
 }

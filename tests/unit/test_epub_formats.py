@@ -13,7 +13,7 @@ from errors import DocumentError
 from tests.conftest import ROOT
 from utils.citations import location
 
-ALICE = ROOT / "tests" / "data" / "epub" / "alice-text-only.epub"
+ALICE = ROOT / "tests" / "data" / "epub" / "alice.epub"
 CONTAINER = """<?xml version="1.0"?><container version="1.0"
 xmlns="urn:oasis:names:tc:opendocument:xmlns:container"><rootfiles>
 <rootfile full-path="OEBPS/content.opf" media-type="application/oebps-package+xml"/>
@@ -51,6 +51,7 @@ def test_a_real_book_in_reading_order_with_chapter_titles():
     assert book.units[0].startswith("Chapter 1: Title Page\n")
     assert book.units[1].startswith("Chapter 2: Down The Rabbit-Hole\n")
     assert "Alice was beginning to get very tired of sitting by her" in book.units[1]
+    assert '"Fury said to\na mouse,\nThat\nhe met in the\nhouse,' in book.units[3]  # a poem set in <span>s
     assert book.units[10].startswith("Chapter 11: Alice's Evidence\n")
     assert book.units[10].endswith("what a wonderful dream it had been.")
     assert location("chapter", 3, 3) == "chapter 3" and refusal("alice.epub") is None
