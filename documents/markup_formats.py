@@ -9,7 +9,8 @@ still says what each value is (as a table's rows keep their headers, documents/t
   off, so an external entity reads nothing and an entity's text is never put in (libxml2 also
   refuses a "billion laughs" file, said in words);
   units are the root element's children, cited "section N"; an element's attributes follow its
-  name on its own line ("channel > item (id=7)").
+  name on its own line ("channel > item (id=7)"); an element holding both text and elements
+  (a paragraph with a bold word) is written whole on one line.
 
 Both stop at ``MAX_DEPTH`` levels of nesting (deeper values are written compactly on their
 ancestor's line) and after ``MAX_LINES`` lines (a line says the rest is not read); the file size
@@ -127,6 +128,10 @@ def _xml_lines(element, path: str, depth: int, budget: list[int]) -> Iterator[st
         return
     own = _direct_text(element)
     children = [c for c in element if isinstance(c.tag, str)]
+    if own and children:  # mixed content ("<p>The <b>pier</b> closes</p>"): its whole text, in order
+        budget[0] -= 1
+        yield f"{here}: {' '.join(''.join(element.itertext()).split())}"
+        return
     if own or (not children and element.attrib):
         budget[0] -= 1
         yield f"{here}: {own}" if own else here

@@ -72,6 +72,12 @@ def test_xml_entities_are_never_expanded_nor_fetched(tmp_path):
     )
     (tmp_path / "xxe.xml").write_text(xxe)
     assert "swordfish" not in "".join(read_file(tmp_path / "xxe.xml", "xxe.xml").units)
+    mixed = "<doc><title>Pier</title><p>The <b>north</b> pier closes on <i>Sundays</i>.</p></doc>"
+    (tmp_path / "mixed.xml").write_text(mixed)
+    assert read_file(tmp_path / "mixed.xml", "mixed.xml").units == [
+        "doc > title: Pier",
+        "doc > p: The north pier closes on Sundays.",
+    ]
     (tmp_path / "broken.xml").write_text("<a><b></a>")
     with pytest.raises(DocumentError, match="broken.xml is not well-formed XML"):
         read_file(tmp_path / "broken.xml", "broken.xml")
