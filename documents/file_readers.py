@@ -28,7 +28,6 @@ from errors import DocumentError
 
 MAX_NESTING = 2  # holders inside holders: a zip in an e-mail in a zip is read, one level more is not
 MAX_MEMBER_PAGES = 2_000  # pages of a PDF inside an archive or an e-mail
-ReadMember = Callable[[bytes, str], Sections]
 
 _BYTE_READERS: dict[str, Callable[[bytes, str], Sections]] = {
     **{suffix: reader for suffix, (_, reader) in READERS.items()},
