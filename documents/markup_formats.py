@@ -101,7 +101,7 @@ def read_xml(data: bytes, name: str) -> Sections:
         raise DocumentError(f"{name} holds no XML elements.")
     budget = [MAX_LINES]
     own = _direct_text(root)
-    units = [f"{_label(root)}: {own}"] if own else []
+    units = [f"{_label(root)}: {own}" if own else _label(root)] if own or root.attrib else []
     for child in root:
         if not isinstance(child.tag, str):
             continue

@@ -28,7 +28,8 @@ def test_real_json_schema_values_keep_their_paths():
 
 def test_real_xml_elements_text_and_attributes():
     package = read_file(DATA / "xml" / "alice-package.xml", "alice-package.xml")
-    metadata, manifest, spine = package.units
+    root, metadata, manifest, spine = package.units
+    assert root == "package (version=3.0, lang=en, unique-identifier=pub-id)"  # the root's attributes
     assert "package > metadata > title: Alice's Adventures in Wonderland" in metadata.split("\n")
     assert "package > metadata > creator: Lewis Carroll" in metadata.split("\n")
     assert "package > manifest > item (id=style, href=css/stylesheet.css, media-type=text/css)" in manifest
