@@ -1,6 +1,7 @@
-"""Child process of ``pdf_processor`` for Word, web-page, Markdown and text files: the same JSON
-lines as ``pdf_worker`` (one per section or paragraph), so the same time limit and memory cap
-apply to a hostile file (a zip bomb renamed .docx, a 50 MB web page).
+"""Child process of ``pdf_processor`` for every kind but PDF (documents/file_readers.py picks the
+reader): the same JSON lines as ``pdf_worker`` (one per section, paragraph, slide, cell,
+chapter ...), so the same time limit and memory cap apply to a hostile file (a zip bomb, a 50 MB
+web page, an e-mail with a damaged attachment).
 
     {"title": "..."} {"page": 1, "of": 7, "text": "..."} ... {"done": true, "extractor": "docx",
     "unit": "section"}  or  {"error": "<message for the user>", "kind": "message"}
@@ -15,7 +16,7 @@ import os
 import sys
 from pathlib import Path
 
-from documents.table_formats import read_file
+from documents.file_readers import read_file
 from errors import DocumentError
 
 

@@ -1,9 +1,9 @@
 """The registry of document formats: which reader takes a file, chosen by its extension.
 
-PDFs go to ``documents.pdf_worker`` (PDFium, pypdf, OCR for scanned pages); Word, web-page,
-Markdown, text and table files (documents/table_formats.py) to ``documents.doc_worker``
-(documents/text_formats.py). Both run in a child process with the same time limit and memory
-cap, and answer with the same ``ExtractedDocument``.
+PDFs go to ``documents.pdf_worker`` (PDFium, pypdf, OCR for scanned pages); every other kind to
+``documents.doc_worker``, where documents/file_readers.py picks its reader by extension. Both run
+in a child process with the same time limit and memory cap, and answer with the same
+``ExtractedDocument``.
 """
 
 from __future__ import annotations
@@ -39,6 +39,13 @@ FORMATS: dict[str, DocumentFormat] = {
     ".xlsm": DocumentFormat("text", "Excel workbook"),
     ".xls": DocumentFormat("text", "Excel workbook"),
     ".pptx": DocumentFormat("text", "PowerPoint deck"),
+    ".ipynb": DocumentFormat("text", "Jupyter notebook", plain_text=True),
+    ".json": DocumentFormat("text", "JSON file", plain_text=True),
+    ".xml": DocumentFormat("text", "XML file", plain_text=True),
+    ".epub": DocumentFormat("text", "e-book"),
+    ".eml": DocumentFormat("text", "e-mail"),
+    ".msg": DocumentFormat("text", "Outlook message"),
+    ".zip": DocumentFormat("text", "zip archive"),
 }
 SUPPORTED = tuple(FORMATS)
 NOT_READ = {
@@ -46,10 +53,6 @@ NOT_READ = {
     ".doc": "old Word documents (.doc: save it as .docx in Word or LibreOffice)",
     ".odt": "OpenDocument texts (save it as .docx)",
     ".rtf": "RTF documents (save it as .docx)",
-    ".epub": "e-books",
-    ".eml": "e-mails",
-    ".msg": "Outlook messages",
-    ".zip": "zip archives (unpack it and add its files)",
     ".png": "pictures (put a scan in a PDF to have it read by OCR)",
     ".jpg": "pictures (put a scan in a PDF to have it read by OCR)",
     ".jpeg": "pictures (put a scan in a PDF to have it read by OCR)",

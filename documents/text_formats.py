@@ -39,7 +39,7 @@ class Sections:
     """A document's citable units, in order, and its title (may be empty)."""
 
     units: list[str]
-    unit: str  # "section", "paragraph", or (documents/table_formats.py) "row block" or "sheet"
+    unit: str  # "section", "paragraph", "row block", "sheet", "slide", "cell", "chapter" or "page"
     title: str = ""
 
 

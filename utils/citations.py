@@ -8,11 +8,11 @@ ROWS_PER_UNIT = 40
 """Rows in one unit of a CSV table: unit 1 holds rows 2-41 (row 1 is the header row), unit 2 rows
 42-81, ...; documents/table_formats.py writes them so, and a citation turns units back into rows."""
 
-_NAMED = {"section": "section", "sheet": "sheet", "slide": "slide", "chapter": "chapter"}
+_NAMED = {"section": "section", "sheet": "sheet", "slide": "slide", "chapter": "chapter", "cell": "cell"}
 
 
 def location(unit: str, start: Any, end: Any) -> str:
-    """ "p. 5", "pp. 5-6", "section 3", "sections 3-4", "¶ 12-14", "slide 4", "sheet 2",
+    """ "p. 5", "pp. 5-6", "section 3", "sections 3-4", "¶ 12-14", "slide 4", "sheet 2", "cell 7",
     "chapter 3" or, for a CSV table's units ("row block"), "rows 2-41"."""
     span = f"{start}" if start == end else f"{start}-{end}"
     if unit in _NAMED:
