@@ -26,6 +26,8 @@ _AMOUNT = re.compile(r"\d{3}")  # a table's value: its rows are no title
 _SCALE_NOTE = re.compile(
     r"^\(?\s*(?:\$\s*)?(?:(?:amounts|dollars)\s+)?in\s+(?:thousands|millions|billions)\b", re.IGNORECASE
 )
+_SCALE_SAID = re.compile(r"\bin\s+(?:thousands|millions|billions)\b", re.IGNORECASE)
+_STATEMENT_WORDS = re.compile(r"statements?\b|balance\s+sheets?|\bnotes?\b", re.IGNORECASE)
 _COLUMN_NOTE = re.compile(
     rf"{_SCALE_NOTE.pattern}|\b(?:years?|quarters?|months|weeks|periods?)\s+ended\b", re.IGNORECASE
 )
@@ -82,11 +84,14 @@ def page_heading(text: str) -> str:
             titles.append(line)
         elif titles or notes:
             break
-    if not any(_SCALE_NOTE.search(n) for n in notes):  # "(in millions)" printed under the dates
+    if not any(_SCALE_SAID.search(p) for p in [*titles, *notes, year_row]):  # printed under the dates
         notes += [line for line in lines[:12] if len(line) <= 60 and _SCALE_NOTE.search(line)][:1]
     parts = [*titles, *notes, year_row] if year_row else [*titles, *notes]
-    while len(parts) > 2 and len(" | ".join(parts)) > MAX_HEADING_CHARS and len(titles) > 1:
-        parts.remove(titles.pop(0))  # the columns' scale and years matter more than a first title
+    while len(" | ".join(parts)) > MAX_HEADING_CHARS and len(titles) > 1:
+        # The columns' scale and years matter more than a title that names no statement.
+        spare = [t for t in titles if not _STATEMENT_WORDS.search(t)] or titles
+        titles.remove(spare[0])
+        parts.remove(spare[0])
     return " | ".join(parts)[:MAX_HEADING_CHARS]
 
 

@@ -259,3 +259,14 @@ def test_page_heading_finds_the_scale_printed_under_the_periods():
     # A sentence with two dates is no row of column dates.
     prose = "Title\nAs of November 27, 2015 and November 28, 2014, the shares awarded under our programs were"
     assert "awarded" not in page_heading(prose)
+
+
+def test_a_long_page_heading_keeps_the_statement_title_and_says_the_scale_once():
+    page = "\n".join(
+        ["Table of Contents", "Consolidated Balance Sheets Corning Incorporated and Subsidiary Companies"]
+        + ["December 31,", "(in millions, except share and per share amounts) 2022 2021", "Assets"]
+    )
+    assert page_heading(page) == (
+        "Consolidated Balance Sheets Corning Incorporated and Subsidiary Companies | December 31, | "
+        "(in millions, except share and per share amounts) 2022 2021"
+    )
