@@ -186,7 +186,16 @@ def _period_fit(intent: QueryIntent, profile: DocProfile) -> float:
     if intent.quarter:
         quarter_ok = profile.quarter == intent.quarter
         return 1.0 if year_ok and quarter_ok else (0.3 if year_ok else 0.0)
+    if len(intent.years) > 1 and profile.form == "10-K" and profile.years:
+        return _share_reported(intent.years, max(profile.years))
     return 1.0 if year_ok else 0.0
+
+
+def _share_reported(years: frozenset[int], filed: int) -> float:
+    """The share of ``years`` an annual report of year ``filed`` has columns for: its own year and
+    the two before it (income and cash-flow statements print three years), so "FY2018 - FY2020"
+    is read from the 2020 report, which holds both, rather than from the 2018 one."""
+    return sum(filed - 2 <= y <= filed for y in years) / len(years)
 
 
 def _acronyms(question: str) -> set[str]:

@@ -156,6 +156,19 @@ def test_documents_are_matched_by_distinctive_company_words_and_period():
     assert matched("What did gm say?") == {}  # lower case: a word, not an acronym
 
 
+def test_a_question_over_several_years_fits_the_annual_report_that_prints_them_all():
+    covers = {"old": "MGMRESORTS_2018_10K.pdf", "new": "MGMRESORTS_2020_10K.pdf"}
+    profiles = {
+        doc: profile_document(name, "", ["FORM 10-K\nMGM RESORTS INTERNATIONAL"])
+        for doc, name in covers.items()
+    }
+    intent = analyse("What is the FY2018 - FY2020 average capex for MGM Resorts?")
+    periods = {doc: m.period for doc, m in match_documents(intent, profiles, {}).items()}
+    assert periods == {"old": 0.5, "new": 1.0}
+    one_year = match_documents(analyse("MGM Resorts' FY2018 capex?"), profiles, {})
+    assert (one_year["old"].period, one_year["new"].period) == (1.0, 0.0)
+
+
 def _row(doc, page, text="revenue"):
     return Row(doc, f"{doc}.pdf", page, page, text, "")
 
