@@ -36,6 +36,7 @@ _OUTFLOW = re.compile(
     re.I,
 )
 _EXCEPT_SHARES = re.compile(r"except\b[^|)]*\bshares?\b", re.I)
+_EXCEPT_PER_SHARE = re.compile(r"except\b[^|)]*\bper[\s-]+share", re.I)
 _SHARE_COUNT = re.compile(r"\bshares\b|\bnumber of\b|\bemployees\b|\bunits\b|\bstores\b", re.I)
 
 
@@ -57,7 +58,11 @@ def figure_sentence(source: Source, line: str, question: str) -> str:
     counted = bool(_SHARE_COUNT.search(row.label)) and not per_share
     passage = f"{source.excerpt}\n{source.text}"
     dollars = row.dollars or (not counted and "$" in passage)
-    unit = "" if per_share or value.endswith("%") else scale(source.context, passage)
+    unit = (
+        ""
+        if per_share or value.endswith("%") or _per_share_value(value, source.context)
+        else scale(source.context, passage)
+    )
     if counted and _EXCEPT_SHARES.search(source.context):
         unit = ""  # "(In millions, except number of shares)": the count is as printed
     said = amount(value.strip("()") if _OUTFLOW.search(row.label) else value, unit, dollars)
@@ -67,6 +72,12 @@ def figure_sentence(source: Source, line: str, question: str) -> str:
         period = f" in {year}" if (year := column_year(source.label, column)) else ""
     verb = "were" if _plural(row.label) else "was"
     return f"{_subject(row, source)} {verb} {said}{period} [{source.number}]."
+
+
+def _per_share_value(value: str, context: str) -> bool:
+    """A figure with cents in a table "(In thousands, except per share data)" is one of its per-share
+    amounts ("Dividends declared and paid to common shareholders $0.01"), not $0.01 thousand."""
+    return bool(re.search(r"\.\d\d\)?$", value) and _EXCEPT_PER_SHARE.search(context))
 
 
 def _when(period: str) -> str:

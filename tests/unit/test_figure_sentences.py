@@ -229,3 +229,16 @@ def test_a_note_reference_is_part_of_the_label_not_a_value_and_not_said():
     assert figure_sentence(source, "Inventories, net (Note 6) $ 2,438 $ 2,320", "Corning's inventories?") == (
         "Corning's inventories, net were $2,438 million at December 31, 2020 [1]."
     )
+
+
+def test_a_figure_with_cents_in_a_table_except_per_share_data_gets_no_scale():
+    heading = (
+        "MGM RESORTS INTERNATIONAL AND SUBSIDIARIES | CONSOLIDATED STATEMENTS OF STOCKHOLDERS' EQUITY | "
+        "(In thousands, except per share data) | Year Ended December 31, | 2022 2021"
+    )
+    source = Source(1, "mgm.pdf", 70, 70, 0.9, "$", label="MGM Resorts International, 10-K", context=heading)
+    line = "Dividends declared and paid to common shareholders $ 0.01 $ 0.01"
+    dividends = figure_sentence(source, line, "Has MGM Resorts paid dividends in FY2022?")
+    assert "were $0.01 in" in dividends and "thousand" not in dividends
+    total = figure_sentence(source, "Dividends paid to common shareholders (3,781) (4,928)", "dividends?")
+    assert "$3,781 thousand" in total
