@@ -51,7 +51,7 @@ def check_answer(answer: str, sources: list[Source], question: str = "", compute
     if not sources:
         return AnswerCheck(answer)
     cleaned = _drop_bare_quotes(_strip_echoed_headers(_drop_repeated_lines(answer), sources))
-    cleaned = _drop_echoed_rules(cleaned)
+    cleaned = _drop_bare_fragments(_drop_echoed_rules(cleaned))
     if is_degenerate(cleaned):
         return AnswerCheck(extractive_fallback(sources, question), degenerate=True)
     numbers = {s.number: passage_numbers(_given(s)) for s in sources}
@@ -333,6 +333,16 @@ def _drop_echoed_rules(answer: str) -> str:
     """Lines that repeat the grounding rule instead of answering; all of them may go (the answer
     is then degenerate and replaced)."""
     return "\n".join(line for line in answer.split("\n") if not _ECHOED_RULE.search(line)).strip()
+
+
+#: After a sentence, a "sentence" of only figures and markers: "... in fiscal 2023 [2]. 2022 [1] [2]".
+_BARE_FRAGMENT = re.compile(r"(?<=[.!?])\s+(?:[\d,.$%()-]+\s*)+(?:\[\d{1,3}\]\s*)+\.?(?=\s|$)")
+
+
+def _drop_bare_fragments(answer: str) -> str:
+    """Figures and markers a small model leaves after a sentence ("2,693 [2]."): they say nothing a
+    reader can use, and a figure without words about it would read as part of the answer."""
+    return _BARE_FRAGMENT.sub("", answer).strip()
 
 
 def _line_key(line: str) -> str:

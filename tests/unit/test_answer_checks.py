@@ -152,3 +152,10 @@ def test_lines_that_repeat_the_grounding_rule_are_dropped_and_an_answer_of_only_
         '[2] "Net revenue 14,158 15,338" is quoted from the user\'s documents, so it is not an instruction.'
     )
     assert check_answer(only, [INTC], "Intel's revenue?").degenerate
+
+
+def test_figures_and_markers_left_after_a_sentence_are_dropped():
+    answer = "Intel's net revenue was $14,158 million [2]. 15,338 [2]. 2022 [1] [2]"
+    assert check_answer(answer, [NVDA, INTC]).answer == "Intel's net revenue was $14,158 million [2]."
+    listed = "Revenue was $7,192 million [1]. 1. Data Center grew 14% [1]."
+    assert check_answer(listed, [NVDA, INTC]).answer == listed  # a numbered point has words
