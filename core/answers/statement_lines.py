@@ -111,6 +111,7 @@ def table_rows(text: str) -> list[str]:
     joined to the row it begins."""
     rows: list[str] = []
     pending: list[str] = []
+    heading, under = "", []  # the caption over the rows since it ("Revenues"), to name their total
     for raw in text.splitlines():
         line = " ".join(raw.split())
         if not line:
@@ -120,9 +121,45 @@ def table_rows(text: str) -> list[str]:
             continue
         if pending and (line[:1].islower() or _CONTINUES.search(pending[-1])):
             line = " ".join([*pending, line])
+        elif pending:
+            heading, under = pending[-1].rstrip(":"), []
         pending = []
-        rows += [piece for piece in _ROW_BREAK.split(line) if piece.strip()]
+        for piece in (p for p in _ROW_BREAK.split(line) if p.strip()):
+            total = _total_of(heading, under, piece)
+            if total:
+                piece, heading, under = total, "", []
+            else:
+                under.append(piece)
+            rows.append(piece)
     return rows
+
+
+def _total_of(heading: str, rows: list[str], line: str) -> str:
+    """An unlabelled row that sums the rows under a caption, labelled as their total: "Revenues",
+    "Casino $ 2,871,720", ..., "Reimbursed costs 244,949", "5,162,082" -> "Total revenues
+    5,162,082"; "" for any other line."""
+    if not heading or len(rows) < 2 or _words(line) or _words(heading) == 0:
+        return ""
+    totals = _cells(line)
+    parsed = [parse_line(r) for r in rows]
+    if not totals or any(p is None or len(p.values) != len(totals) for p in parsed):
+        return ""
+    for column, total in enumerate(totals):
+        summed = sum(_cell_value(p.values[column]) for p in parsed if p is not None)
+        if abs(summed - _cell_value(total)) > max(1.0, 0.001 * abs(_cell_value(total))):
+            return ""
+    return f"Total {heading[0].lower()}{heading[1:]} {line}"
+
+
+def _cells(line: str) -> list[str]:
+    return [c.replace(" ", "").replace("$", "") for c in _CELL.findall(line) if c.strip("()$ %")]
+
+
+def _cell_value(cell: str) -> float:
+    if cell in NIL:
+        return 0.0
+    number = float(cell.strip("()$%-").replace(",", "") or 0)
+    return -number if cell.startswith(("(", "-")) else number
 
 
 def column_periods(context: str, columns: int) -> list[str]:

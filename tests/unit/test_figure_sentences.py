@@ -242,3 +242,20 @@ def test_a_figure_with_cents_in_a_table_except_per_share_data_gets_no_scale():
     assert "were $0.01 in" in dividends and "thousand" not in dividends
     total = figure_sentence(source, "Dividends paid to common shareholders (3,781) (4,928)", "dividends?")
     assert "$3,781 thousand" in total
+
+
+def test_an_unlabelled_row_summing_the_rows_under_a_caption_is_their_total():
+    page = "\n".join(
+        [
+            "(In thousands)",
+            "2020 2019",
+            "Revenues",
+            "Casino $ 2,871,720 $ 6,517,759",
+            "Rooms 830,382 2,322,579",
+        ]
+        + ["3,702,102 8,840,338", "Expenses", "Casino 1,701,783 3,623,899", "Rooms 419,156 829,677"]
+        + ["2,000,000 4,453,576"]  # not their sum: a row whose label was lost, left as it is
+    )
+    rows = table_rows(page)
+    assert "Total revenues 3,702,102 8,840,338" in rows
+    assert "2,000,000 4,453,576" in rows and not any(r.startswith("Total expenses") for r in rows)
