@@ -78,7 +78,12 @@ def refusal(name: str) -> str | None:
     kind = NOT_READ.get(suffix) or (
         f"files of this kind ({suffix})" if suffix else "files without an extension"
     )
-    return f"{name} was not added: {kind} are not read. The knowledge base reads {supported_kinds()}."
+    return f"{name} was not added: {kind} are not read. The knowledge base reads {_suffixes()} files."
+
+
+def _suffixes() -> str:
+    """The extensions read, for a refusal that fits under the file's name: ".pdf, .docx, ... and .zip"."""
+    return ", ".join(SUPPORTED[:-1]) + " and " + SUPPORTED[-1]
 
 
 @dataclass(frozen=True)
