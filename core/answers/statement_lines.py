@@ -41,6 +41,8 @@ _COMPANY_SUFFIX = re.compile(
 YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
 _NOTE_REFERENCE = re.compile(r"\((?:see\s+)?notes?\s+\d+[\w\s,&-]{0,20}\)", re.IGNORECASE)  # "(Note 6)"
 
+_WORDED_ASIDE = re.compile(r"\([^()]*\$?\d[^()]*\b[A-Za-z]{2,}[^()]*\)")  # "($0.01 per share)"
+
 
 _LABEL_MARKS = re.compile(rf"(\s*{_NOTE_REFERENCE.pattern}|\s*\([a-z\d]\))+\s*$", re.IGNORECASE)
 
@@ -69,7 +71,8 @@ def parse_line(line: str) -> StatementLine | None:
     """``"Total net sales $ 117,154 $ 123,945"`` -> label and values; None when the row has no
     words before its values or no value that is more than a note number."""
     text = re.sub(r"(\d|\))\s+%", r"\1%", " ".join(line.split()))  # "43.0 %" -> "43.0%"
-    notes = [m.span() for m in _NOTE_REFERENCE.finditer(text)]  # part of the label, not values
+    # Part of the label, not values: "(Note 6)", "($0.01 per share)".
+    notes = [m.span() for m in (*_NOTE_REFERENCE.finditer(text), *_WORDED_ASIDE.finditer(text))]
     first = None
     for match in _VALUE.finditer(text):
         if any(start <= match.start() < end for start, end in notes):
@@ -119,7 +122,10 @@ def table_rows(text: str) -> list[str]:
         if not _HAS_VALUE.search(line) and (len(line.split()) <= 3 or _CONTINUES.search(line)):
             pending.append(line)  # a label's first words, or a caption
             continue
-        if pending and (line[:1].islower() or _CONTINUES.search(pending[-1])):
+        if rows and rows[-1].count("(") > rows[-1].count(")"):  # "... ($0.01 per" "share) — (4,789)"
+            line = f"{rows.pop()} {line}"
+            under = under[:-1]
+        elif pending and (line[:1].islower() or _CONTINUES.search(pending[-1])):
             line = " ".join([*pending, line])
         elif pending:
             heading, under = pending[-1].rstrip(":"), []

@@ -259,3 +259,12 @@ def test_an_unlabelled_row_summing_the_rows_under_a_caption_is_their_total():
     rows = table_rows(page)
     assert "Total revenues 3,702,102 8,840,338" in rows
     assert "2,000,000 4,453,576" in rows and not any(r.startswith("Total expenses") for r in rows)
+
+
+def test_a_per_share_aside_broken_over_two_lines_is_part_of_the_label():
+    text = "Dividends declared and paid to common shareholders ($0.01 per\nshare) — — — (4,789) — (4,789)"
+    (row,) = table_rows(text)
+    parsed = parse_line(row)
+    assert parsed is not None
+    assert parsed.label == "Dividends declared and paid to common shareholders ($0.01 per share)"
+    assert parsed.values == ("—", "—", "—", "(4,789)", "—", "(4,789)")
