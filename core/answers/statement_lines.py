@@ -41,7 +41,8 @@ _COMPANY_SUFFIX = re.compile(
 YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
 _NOTE_REFERENCE = re.compile(r"\((?:see\s+)?notes?\s+\d+[\w\s,&-]{0,20}\)", re.IGNORECASE)  # "(Note 6)"
 
-_WORDED_ASIDE = re.compile(r"\([^()]*\$?\d[^()]*\b[A-Za-z]{2,}[^()]*\)")  # "($0.01 per share)"
+#: "($0.01 per share)", or "($0.01 per" where the line breaks inside it.
+_WORDED_ASIDE = re.compile(r"\([^()]*\$?\d[^()]*\b[A-Za-z]{2,}[^()]*(?:\)|$)")
 
 
 _LABEL_MARKS = re.compile(rf"(\s*{_NOTE_REFERENCE.pattern}|\s*\([a-z\d]\))+\s*$", re.IGNORECASE)

@@ -268,3 +268,6 @@ def test_a_per_share_aside_broken_over_two_lines_is_part_of_the_label():
     assert parsed is not None
     assert parsed.label == "Dividends declared and paid to common shareholders ($0.01 per share)"
     assert parsed.values == ("—", "—", "—", "(4,789)", "—", "(4,789)")
+    assert (
+        parse_line("Dividends declared and paid to common shareholders ($0.01 per") is None
+    )  # its start alone
