@@ -37,7 +37,7 @@ def test_compose_pulls_the_default_model_once():
 
 def test_compose_named_volumes_and_local_only_port():
     doc = compose()
-    assert set(doc["volumes"]) == {"app-data", "ollama-models"}
+    assert set(doc["volumes"]) == {"app-data", "ollama-models", "pg-data"}
     assert "ollama-models:/root/.ollama" in doc["services"]["ollama"]["volumes"]
     assert "app-data:/data" in doc["services"]["app"]["volumes"]
     assert doc["services"]["app"]["ports"] == ["127.0.0.1:8501:8501"]
@@ -80,3 +80,14 @@ def test_dockerfile_copies_the_app_before_setup_runs_its_modules():
     assert "COPY . ." in lines[:setup]
     ignored = (ROOT / ".dockerignore").read_text().split()
     assert {".venv", "data", ".git"} <= set(ignored)
+
+
+def test_compose_has_a_postgres_service_with_pgvector_used_through_database_url():
+    services = compose()["services"]
+    postgres = services["postgres"]
+    assert postgres["image"].startswith("pgvector/pgvector:") and postgres["profiles"] == ["postgres"]
+    assert "pg-data:/var/lib/postgresql/data" in postgres["volumes"]
+    assert "pg_isready" in postgres["healthcheck"]["test"]
+    assert "ports" not in postgres  # reached by the app and the API on compose's network only
+    for name in ("app", "api"):
+        assert services[name]["environment"]["DATABASE_URL"] == "${DATABASE_URL:-}"
