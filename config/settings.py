@@ -116,6 +116,13 @@ class Settings:
     """Largest web page, Markdown or text file accepted, in MiB (they are parsed in memory)."""
     max_files_per_upload: int = 20
     """Most files added in one upload; more are refused as a whole, with a clear message."""
+    max_folder_files: int = 2000
+    """Most documents in a folder a knowledge base follows; a bigger folder is not synced (it says so)."""
+    folder_root: str = ""
+    """Only folders under this one can be followed ("" = any folder the app's user can read); set it
+    when people on other computers use the page."""
+    folder_sync_delay_s: float = 3.0
+    """A followed folder is synced this long after its last change seen (0 = only by "Sync now")."""
     pdf_timeout_s: float = 120.0
     """Per-file time limit for text extraction (each page read by OCR adds ``ocr_page_timeout_s``)."""
     ocr_max_pixels: int = 50_000_000

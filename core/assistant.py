@@ -8,6 +8,7 @@ wires them together; it does nothing else.
 - ``engines``: the language-model backends (core/engines.py)
 - ``ingest_jobs``: adding documents in the background (core/ingest_jobs.py)
 - ``api_keys``: the HTTP API's keys (core/api_keys.py)
+- ``folders``: knowledge bases that follow a folder (core/folder_sync.py, core/folder_watch.py)
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from core.answers.answerer import Answers
 from core.api_keys import ApiKeys
 from core.chats import Chats
 from core.engines import Engines
+from core.folder_sync import FolderSync
 from core.ingest_jobs import IngestJobs
 from core.library import Library, Retriever
 from core.options import AskOptions
@@ -49,6 +51,7 @@ class LocalAIAssistant:
         self.chats = Chats(settings, conversations, audio)
         self.library = Library(settings, conversations, knowledge_base)
         self.ingest_jobs = IngestJobs(self.library)
+        self.folders = FolderSync(self.library, self.ingest_jobs)
         self.voice = Speech(settings, audio)
         self.api_keys = ApiKeys(Path(settings.data_dir), lambda: self.library.collections)
         self.answers = Answers(settings, self.chats, self.library, self.engines, self.voice)

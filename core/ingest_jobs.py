@@ -92,7 +92,8 @@ class IngestJob:
     knowledge_base: str
     owner: str
     files: list[FileState]
-    action: str = "add"
+    action: str = "add"  # "add", "reindex" or "sync" (core/folder_sync.py)
+    changes: dict[str, str] = field(default_factory=dict)  # sync: file -> added, updated or removed
     created_at: float = field(default_factory=time.time)
     status: str = "queued"  # queued, running, done
     finished: threading.Event = field(default_factory=threading.Event)
@@ -107,6 +108,8 @@ class IngestJob:
         count = len(self.files)
         if self.action == "reindex":
             return self._reindex_summary(count)
+        if self.action == "sync":
+            return self._sync_summary(count)
         if not self.finished.is_set():
             over = sum(f.finished for f in self.files)
             noun = "file" if count == 1 else "files"
@@ -136,6 +139,20 @@ class IngestJob:
         failed = sum(f.state == "failed" for f in self.files)
         parts = [f"{done} re-indexed", f"{gone} removed meanwhile" if gone else ""]
         return ", ".join(p for p in parts + [f"{failed} not re-indexed" if failed else ""] if p)
+
+    def _sync_summary(self, count: int) -> str:
+        noun = "change" if count == 1 else "changes"
+        if self.status == "queued":
+            return f"Syncing the folder: {count} {noun}, after the upload before it"
+        if not self.finished.is_set():
+            over = sum(f.finished for f in self.files)
+            return f"Syncing the folder: {over} of {count} {noun} done"
+        done = [self.changes.get(f.name, "added") for f in self.files if f.state == "done"]
+        parts = [f"{done.count(k)} {k}" for k in ("added", "updated", "removed") if done.count(k)]
+        there = sum(f.state == "skipped" for f in self.files)
+        failed = sum(f.state == "failed" for f in self.files)
+        parts += [f"{there} already there" if there else "", f"{failed} failed" if failed else ""]
+        return "Folder synced: " + (", ".join(p for p in parts if p) or "no changes")
 
     @property
     def failed(self) -> bool:
@@ -184,8 +201,26 @@ class IngestJobs:
         """Queue re-chunking and re-embedding every document of ``collection`` (after the uploads
         before it) and return at once; a row per document, as an upload has per file."""
         documents = [(d.id, d.name) for d in self._library.documents(collection)]
-        job = IngestJob(uuid.uuid4().hex, collection, owner, [FileState(n) for _, n in documents], "reindex")
-        self._enqueue(_Order(job, partial(self._library.reindexing, documents, collection), {}, None, None))
+        return self.run(
+            collection,
+            [n for _, n in documents],
+            partial(self._library.reindexing, documents, collection),
+            "reindex",
+            owner,
+        )
+
+    def run(
+        self,
+        collection: str,
+        rows: list[str],
+        work: Callable[[], Iterator[IngestEvent]],
+        action: str,
+        owner: str = "",
+    ) -> IngestJob:
+        """Queue ``work`` (events for the files named in ``rows``) in ``collection``'s order, after
+        the jobs before it, and return its job at once."""
+        job = IngestJob(uuid.uuid4().hex, collection, owner, [FileState(n) for n in rows], action)
+        self._enqueue(_Order(job, work, {}, None, None))
         return job
 
     def reindexing(self, collection: str) -> bool:

@@ -129,6 +129,9 @@ class Library:
     def create(self, name: str) -> Collection:
         return self.collections.create(name)
 
+    def exists(self, collection: str) -> bool:
+        return self.collections.get(collection) is not None
+
     def rename(self, collection: str, name: str) -> None:
         self.collections.rename(collection, name)
 
