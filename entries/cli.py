@@ -5,6 +5,10 @@ python cli.py ingest --kb DIR FILE_OR_FOLDER ... [--password PW]
 python cli.py search --kb DIR -k 5 --json "question" ...   (one JSON array per question, per line)
 python cli.py eval --kb DIR qa.jsonl -k 5                   (hit@k and MRR)
 python cli.py api-key create NAME [--kb NAME ...] | list | revoke NAME   (keys of the HTTP API)
+python cli.py folder follow FOLDER [--kb NAME] | sync [--kb NAME] | list
+python cli.py folder unfollow [--kb NAME] [--remove-documents]
+    a knowledge base (by name; default My documents) follows a folder: sync adds new files, reads
+    changed ones again and removes the documents of deleted ones (the app also syncs by itself)
 python cli.py kb copy --to postgres|sqlite [--kb NAME_OR_DIR | --all]
     copy a knowledge base from the embedded SQLite store to the PostgreSQL database in
     DATABASE_URL (--to postgres) or back (--to sqlite), without re-embedding; one transaction per
@@ -40,9 +44,11 @@ from core.events import (  # noqa: E402
     Stats,
     Token,
 )
+from core.folder_sync import FolderSync  # noqa: E402
 from core.ingest import Upload  # noqa: E402
 from core.library import DEFAULT  # noqa: E402
 from errors import AssistantError  # noqa: E402
+from utils.words import counted  # noqa: E402
 
 KB_HELP = "a knowledge base: its name in the app, or a directory (default: My documents, DATA_DIR/kb)"
 
@@ -296,6 +302,49 @@ def cmd_kb(args: argparse.Namespace, settings: Settings) -> int:
     return status
 
 
+def cmd_folder(args: argparse.Namespace, settings: Settings) -> int:
+    """``folder follow/sync/unfollow/list``: knowledge bases that follow a folder."""
+    assistant = LocalAIAssistant(settings)
+    folders, library = assistant.folders, assistant.library
+    if args.action == "list":
+        names = {kb.id: kb.name for kb in library.knowledge_bases()}
+        for link in folders.links():
+            report = link.last_report or "not synced yet"
+            print(f"{names.get(link.collection, link.collection)}\t{link.folder}\t{report}")
+        return 0
+    kb = library.find(args.kb or DEFAULT)
+    if kb is None and args.action == "follow" and args.kb:
+        kb = library.create(args.kb)
+    if kb is None:
+        raise SystemExit(f'No knowledge base called "{args.kb}".')
+    if args.action == "unfollow":
+        removed = folders.unfollow(kb.id, args.remove_documents)
+        print(f"{kb.name} no longer follows a folder; {counted(removed, 'document')} removed.")
+        return 0
+    if args.action == "follow":
+        if not args.folder:
+            raise SystemExit("usage: cli.py folder follow FOLDER [--kb NAME]")
+        link = folders.follow(kb.id, Path(args.folder).expanduser().absolute())
+        print(f"{kb.name} follows {link.folder}.")
+    return _sync_folder(folders, kb.id)
+
+
+def _sync_folder(folders: FolderSync, collection: str) -> int:
+    job = folders.sync(collection)
+    if job is not None:
+        while not job.finished.wait(1.0):
+            if sys.stderr.isatty():
+                sys.stderr.write(f"\r{job.summary[:100]:100}")
+                sys.stderr.flush()
+        if sys.stderr.isatty():
+            sys.stderr.write("\r" + " " * 100 + "\r")
+        for file in job.files:
+            print(("FAILED " if file.state == "failed" else "ok     ") + file.status)
+    link = folders.link(collection)
+    print(link.last_report if link else "")
+    return 1 if job is not None and job.failed else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cli.py", description="Local assistant, headless.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -368,6 +417,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--kb", action="append", default=[], help="create: limit the key to this knowledge base (repeatable)"
     )
     key.set_defaults(func=cmd_api_key)
+
+    folder = sub.add_parser("folder", help="a knowledge base that follows a folder (kept in sync)")
+    folder.add_argument("action", choices=["follow", "sync", "unfollow", "list"])
+    folder.add_argument("folder", nargs="?", help="follow: the folder")
+    folder.add_argument("--kb", help="the knowledge base's name in the app (default: My documents)")
+    folder.add_argument(
+        "--remove-documents", action="store_true", help="unfollow: also remove the documents the syncs added"
+    )
+    folder.set_defaults(func=cmd_folder)
 
     kb = sub.add_parser("kb", help="copy a knowledge base between SQLite and PostgreSQL (DATABASE_URL)")
     kb.add_argument("action", choices=["copy"])

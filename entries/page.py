@@ -25,6 +25,7 @@ def get_assistant() -> LocalAIAssistant:
     start loading in the background at once (warm start)."""
     assistant = LocalAIAssistant(Settings.from_env())
     assistant.answers.warm_up_in_background()
+    assistant.folders.watch_in_background()
     return assistant
 
 

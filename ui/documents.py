@@ -10,6 +10,7 @@ from core.assistant import LocalAIAssistant
 from core.ingest import Upload
 from core.session_manager import NO_KNOWLEDGE_BASE, SessionManager
 from errors import UserInputError
+from ui.folder_panel import render_folder
 from ui.safe_text import escape_markdown, inert_markdown
 from utils.words import counted
 
@@ -29,6 +30,7 @@ def render_documents(assistant: LocalAIAssistant, session: SessionManager) -> No
         st.caption("This chat answers without documents. Choose a knowledge base to add some.")
         return
     _render_upload(assistant, session, collection)
+    render_folder(assistant, session, collection)
     _render_jobs(assistant, session, collection)
     _render_document_list(assistant, session, collection)
 

@@ -164,3 +164,29 @@ def test_two_passages_of_one_page_are_shown_as_one_source_citing_both(fake_reply
     labels = [e.label for e in at.chat_message[1].expander]
     assert labels == ["[1] [2] acme\\.pdf, p. 12 · relevance 0.81", "[3] acme\\.pdf, p. 30 · relevance 0.40"]
     assert "Total current liabilities 6,020" in at.chat_message[1].expander[0].text[0].value
+
+
+def test_following_a_folder_adds_its_documents_and_says_what_the_sync_did(
+    fake_reply, tmp_path_factory, monkeypatch
+):
+    import time
+
+    monkeypatch.setenv("FOLDER_SYNC_DELAY_S", "0")  # no watcher: the page's own sync only
+    notes = tmp_path_factory.mktemp("notes")  # not under DATA_DIR (that is refused)
+    (notes / "budget.txt").write_text("The garden budget for 2024 is 1,200 dollars.")
+    at = run_app()
+    next(t for t in at.sidebar.text_input if t.label == "Folder on this computer").set_value("no/such")
+    next(b for b in at.sidebar.button if b.label == "Follow this folder").click().run()
+    assert any("full path" in e.value for e in at.sidebar.error)
+
+    next(t for t in at.sidebar.text_input if t.label == "Folder on this computer").set_value(str(notes))
+    next(b for b in at.sidebar.button if b.label == "Follow this folder").click().run()
+    assert not at.exception
+    assert any("Follows " in c.value and "notes" in c.value for c in at.sidebar.caption)
+    end = time.monotonic() + 60
+    while time.monotonic() < end and not any("Last sync" in c.value for c in at.sidebar.caption):
+        time.sleep(0.5)
+        at.run()
+    assert any("Last sync" in c.value and "1 added" in c.value for c in at.sidebar.caption)
+    assert any("1 document" in c.value for c in at.sidebar.caption)
+    assert any(b.label == "Sync now" for b in at.sidebar.button)
