@@ -14,6 +14,9 @@ References, each made by another tool:
 - .msg: extract-msg's own sender, recipients, subject and body (the reader's only loss could be
   in putting them together);
 - .json: every key and value; .xml: every text node and attribute value (lxml);
+- .xlsx / .xls / .csv: every cell's value, by pandas (openpyxl's saved values, xlrd, the csv
+  module); .pptx: every text frame, table cell and speaker note by python-pptx (the library the
+  reader uses: these rows show what the reader's layout loses, not what the library misses);
 - .zip: the same real files read one by one, against the archive holding them all::
 
     python3 -m venv /tmp/refvenv && /tmp/refvenv/bin/pip install nbconvert ebooklib
@@ -126,6 +129,35 @@ def xml_reference(path: Path) -> str:
     return " ".join(root.itertext()) + " " + " ".join(attributes)
 
 
+def table_reference(path: Path) -> str:
+    import warnings
+
+    import pandas as pd
+
+    warnings.filterwarnings("ignore", message=".*xlrd engine is deprecated")
+
+    if path.suffix == ".csv":
+        frames = [pd.read_csv(path, header=None, dtype=str, keep_default_na=False)]
+    else:
+        frames = pd.read_excel(path, sheet_name=None, header=None, dtype=str).values()
+    return "\n".join(" ".join(str(v) for v in frame.fillna("").to_numpy().ravel()) for frame in frames)
+
+
+def pptx_reference(path: Path) -> str:
+    from pptx import Presentation
+
+    parts = []
+    for slide in Presentation(str(path)).slides:
+        for shape in slide.shapes:
+            if shape.has_text_frame:
+                parts.append(shape.text_frame.text)
+            if getattr(shape, "has_table", False) and shape.has_table:
+                parts += [cell.text for row in shape.table.rows for cell in row.cells]
+        if slide.has_notes_slide:
+            parts.append(slide.notes_slide.notes_text_frame.text)
+    return "\n".join(parts)
+
+
 def rows(reference_python: str | None) -> list[tuple[str, str, str, str]]:
     """(kind, file, our text, reference text) for each real test file."""
     found = []
@@ -147,6 +179,10 @@ def rows(reference_python: str | None) -> list[tuple[str, str, str, str]]:
         found.append(("json", path.name, ours(path), json_reference(json.loads(path.read_text()))))
     for path in sorted((DATA / "xml").glob("*.xml")):
         found.append(("xml", path.name, ours(path), xml_reference(path)))
+    tables = [*sorted((DATA / "xlsx").glob("*.xls*")), *sorted((DATA / "csv").glob("*.csv"))]
+    found += [(p.suffix[1:], p.name, ours(p), table_reference(p)) for p in tables]
+    decks = sorted((DATA / "pptx").glob("*.pptx"))
+    found += [("pptx", p.name, ours(p), pptx_reference(p)) for p in decks]
     members = [*notebooks, book, *(DATA / "eml").glob("*.eml"), *(DATA / "msg").glob("*.msg")]
     with tempfile.TemporaryDirectory() as folder:
         archive = Path(folder) / "all.zip"

@@ -4,7 +4,8 @@ Each row is written with its column headers, "Region: East; Q1 sales: 1,200; ...
 number, rather than one header line at the top of a unit: chunking cuts a unit into passages and a
 passage from the middle of a unit would lose a header line, but never loses labels written into
 each row. The first non-empty row is taken as the header row (csv.Sniffer's has_header guess is
-unreliable on short tables); a blank header cell becomes its column letter ("column C").
+unreliable on short tables); a blank header cell becomes its column letter ("column C"), and a
+sheet whose first row is only figures has no header row: its columns are named by letter.
 
 - .csv / .tsv: any encoding (``decode_text``), delimiter sniffed (comma, semicolon, tab, pipe),
   else tab for .tsv and comma for .csv. Units are blocks of ``ROWS_PER_UNIT`` rows, cited as rows
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 from collections.abc import Iterable
 from pathlib import Path
@@ -67,6 +69,15 @@ class _Labeller:
                 label = self.header[i] if i < len(self.header) else f"column {_letter(i)}"
                 parts.append(f"{label}: {cell}")
         return f"Row {number}: " + "; ".join(parts)
+
+
+def _is_header(cells: list[str]) -> bool:
+    """Whether a sheet's first row names its columns: some cell of it is words, not only figures
+    (a sheet of bare numbers from its first row has no header; its columns are named by letter)."""
+    return any(re.search(r"[^\W\d_]", c) and not _NUMBER.fullmatch(c) for c in cells if c)
+
+
+_NUMBER = re.compile(r"[-+(]?[$€£]?\s?[\d.,]+%?\)?|(?i:true|false)")
 
 
 def _sniff_delimiter(text: str, suffix: str) -> str:
@@ -128,9 +139,12 @@ def _sheet_text(title: str, rows: Iterable[tuple[int, list]], budget: list[int])
         if not cells:
             continue
         if labeller is None:
-            labeller = _Labeller(cells)
-            lines.append("Columns: " + "; ".join(labeller.header))
-            continue
+            labeller = _Labeller(cells if _is_header(cells) else [""] * len(cells))
+            lines.append(
+                "Columns: " + "; ".join(h for h, c in zip(labeller.header, cells, strict=False) if c)
+            )
+            if _is_header(cells):
+                continue
         count += 1
         budget[0] -= sum(1 for c in cells if c)
         if count > MAX_ROWS or budget[0] < 0:

@@ -110,3 +110,28 @@ def test_real_xls_workbooks_from_xlrd():
         "Sheet: Sheet1\nColumns: a; b; c\nRow 2: a: d; b: e\nRow 3: a: f\n"
         "Row 4: a: g; b: h; c: I; column D: j\nRow 5: a: k; column D: l"
     ]
+
+
+def test_real_xlsx_workbooks_saved_by_excel():
+    xlsx = ROOT / "tests" / "data" / "xlsx"
+    sales = read_file(xlsx / "autofilter00.xlsx", "autofilter00.xlsx")
+    assert sales.unit == "sheet" and len(sales.units) == 1
+    lines = sales.units[0].split("\n")
+    assert lines[:3] == [
+        "Sheet: Sheet1",
+        "Columns: Region; Item; Volume; Month",
+        "Row 2: Region: East; Item: Apple; Volume: 9000; Month: July",
+    ]
+    assert len(lines) == 2 + 50  # every data row
+    table = read_file(xlsx / "table14.xlsx", "table14.xlsx").units[0].split("\n")
+    assert table[1:3] == [  # an Excel table starting at C2: no blank "column A" among the columns
+        "Columns: Column1; Column2; Column3; Column4",
+        "Row 3: Column1: Foo; Column2: 1234; Column3: 2000; Column4: 4321",
+    ]
+    results = read_file(xlsx / "formula_results01.xlsx", "formula_results01.xlsx").units[0]
+    assert results.split("\n")[1:4] == [  # its first cell is a figure: a value, not a header
+        "Columns: column A",
+        "Row 1: column A: 2",
+        "Row 2: column A: Foo",
+    ]
+    assert "Row 12: column A: #DIV/0!" in results  # formula results Excel saved
