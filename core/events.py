@@ -40,8 +40,8 @@ class Source:
 
     @property
     def pages(self) -> str:
-        """Where it is: "p. 5", "pp. 5-6", "section 3", "¶ 12-14"."""
-        return location(self.unit, self.page_start, self.page_end)
+        """Where it is: "p. 5", "pp. 5-6", "section 3", "¶ 12-14", "sheet 2, rows 42-81"."""
+        return location(self.unit, self.page_start, self.page_end, self.text)
 
 
 @dataclass(frozen=True)

@@ -132,4 +132,4 @@ def render_breakdown(breakdown: dict[str, float]) -> None:
 
 
 def _pages(src: dict[str, Any]) -> str:
-    return location(src.get("unit", "page"), src["page_start"], src["page_end"])
+    return location(src.get("unit", "page"), src["page_start"], src["page_end"], src.get("text", ""))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 ROWS_PER_UNIT = 40
@@ -11,10 +12,20 @@ ROWS_PER_UNIT = 40
 _NAMED = {"section": "section", "sheet": "sheet", "slide": "slide", "chapter": "chapter", "cell": "cell"}
 
 
-def location(unit: str, start: Any, end: Any) -> str:
+#: A spreadsheet row as documents/table_formats.py writes it: "Row 42: Region: East; ...".
+_SHEET_ROW = re.compile(r"^Row (\d+):", re.MULTILINE)
+
+
+def location(unit: str, start: Any, end: Any, text: str = "") -> str:
     """ "p. 5", "pp. 5-6", "section 3", "sections 3-4", "¶ 12-14", "slide 4", "sheet 2", "cell 7",
-    "chapter 3" or, for a CSV table's units ("row block"), "rows 2-41"."""
+    "chapter 3" or, for a CSV table's units ("row block"), "rows 2-41"; a passage of one sheet
+    whose ``text`` holds its rows says which ("sheet 2, rows 42-81")."""
     span = f"{start}" if start == end else f"{start}-{end}"
+    if unit == "sheet" and start == end and (rows := [int(r) for r in _SHEET_ROW.findall(text)]):
+        first, last = min(rows), max(rows)
+        return (
+            f"sheet {start}, row{'s' if first != last else ''} {first}{f'-{last}' if first != last else ''}"
+        )
     if unit in _NAMED:
         return f"{_NAMED[unit]}{'s' if start != end else ''} {span}"
     if unit == "paragraph":

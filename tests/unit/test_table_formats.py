@@ -135,3 +135,17 @@ def test_real_xlsx_workbooks_saved_by_excel():
         "Row 2: column A: Foo",
     ]
     assert "Row 12: column A: #DIV/0!" in results  # formula results Excel saved
+
+
+def test_a_passage_of_a_sheet_is_cited_with_its_rows():
+    from core.events import Source
+
+    sheet = read_file(ROOT / "tests" / "data" / "xlsx" / "autofilter00.xlsx", "autofilter00.xlsx").units[0]
+    lines = sheet.split("\n")
+    passage = "\n".join(["Volume: 1000; Month: July", *lines[11:22]])  # cut mid-row, as a chunk may be
+    assert location("sheet", 1, 1, passage) == "sheet 1, rows 11-21"
+    source = Source(1, "autofilter00.xlsx", 1, 1, 0.8, passage, unit="sheet")
+    assert source.pages == "sheet 1, rows 11-21"
+    assert location("sheet", 1, 1, lines[2]) == "sheet 1, row 2"
+    assert location("sheet", 1, 2, passage) == "sheets 1-2"  # a passage over two sheets: no rows
+    assert location("page", 3, 3, passage) == "p. 3"
