@@ -224,7 +224,7 @@ class BackendAnswer:
         answer = "".join(self.pieces)
         if turn.sources:
             computed = turn.computation.work() if turn.computation and not turn.computation.refused else ""
-            check = check_answer(answer, turn.sources, turn.question, computed)
+            check = check_answer(answer, turn.sources, turn.question, computed, turn.computation is not None)
             answer = check.answer
             self.meta["check"] = check.as_dict()
             yield Check(check.answer, check.unsupported_figures, check.citations_added, check.degenerate)

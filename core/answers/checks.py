@@ -45,11 +45,17 @@ class AnswerCheck:
         return dict(self.__dict__)
 
 
-def check_answer(answer: str, sources: list[Source], question: str = "", computed: str = "") -> AnswerCheck:
+def check_answer(
+    answer: str, sources: list[Source], question: str = "", computed: str = "", in_code: bool = False
+) -> AnswerCheck:
     """Check ``answer`` against the passages in ``sources`` (as given to the model); ``computed``:
-    the work of a figure computed in code from them (its result counts as supported)."""
+    the work of a figure computed in code from them (its result counts as supported);
+    ``in_code``: the question's figure was computed in code, or refused there, so the model's own
+    arithmetic is dropped (``drop_model_arithmetic``)."""
     if not sources:
         return AnswerCheck(answer)
+    if in_code:
+        answer = drop_model_arithmetic(answer)
     cleaned = _drop_bare_quotes(_strip_echoed_headers(_drop_repeated_lines(answer), sources))
     cleaned = _drop_bare_fragments(_drop_echoed_rules(cleaned))
     if is_degenerate(cleaned):
@@ -343,6 +349,29 @@ def _drop_bare_fragments(answer: str) -> str:
     """Figures and markers a small model leaves after a sentence ("2,693 [2]."): they say nothing a
     reader can use, and a figure without words about it would read as part of the answer."""
     return _BARE_FRAGMENT.sub("", answer).strip()
+
+
+#: Display maths a model writes (LaTeX ``\\[ ... \\]``), removed whole.
+_DISPLAY_MATH = re.compile(r"\\\[.*?(?:\\\]|$)", re.DOTALL)
+#: A sentence doing arithmetic: "= 1.5", "1,234 / 567", inline LaTeX ("\\frac", "\\times", "\\(").
+_ARITHMETIC = re.compile(
+    r"=\s*[-−$(]?\s*\d|\d\s*[=×÷]|\d\s+/\s+[\d(]|\\(?:frac|times|div|cdot|text)\b|\\[()]"
+)
+
+
+def drop_model_arithmetic(answer: str) -> str:
+    """The answer without the sentences in which the model does arithmetic itself (a formula with
+    "=", a division of printed figures, LaTeX): when the figure was computed in code, or refused
+    there with the reason, the model's own working can only contradict it (the fast model went
+    on "... cannot be computed from your documents: ... Inventory turnover = 1")."""
+    answer = _DISPLAY_MATH.sub("", answer)
+    lines = []
+    for line in answer.split("\n"):
+        sentences = re.split(r"(?<=[.!?])\s+(?=[A-Z\[(\\])", line)
+        kept = [s for s in sentences if not _ARITHMETIC.search(s)]
+        if kept or not line.strip():
+            lines.append(" ".join(kept))
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
 
 
 def _line_key(line: str) -> str:

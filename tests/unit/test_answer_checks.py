@@ -159,3 +159,20 @@ def test_figures_and_markers_left_after_a_sentence_are_dropped():
     assert check_answer(answer, [NVDA, INTC]).answer == "Intel's net revenue was $14,158 million [2]."
     listed = "Revenue was $7,192 million [1]. 1. Data Center grew 14% [1]."
     assert check_answer(listed, [NVDA, INTC]).answer == listed  # a numbered point has words
+
+
+def test_the_models_own_arithmetic_is_dropped_when_the_figure_was_computed_or_refused_in_code():
+    refused = (
+        "The inventory turnover cannot be computed from your documents: no line for cost of sales "
+        "was found. Inventory turnover = Cost of sales / Average inventory = 1 [1].\n"
+        "\\[ \\text{Turnover} = \\frac{2,000}{1,000} \\]\n"
+        "Net revenue was $14,158 million in 2022 [2]. The ratio is 14,158 / 7,079, about 2."
+    )
+    kept = check_answer(refused, [NVDA, INTC], in_code=True).answer
+    assert kept == (
+        "The inventory turnover cannot be computed from your documents: no line for cost of sales "
+        "was found.\n\nNet revenue was $14,158 million in 2022 [2]."
+    )
+    assert "= 1" in check_answer(refused, [NVDA, INTC]).answer  # no computation asked: left alone
+    bold = "Intel's net revenue was **$14,158 million** in 2022 [2]."
+    assert check_answer(bold, [NVDA, INTC], in_code=True).answer == bold
