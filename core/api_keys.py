@@ -12,7 +12,7 @@ from pathlib import Path
 
 from errors import UserInputError
 from storage.api_keys import ApiKeyStore, StoredKey
-from storage.collections import CollectionStore
+from storage.collections import KnowledgeBaseList
 
 PREFIX = "la-"
 """Every key starts with this (so a key pasted in the wrong place is recognisable)."""
@@ -39,7 +39,7 @@ def digest(key: str) -> str:
 class ApiKeys:
     """Create, list, revoke and verify the HTTP API's keys."""
 
-    def __init__(self, data_dir: Path, collections: Callable[[], CollectionStore]):
+    def __init__(self, data_dir: Path, collections: Callable[[], KnowledgeBaseList]):
         """``collections`` gives the knowledge-base list (opened on first use, as the library does)."""
         self._path = Path(data_dir) / "api_keys.sqlite3"
         self._opened: ApiKeyStore | None = None

@@ -27,7 +27,7 @@ from core.options import AskOptions
 from core.voice.speech import Speech
 from models.llm_base import LLM
 from storage.audio_store import AudioStore
-from storage.conversations import ConversationStore
+from storage.conversations import Conversations, ConversationStore
 
 __all__ = ["AskOptions", "LocalAIAssistant"]
 
@@ -38,14 +38,14 @@ class LocalAIAssistant:
     def __init__(
         self,
         settings: Settings,
-        store: ConversationStore | None = None,
+        store: Conversations | None = None,
         llms: dict[str, LLM] | None = None,
         knowledge_base: Retriever | None = None,
     ):
         """``store``, ``llms`` and ``knowledge_base`` replace what the settings would open (tests
         pass named fakes; benches pass a knowledge base of their own)."""
         self.settings = settings
-        conversations = store or ConversationStore(settings.db_path)
+        conversations = store or open_conversations(settings)
         audio = AudioStore(Path(settings.data_dir) / "audio", settings.max_audio_storage_mb * 2**20)
         self.engines = Engines(settings, llms)
         self.chats = Chats(settings, conversations, audio)
@@ -55,3 +55,13 @@ class LocalAIAssistant:
         self.voice = Speech(settings, audio)
         self.api_keys = ApiKeys(Path(settings.data_dir), lambda: self.library.collections)
         self.answers = Answers(settings, self.chats, self.library, self.engines, self.voice)
+
+
+def open_conversations(settings: Settings) -> Conversations:
+    """Where the chats are kept: in PostgreSQL when ``settings.database_url`` is set (shared by
+    every app process using that database), else in SQLite at ``settings.db_path``."""
+    if settings.database_url:
+        from storage.postgres.conversations import PostgresConversationStore
+
+        return PostgresConversationStore(settings.database_url)
+    return ConversationStore(settings.db_path)

@@ -9,7 +9,7 @@ from config.settings import Settings
 from errors import UserInputError
 from storage.audio_store import AudioStore
 from storage.collections import DEFAULT
-from storage.conversations import SHARED, Conversation, ConversationStore, StoredMessage
+from storage.conversations import SHARED, Conversation, Conversations, StoredMessage
 
 __all__ = ["SHARED", "Chats", "Conversation", "StoredMessage", "title_from"]
 
@@ -17,7 +17,7 @@ __all__ = ["SHARED", "Chats", "Conversation", "StoredMessage", "title_from"]
 class Chats:
     """Every saved chat, with the per-person limit and their stored spoken replies."""
 
-    def __init__(self, settings: Settings, store: ConversationStore, audio: AudioStore):
+    def __init__(self, settings: Settings, store: Conversations, audio: AudioStore):
         self.settings = settings
         self.store = store
         self._audio = audio

@@ -14,8 +14,8 @@ from core.events import IngestProgress, IngestResult
 from core.ingest import DocumentStore, Upload, ingest, read_again, reindex
 from core.options import AskOptions
 from errors import OriginalMissing, UserInputError
-from storage.collections import DEFAULT, Collection, CollectionStore
-from storage.conversations import ConversationStore
+from storage.collections import DEFAULT, Collection, CollectionStore, KnowledgeBaseList
+from storage.conversations import Conversations
 from storage.originals import Originals
 from utils.citations import location
 from utils.files import file_sha256
@@ -52,8 +52,13 @@ def open_at(settings: Settings, directory: str | Path) -> Retriever:
     return open_knowledge_base(settings, directory)
 
 
-def collection_store(settings: Settings) -> CollectionStore:
-    """The app's list of knowledge bases under ``settings.data_dir``."""
+def collection_store(settings: Settings) -> KnowledgeBaseList:
+    """The app's list of knowledge bases: in PostgreSQL when ``settings.database_url`` is set,
+    else in SQLite under ``settings.data_dir`` (their folders under ``settings.data_dir`` either way)."""
+    if settings.database_url:
+        from storage.postgres.collections import PostgresCollectionStore
+
+        return PostgresCollectionStore(settings.database_url, Path(settings.data_dir), settings.kb_dir)
     return CollectionStore(Path(settings.data_dir), settings.kb_dir)
 
 
@@ -71,16 +76,16 @@ class Library:
     """The knowledge bases ("My documents" first) and what is in them."""
 
     def __init__(
-        self, settings: Settings, conversations: ConversationStore, knowledge_base: Retriever | None = None
+        self, settings: Settings, conversations: Conversations, knowledge_base: Retriever | None = None
     ):
         self.settings = settings
         self._conversations = conversations
         self._open: dict[str, Retriever] = {DEFAULT: knowledge_base} if knowledge_base else {}
         self._lock = threading.Lock()  # the warm-up and the first page open one at once
-        self._collections: CollectionStore | None = None
+        self._collections: KnowledgeBaseList | None = None
 
     @property
-    def collections(self) -> CollectionStore:
+    def collections(self) -> KnowledgeBaseList:
         """The knowledge bases' names and folders (created on first use)."""
         if self._collections is None:
             self._collections = collection_store(self.settings)
@@ -117,6 +122,15 @@ class Library:
         """The knowledge base a question is answered from when it holds documents, else None."""
         kb = self.asked(options)
         return None if kb is None or kb.is_empty() else kb
+
+    def stored_where(self) -> str:
+        """Which store keeps the documents and chats, for the sidebar (never the password)."""
+        url = self.settings.database_url
+        if url:
+            from storage.postgres.connection import where
+
+            return f"Stored in PostgreSQL: {where(url)}"
+        return f"Stored on this computer in SQLite, under {self.settings.data_dir}"
 
     # --- knowledge bases --------------------------------------------------------------
     def knowledge_bases(self) -> list[Collection]:

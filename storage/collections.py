@@ -1,4 +1,6 @@
-"""Separate knowledge bases ("collections"): each one a folder with its own index, listed by name.
+"""Separate knowledge bases ("collections"): each one a folder with its own index (and, with
+DATABASE_URL, its own PostgreSQL schema), listed by name: the ``KnowledgeBaseList`` protocol and
+its SQLite list (storage/postgres/collections.py keeps the list in PostgreSQL).
 
 The first one, "My documents", is the knowledge base of earlier releases (DATA_DIR/kb), so nothing
 moves on upgrade; the others live in DATA_DIR/collections/<id>. Deleting a collection removes its
@@ -12,6 +14,7 @@ import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from errors import UserInputError
 from storage import sqlite_db
@@ -35,11 +38,64 @@ class Collection:
     created_at: float
 
 
+class KnowledgeBaseList(Protocol):
+    """The knowledge bases' names and the folders their originals and page pictures live in."""
+
+    def list(self) -> list[Collection]:
+        """All knowledge bases, "My documents" first, then by name."""
+        ...
+
+    def get(self, collection_id: str) -> Collection | None: ...
+
+    def find(self, name: str) -> Collection | None:
+        """The knowledge base called ``name`` (case does not matter)."""
+        ...
+
+    def create(self, name: str) -> Collection: ...
+
+    def rename(self, collection_id: str, name: str) -> None: ...
+
+    def delete(self, collection_id: str) -> None:
+        """Remove the knowledge base from the list and its folder; never another one's."""
+        ...
+
+    def directory(self, collection_id: str) -> Path: ...
+
+
+def folder_of(data_dir: Path, default_dir: Path, collection_id: str) -> Path:
+    """Where a knowledge base's folder is: "My documents" in ``default_dir``, the others under
+    ``data_dir``/collections."""
+    if collection_id == DEFAULT:
+        return Path(default_dir)
+    if not collection_id.isalnum():  # ids are ours: hex, never a path
+        raise ValueError(f"not a knowledge base id: {collection_id!r}")
+    return Path(data_dir) / "collections" / collection_id
+
+
+def valid_name(names: KnowledgeBaseList, name: str, collection_id: str = "") -> str:
+    """``name`` tidied, or why it cannot name a knowledge base (empty, too long, taken)."""
+    name = " ".join(name.split())
+    if not name:
+        raise UserInputError("Give the knowledge base a name.")
+    if len(name) > MAX_NAME:
+        raise UserInputError(f"A knowledge base name can be at most {MAX_NAME} characters long.")
+    same = names.find(name)
+    if same is not None and same.id != collection_id:
+        raise UserInputError(f'There is already a knowledge base called "{same.name}".')
+    return name
+
+
+def refuse_default(collection_id: str) -> None:
+    """ "My documents" is never deleted (only its documents)."""
+    if collection_id == DEFAULT:
+        raise UserInputError(f'"{DEFAULT_NAME}" cannot be deleted; remove its documents instead.')
+
+
 class CollectionStore:
-    """The names and folders of the knowledge bases."""
+    """The names and folders of the knowledge bases, in SQLite."""
 
     def __init__(self, data_dir: Path, default_dir: Path):
-        self.root = Path(data_dir) / "collections"
+        self.data_dir = Path(data_dir)
         self.default_dir = Path(default_dir)
         self.path = Path(data_dir) / "collections.sqlite3"
         sqlite_db.create(self.path, _SCHEMA)
@@ -74,7 +130,7 @@ class CollectionStore:
         return Collection(*row) if row else None
 
     def create(self, name: str) -> Collection:
-        name = self._valid_name(name)
+        name = valid_name(self, name)
         collection = Collection(uuid.uuid4().hex[:12], name, time.time())
         with sqlite_db.connect(self.path) as db:
             db.execute(
@@ -83,14 +139,13 @@ class CollectionStore:
         return collection
 
     def rename(self, collection_id: str, name: str) -> None:
-        name = self._valid_name(name, collection_id)
+        name = valid_name(self, name, collection_id)
         with sqlite_db.connect(self.path) as db:
             db.execute("UPDATE collections SET name = ? WHERE id = ?", (name, collection_id))
 
     def delete(self, collection_id: str) -> None:
         """Remove the knowledge base and its folder (all its documents); never another one's."""
-        if collection_id == DEFAULT:
-            raise UserInputError(f'"{DEFAULT_NAME}" cannot be deleted; remove its documents instead.')
+        refuse_default(collection_id)
         if self.get(collection_id) is None:
             return
         with sqlite_db.connect(self.path) as db:
@@ -99,19 +154,4 @@ class CollectionStore:
 
     def directory(self, collection_id: str) -> Path:
         """Where the knowledge base's index lives."""
-        if collection_id == DEFAULT:
-            return self.default_dir
-        if not collection_id.isalnum():  # ids are ours: hex, never a path
-            raise ValueError(f"not a knowledge base id: {collection_id!r}")
-        return self.root / collection_id
-
-    def _valid_name(self, name: str, collection_id: str = "") -> str:
-        name = " ".join(name.split())
-        if not name:
-            raise UserInputError("Give the knowledge base a name.")
-        if len(name) > MAX_NAME:
-            raise UserInputError(f"A knowledge base name can be at most {MAX_NAME} characters long.")
-        same = self.find(name)
-        if same is not None and same.id != collection_id:
-            raise UserInputError(f'There is already a knowledge base called "{same.name}".')
-        return name
+        return folder_of(self.data_dir, self.default_dir, collection_id)

@@ -1,4 +1,5 @@
-"""SQLite store of conversations and their messages.
+"""Conversations and their messages: the ``Conversations`` protocol, and its SQLite store (the
+default; storage/postgres/conversations.py keeps them in PostgreSQL when DATABASE_URL is set).
 
 Every write commits at once (WAL journal), so killing the app mid-answer loses nothing that
 was already said. One connection per call keeps it safe across Streamlit's script threads.
@@ -11,7 +12,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from storage import sqlite_db
 from utils.citations import location
@@ -65,6 +66,62 @@ class StoredMessage:
     content: str
     meta: dict[str, Any] = field(default_factory=dict)
     created_at: float = 0.0
+
+
+class Conversations(Protocol):
+    """Where conversations and their messages are kept; every write is committed at once."""
+
+    def create(
+        self, title: str = "New chat", owner: str = SHARED, collection: str = "default"
+    ) -> Conversation: ...
+
+    def set_collection(self, conversation_id: str, collection: str) -> None: ...
+
+    def forget_collection(self, collection: str) -> None:
+        """Chats that answered from a deleted knowledge base now answer from none."""
+        ...
+
+    def get(self, conversation_id: str) -> Conversation | None: ...
+
+    def list(self, owner: str | None = None) -> list[Conversation]:
+        """Most recently active first: all, or those ``owner`` sees (theirs and the shared ones)."""
+        ...
+
+    def count(self, owner: str) -> int: ...
+
+    def rename(self, conversation_id: str, title: str) -> None: ...
+
+    def delete(self, conversation_id: str) -> None: ...
+
+    def add_message(
+        self, conversation_id: str, role: str, content: str, meta: dict[str, Any] | None = None
+    ) -> int: ...
+
+    def update_message(self, message_id: int, content: str, meta: dict[str, Any] | None = None) -> None: ...
+
+    def messages(self, conversation_id: str) -> list[StoredMessage]: ...
+
+    def export_markdown(self, conversation_id: str) -> str: ...
+
+
+def clean_title(title: str) -> str:
+    """A chat title as stored: one line, at most 120 characters, never empty."""
+    return " ".join(title.split())[:120] or "Untitled"
+
+
+def conversation_markdown(conv: Conversation, messages: list[StoredMessage]) -> str:
+    """The conversation as a Markdown document."""
+    lines = [f"# {conv.title}", ""]
+    for m in messages:
+        who = {"user": "You", "assistant": "Assistant"}.get(m.role, m.role.title())
+        lines += [f"**{who}:**", "", m.content]
+        if m.meta.get("cut_off"):
+            lines += ["", f"_(answer cut off: {m.meta.get('cut_off_reason', 'stopped')})_"]
+        for i, src in enumerate(m.meta.get("sources", []), start=1):
+            where = location(src.get("unit", "page"), src.get("page_start"), src.get("page_end"))
+            lines.append(f"> [{i}] {src.get('file')}, {where}")
+        lines.append("")
+    return "\n".join(lines)
 
 
 class ConversationStore:
@@ -124,7 +181,7 @@ class ConversationStore:
             return db.execute("SELECT COUNT(*) FROM conversations WHERE owner = ?", (owner,)).fetchone()[0]
 
     def rename(self, conversation_id: str, title: str) -> None:
-        title = " ".join(title.split())[:120] or "Untitled"
+        title = clean_title(title)
         with self._connect() as db:
             db.execute("UPDATE conversations SET title = ? WHERE id = ?", (title, conversation_id))
 
@@ -167,18 +224,6 @@ class ConversationStore:
         return [StoredMessage(r[0], r[1], r[2], json.loads(r[3]), r[4]) for r in rows]
 
     def export_markdown(self, conversation_id: str) -> str:
-        """The conversation as a Markdown document."""
+        """The conversation as a Markdown document ("" when there is none)."""
         conv = self.get(conversation_id)
-        if conv is None:
-            return ""
-        lines = [f"# {conv.title}", ""]
-        for m in self.messages(conversation_id):
-            who = {"user": "You", "assistant": "Assistant"}.get(m.role, m.role.title())
-            lines += [f"**{who}:**", "", m.content]
-            if m.meta.get("cut_off"):
-                lines += ["", f"_(answer cut off: {m.meta.get('cut_off_reason', 'stopped')})_"]
-            for i, src in enumerate(m.meta.get("sources", []), start=1):
-                where = location(src.get("unit", "page"), src.get("page_start"), src.get("page_end"))
-                lines.append(f"> [{i}] {src.get('file')}, {where}")
-            lines.append("")
-        return "\n".join(lines)
+        return conversation_markdown(conv, self.messages(conversation_id)) if conv else ""

@@ -190,8 +190,10 @@ def _render_document_list(assistant: LocalAIAssistant, session: SessionManager, 
     docs = assistant.library.documents(collection)
     if not docs:
         st.caption("No documents yet. Add some to ask questions about them.")
+        st.caption(escape_markdown(assistant.library.stored_where()))
         return
     st.caption(f"{counted(len(docs), 'document')}, {counted(sum(d.chunks for d in docs), 'passage')}")
+    st.caption(escape_markdown(assistant.library.stored_where()))
     for doc in docs:
         with st.expander(escape_markdown(doc.name)):
             added = time.strftime("%Y-%m-%d %H:%M", time.localtime(doc.added_at))

@@ -189,4 +189,5 @@ def test_following_a_folder_adds_its_documents_and_says_what_the_sync_did(
         at.run()
     assert any("Last sync" in c.value and "1 added" in c.value for c in at.sidebar.caption)
     assert any("1 document" in c.value for c in at.sidebar.caption)
+    assert any(c.value.startswith("Stored on this computer in SQLite") for c in at.sidebar.caption)
     assert any(b.label == "Sync now" for b in at.sidebar.button)
