@@ -47,12 +47,26 @@ def pool(url: str) -> ConnectionPool:
             psycopg.connect(url, connect_timeout=CONNECT_TIMEOUT_S).close()
         except psycopg.Error as e:
             raise unreachable(url, e) from None
-        opened = ConnectionPool(
-            url, min_size=1, max_size=4, kwargs={"connect_timeout": CONNECT_TIMEOUT_S}, open=False
+        opened = ConnectionPool(  # each connection checked as it is taken: after a server restart
+            url,  # the pool's old connections are dead, and a new one is made instead
+            min_size=1,
+            max_size=4,
+            kwargs={"connect_timeout": CONNECT_TIMEOUT_S},
+            check=ConnectionPool.check_connection,
+            timeout=CONNECT_TIMEOUT_S * 2,
+            open=False,
         )
         opened.open(wait=True, timeout=CONNECT_TIMEOUT_S * 2)
         _pools[url] = opened
         return opened
+
+
+def close(url: str) -> None:
+    """Close the pool for ``url``, if one is open (a test's own server, before it stops)."""
+    with _lock:
+        opened = _pools.pop(url, None)
+    if opened is not None:
+        opened.close()
 
 
 @atexit.register
