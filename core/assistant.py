@@ -25,6 +25,7 @@ from core.ingest_jobs import IngestJobs
 from core.library import Library, Retriever
 from core.options import AskOptions
 from core.voice.speech import Speech
+from errors import StorageError
 from models.llm_base import LLM
 from storage.audio_store import AudioStore
 from storage.conversations import Conversations, ConversationStore
@@ -45,7 +46,15 @@ class LocalAIAssistant:
         """``store``, ``llms`` and ``knowledge_base`` replace what the settings would open (tests
         pass named fakes; benches pass a knowledge base of their own)."""
         self.settings = settings
-        conversations = store or open_conversations(settings)
+        self.storage_problem = ""  # the database in DATABASE_URL could not be reached at start
+        try:
+            conversations = store or open_conversations(settings)
+        except StorageError as e:
+            conversations = ConversationStore(settings.db_path)
+            self.storage_problem = (
+                f"{e} Until the app is restarted with it reachable, chats are kept on this computer "
+                "and answers use no documents."
+            )
         audio = AudioStore(Path(settings.data_dir) / "audio", settings.max_audio_storage_mb * 2**20)
         self.engines = Engines(settings, llms)
         self.chats = Chats(settings, conversations, audio)

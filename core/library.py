@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -13,7 +13,7 @@ from config.settings import Settings
 from core.events import IngestProgress, IngestResult
 from core.ingest import DocumentStore, Upload, ingest, read_again, reindex
 from core.options import AskOptions
-from errors import OriginalMissing, UserInputError
+from errors import OriginalMissing, StorageError, UserInputError
 from storage.collections import DEFAULT, Collection, CollectionStore, KnowledgeBaseList
 from storage.conversations import Conversations
 from storage.originals import Originals
@@ -88,7 +88,11 @@ class Library:
     def collections(self) -> KnowledgeBaseList:
         """The knowledge bases' names and folders (created on first use)."""
         if self._collections is None:
-            self._collections = collection_store(self.settings)
+            try:
+                self._collections = collection_store(self.settings)
+            except StorageError:  # the database is down: the list on this computer, its
+                local = replace(self.settings, database_url="")  # documents unreadable (store_problem)
+                self._collections = collection_store(local)
         return self._collections
 
     @property
@@ -115,13 +119,29 @@ class Library:
             return None
         try:
             return self.knowledge_base_for(options.collection)
-        except UserInputError:
+        except (UserInputError, StorageError):  # StorageError: see ``store_problem``
             return None
 
     def with_documents(self, options: AskOptions) -> Retriever | None:
         """The knowledge base a question is answered from when it holds documents, else None."""
         kb = self.asked(options)
-        return None if kb is None or kb.is_empty() else kb
+        try:
+            return None if kb is None or kb.is_empty() else kb
+        except StorageError:
+            return None
+
+    def store_problem(self, options: AskOptions) -> str:
+        """Why the chosen knowledge base cannot be read now (its database is unreachable, say),
+        or "" when it can, or none is chosen."""
+        if not options.use_documents or not options.collection:
+            return ""
+        try:
+            self.knowledge_base_for(options.collection).is_empty()
+        except StorageError as e:
+            return str(e)
+        except UserInputError:
+            return ""
+        return ""
 
     def stored_where(self) -> str:
         """Which store keeps the documents and chats, for the sidebar (never the password)."""

@@ -14,7 +14,7 @@ from config.settings import Settings  # noqa: E402
 from core.assistant import LocalAIAssistant  # noqa: E402
 from core.session_manager import SessionManager  # noqa: E402
 from ui.chat_interface import render_chat  # noqa: E402
-from ui.page_guard import guard_page, render_exposure_warning  # noqa: E402
+from ui.page_guard import guard_page, render_exposure_warning, render_storage_problem  # noqa: E402
 from ui.sidebar import render_sidebar  # noqa: E402
 from ui.styles import apply_styles  # noqa: E402
 
@@ -37,6 +37,7 @@ def main() -> None:
     apply_styles()
     assistant = get_assistant()
     render_exposure_warning(assistant.settings)
+    render_storage_problem(assistant.storage_problem)
     after_chat = render_sidebar(assistant, session)
     render_chat(assistant, session)
     after_chat()

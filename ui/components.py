@@ -95,7 +95,7 @@ def render_no_passage(meta: dict[str, Any]) -> None:
     """Say so when documents were searched and none matched: the answer is not from them."""
     note = meta.get("no_passage")
     if note:
-        st.caption(f":material/info: {note if isinstance(note, str) else NO_PASSAGE}")
+        st.caption(f":material/info: {inert_markdown(note if isinstance(note, str) else NO_PASSAGE)}")
 
 
 def render_cut_off(meta: dict[str, Any]) -> None:

@@ -9,7 +9,7 @@ import streamlit as st
 from core.assistant import LocalAIAssistant
 from core.ingest import Upload
 from core.session_manager import NO_KNOWLEDGE_BASE, SessionManager
-from errors import UserInputError
+from errors import AssistantError, UserInputError
 from ui.folder_panel import render_folder
 from ui.safe_text import escape_markdown, inert_markdown
 from utils.words import counted
@@ -28,6 +28,11 @@ def render_documents(assistant: LocalAIAssistant, session: SessionManager) -> No
     )
     if collection == NO_KNOWLEDGE_BASE:
         st.caption("This chat answers without documents. Choose a knowledge base to add some.")
+        return
+    try:
+        assistant.library.documents(collection)  # its store can be read (a database may be down)
+    except AssistantError as e:
+        st.error(inert_markdown(str(e)), icon=":material/database:")
         return
     _render_upload(assistant, session, collection)
     render_folder(assistant, session, collection)

@@ -16,6 +16,7 @@ import streamlit as st
 
 from config.settings import Settings
 from core.session_manager import OWNER_COOKIE, SessionManager
+from ui.safe_text import inert_markdown
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -90,3 +91,9 @@ def render_exposure_warning(settings: Settings) -> None:
         "device'), or bind it to 127.0.0.1.",
         icon=":material/warning:",
     )
+
+
+def render_storage_problem(problem: str) -> None:
+    """The banner for a database that could not be reached at start (the app works without it)."""
+    if problem:
+        st.warning(inert_markdown(problem), icon=":material/database:")

@@ -93,17 +93,21 @@ class Answers:
         breakdown = {**(heard.timings if heard else {}), "retrieval_s": time.perf_counter() - started}
         # A question put to a knowledge base (an empty one too) that got no passage is answered
         # with the model's own knowledge, and says so; not "Hello" or "Thanks".
-        chosen = kb is not None or self._library.asked(options) is not None
+        unreachable = self._library.store_problem(options) if kb is None else ""
+        chosen = kb is not None or bool(unreachable) or self._library.asked(options) is not None
         searched = chosen and asks_for_information(question)
         note = prompts.NO_PASSAGE if kb is not None else prompts.EMPTY_KNOWLEDGE_BASE
+        if unreachable:  # said for every message, "Hello" too: the reader should know at once
+            note = prompts.unreachable_documents(unreachable)
         if sources:
             yield Sources(sources)
             if computation is not None:
                 yield Computed([computation.as_dict()])
-        elif searched and not options.documents_only:
+        elif (searched or unreachable) and not options.documents_only:
             yield Notice(note)
         if options.documents_only and not sources:
             answer = prompts.NOT_IN_DOCUMENTS if kb is not None else prompts.NO_DOCUMENTS
+            answer = note if unreachable else answer
             message_id = self._chats.add_answer(conversation_id, answer)
             yield Token(answer)
             yield Done(message_id, answer)

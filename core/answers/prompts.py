@@ -47,6 +47,11 @@ EMPTY_KNOWLEDGE_BASE = (
 )
 
 
+def unreachable_documents(problem: str) -> str:
+    """The note for an answer given while the knowledge base's store cannot be reached."""
+    return f"Not from your documents: they cannot be read now, so this is the model's own answer. {problem}"
+
+
 def system_prompt(preset: str, custom: str = "") -> str:
     """The system prompt for a preset name; ``custom`` is used for the "custom" preset."""
     if preset == CUSTOM:

@@ -191,3 +191,17 @@ def test_following_a_folder_adds_its_documents_and_says_what_the_sync_did(
     assert any("1 document" in c.value for c in at.sidebar.caption)
     assert any(c.value.startswith("Stored on this computer in SQLite") for c in at.sidebar.caption)
     assert any(b.label == "Sync now" for b in at.sidebar.button)
+
+
+def test_the_page_works_with_the_database_down_and_says_why(fake_reply, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", f"postgresql://assistant:s3cret@127.0.0.1:{closed_port()}/assistant")
+    at = run_app()
+    assert not at.exception
+    banner = " ".join(w.value for w in at.warning)
+    assert "Cannot connect to the knowledge base" in banner and "chats are kept on this computer" in banner
+    assert any("Cannot connect" in e.value for e in at.sidebar.error)  # where the documents would be
+    assert "s3cret" not in banner + " ".join(e.value for e in at.sidebar.error)
+    at.chat_input[0].set_value("What is the capital of France?").run()
+    assert not at.exception
+    assert any("they cannot be read now" in c.value for c in at.main.caption)
+    assert "Paris" in " ".join(m.markdown[0].value for m in at.chat_message if m.markdown)
