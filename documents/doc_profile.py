@@ -13,6 +13,7 @@ import re
 from dataclasses import asdict, dataclass, field
 from datetime import date
 
+from utils.document_label import document_label
 from utils.number_words import NUMBER_WORDS
 
 _MONTHS = {
@@ -62,9 +63,7 @@ class DocProfile:
 
     def label(self, file: str) -> str:
         """A short label for prompts and embedded text: company, form, period, then the file stem."""
-        stem = file.rsplit(".", 1)[0]
-        parts = [p for p in (_title_case(self.company), self.form, self.period) if p]
-        return f"{', '.join(parts)} ({stem})" if parts else stem
+        return document_label(self.as_dict(), file)
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -137,18 +136,6 @@ def _name_above(lines: list[str], registrant: int) -> str:
 def _clean_company(line: str) -> str:
     line = re.sub(r"^.*?(commission file number[^A-Za-z]*)", "", line, flags=re.IGNORECASE)
     return " ".join(line.split())[:80]
-
-
-def _title_case(company: str) -> str:
-    """A name printed in capitals, as written in a sentence: "MGM RESORTS INTERNATIONAL" ->
-    "MGM Resorts International" (a word with no vowel, or with a digit or "&", is an acronym)."""
-    if not company.isupper():
-        return company
-    return " ".join(w if _ACRONYM.search(w) or not _VOWEL.search(w) else w.title() for w in company.split())
-
-
-_ACRONYM = re.compile(r"[0-9&]")
-_VOWEL = re.compile(r"[AEIOUY]")
 
 
 def iso_dates(text: str) -> list[str]:

@@ -7,8 +7,9 @@ A store never chunks, embeds or reads a file: it is handed finished rows and ret
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
@@ -91,7 +92,33 @@ class Candidate:
     page_start: int
     page_end: int
     text: str
-    score: float  # cosine similarity (dense) or ts_rank (keyword)
+    score: float  # cosine similarity (dense) or BM25 (keyword)
+
+
+@dataclass(frozen=True)
+class SearchChunk:
+    """A stored passage found for a query, with its place in the stored order and its vector."""
+
+    seq: int  # its place in the order chunks were stored (the in-memory corpus's row order)
+    chunk_id: str
+    doc_id: str
+    file: str
+    page_start: int
+    page_end: int
+    text: str
+    context: str
+    vector: np.ndarray  # float32
+
+
+@dataclass(frozen=True)
+class QueryCandidates:
+    """What the store found for one query, read in one snapshot at ``generation``."""
+
+    generation: int
+    chunks: list[SearchChunk]  # the dense and keyword hits and every chunk of the asked documents
+    dense: list[int]  # seqs of the nearest chunks by cosine, best first
+    keyword: dict[int, float]  # BM25 of each chunk in ``chunks`` that holds a query term
+    total: int  # chunks in the knowledge base
 
 
 def already_added(name: str) -> AssistantError:
@@ -162,9 +189,44 @@ class KnowledgeStore(Protocol):
         ...
 
 
+@runtime_checkable
 class CandidateSearch(Protocol):
-    """Candidate search inside the store (PostgreSQL now; SQLite searches its in-memory index)."""
+    """Candidate search inside the store (PostgreSQL; SQLite searches its in-memory index):
+    the dense and keyword (BM25, as bm25s scores it: storage/keyword_terms.py) candidates of a
+    query and the keyword statistics retrieval's stages ask, so no store reads every chunk."""
 
     def dense_candidates(self, vector: np.ndarray, k: int) -> list[Candidate]: ...
 
     def keyword_candidates(self, text: str, k: int) -> list[Candidate]: ...
+
+    def query_candidates(
+        self, vector: np.ndarray, text: str, depth: int, documents: Collection[str]
+    ) -> QueryCandidates:
+        """The ``depth`` nearest chunks to ``vector``, the ``depth`` best by BM25 for ``text``
+        and every chunk of ``documents``, with the BM25 of each."""
+        ...
+
+    def keyword_scores(self, text: str, seqs: Collection[int]) -> dict[int, float]:
+        """BM25 for ``text`` of the chunks ``seqs`` (left out: 0)."""
+        ...
+
+    def chunks_holding(self, terms: Collection[str]) -> int:
+        """How many chunks hold any of ``terms`` (tokens as the keyword tokenizer splits them)."""
+        ...
+
+    def documents_holding(self, terms: Collection[str]) -> dict[str, set[str]]:
+        """For each of ``terms``, the documents whose chunks hold it."""
+        ...
+
+    def document_chunks(self, doc_id: str, page: int | None = None) -> list[SearchChunk]:
+        """A document's chunks in stored order (those spanning ``page``, if given)."""
+        ...
+
+    def last_chunks(self) -> list[SearchChunk]:
+        """Each document's last stored chunk, in stored order (which document came last)."""
+        ...
+
+
+@runtime_checkable
+class SearchingStore(KnowledgeStore, CandidateSearch, Protocol):
+    """A knowledge store that searches inside itself (PostgreSQL)."""

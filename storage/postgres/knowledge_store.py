@@ -1,5 +1,6 @@
-"""The knowledge store on PostgreSQL: pgvector (HNSW, cosine) for the vectors, a generated
-tsvector (GIN) for keywords, one schema per knowledge base (storage/postgres/schema.py).
+"""The knowledge store on PostgreSQL: pgvector (HNSW, cosine) for the vectors, each chunk's
+keyword terms for BM25 (storage/postgres/terms.py), one schema per knowledge base
+(storage/postgres/schema.py); search inside the database is storage/postgres/searching.py.
 
 Every write is one transaction that also bumps the knowledge base's ``generation`` row, so other
 processes notice it; a failure anywhere in a transaction leaves nothing of it behind.
@@ -18,7 +19,6 @@ from psycopg import sql
 from psycopg.types.json import Jsonb
 
 from storage.base import (
-    Candidate,
     ChunkRow,
     CorpusRows,
     DocumentText,
@@ -27,23 +27,20 @@ from storage.base import (
     StoredDocument,
     already_added,
 )
-from storage.postgres import connection, schema
+from storage.postgres import connection, schema, terms
+from storage.postgres.search import vector_text
+from storage.postgres.searching import PostgresSearch
 
 _DOCUMENT = (
     "SELECT d.id, d.name, d.sha256, d.title, d.profile, d.size_bytes, d.pages, "
     "(SELECT count(*) FROM chunks c WHERE c.doc_id = d.id), d.empty_pages, d.added_at, d.ocr_pages, d.unit "
     "FROM documents d"
 )
-_CANDIDATE = "SELECT doc_id, id, page_start, page_end, text"
 
 
-def vector_text(vector: np.ndarray) -> str:
-    """pgvector's text form of a float32 vector (exact: each value as the float64 it equals)."""
-    return "[" + ",".join(map(repr, np.asarray(vector, dtype=np.float32).tolist())) + "]"
-
-
-class PostgresKnowledgeStore:
-    """One knowledge base (``collection``) in the PostgreSQL database at ``url``."""
+class PostgresKnowledgeStore(PostgresSearch):
+    """One knowledge base (``collection``) in the PostgreSQL database at ``url``; its search
+    inside the database comes from ``PostgresSearch``."""
 
     def __init__(self, url: str, collection: str):
         self.url = url
@@ -178,7 +175,7 @@ class PostgresKnowledgeStore:
             ).rowcount:
                 return False  # removed while it was embedded
             db.execute("DELETE FROM chunks WHERE doc_id = %s", (doc_id,))
-            self._insert_chunks(db, doc_id, chunks)
+            self._insert_chunks(db, doc_id, chunks)  # its terms, with the new profile's label
             self._bump(db)
         return True
 
@@ -217,6 +214,7 @@ class PostgresKnowledgeStore:
                     "WHERE doc_id = %s AND context = ''",
                     (headings, doc_id),
                 )
+                terms.index_document(db, doc_id)  # its label and headings are in its terms
             self._bump(db)
 
     def corpus_rows(self) -> CorpusRows:
@@ -241,30 +239,6 @@ class PostgresKnowledgeStore:
         except psycopg.OperationalError as e:
             raise connection.unreachable(self.url, e) from None
 
-    # --- candidate search inside the database (for the next step's retrieval) ---------
-    def dense_candidates(self, vector: np.ndarray, k: int) -> list[Candidate]:
-        """The ``k`` chunks nearest ``vector`` by cosine, through the HNSW index."""
-        with self._transaction() as db:
-            db.execute(sql.SQL("SET LOCAL hnsw.ef_search = {}").format(sql.Literal(max(40, k))))
-            rows = db.execute(
-                f"{_CANDIDATE}, 1 - (embedding <=> %(v)s::vector) FROM chunks "
-                "ORDER BY embedding <=> %(v)s::vector LIMIT %(k)s",
-                {"v": vector_text(vector), "k": k},
-            ).fetchall()
-        return [Candidate(*r) for r in rows]
-
-    def keyword_candidates(self, text: str, k: int) -> list[Candidate]:
-        """The ``k`` chunks with the best full-text rank for any of ``text``'s words."""
-        with self._transaction() as db:
-            rows = db.execute(
-                f"{_CANDIDATE}, ts_rank(search, q) AS rank FROM chunks, "
-                f"(SELECT replace(plainto_tsquery('{schema.TEXT_SEARCH}', %s)::text, '&', '|')::tsquery"
-                " AS q) AS query "
-                "WHERE search @@ q ORDER BY rank DESC, seq LIMIT %s",
-                (text, k),
-            ).fetchall()
-        return [Candidate(*r) for r in rows]
-
     @staticmethod
     def _insert_pages(db: psycopg.Connection, doc_id: str, pages: list[str]) -> None:
         with db.cursor() as cur:
@@ -274,12 +248,12 @@ class PostgresKnowledgeStore:
 
     @staticmethod
     def _insert_chunks(db: psycopg.Connection, doc_id: str, chunks: list[NewChunk]) -> None:
+        """Store the chunks (one COPY, in their order) and their keyword terms."""
         with db.cursor() as cur:
-            cur.executemany(
-                "INSERT INTO chunks (id, doc_id, page_start, page_end, text, context, embedding) "
-                "VALUES (%s, %s, %s, %s, %s, %s, %s::vector)",
-                [
-                    (c.id, doc_id, c.page_start, c.page_end, c.text, c.context, vector_text(c.vector))
-                    for c in chunks
-                ],
-            )
+            columns = "id, doc_id, page_start, page_end, text, context, embedding"
+            with cur.copy(f"COPY chunks ({columns}) FROM STDIN") as copy:
+                for c in chunks:
+                    copy.write_row(
+                        (c.id, doc_id, c.page_start, c.page_end, c.text, c.context, vector_text(c.vector))
+                    )
+        terms.index_document(db, doc_id)

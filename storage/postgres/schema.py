@@ -1,7 +1,7 @@
 """The knowledge base's PostgreSQL tables, one schema per knowledge base, and their version.
 
 Each knowledge base is its own schema (``kb_<collection>``) rather than rows tagged with a
-collection column: each gets its own HNSW and full-text index, so a k-NN search never has to
+collection column: each gets its own HNSW and keyword index, so a k-NN search never has to
 filter out other knowledge bases' vectors (an HNSW scan filtered by a column can return fewer than
 k rows), its generation counter moves only with its own writes, and deleting it is one
 ``DROP SCHEMA ... CASCADE``.
@@ -16,11 +16,11 @@ import psycopg
 from psycopg import sql
 
 from storage.base import StorageError
+from storage.postgres import terms
 from storage.postgres.connection import where
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 DIMENSIONS = 384  # the embedder's (retrieval/embeddings/embedder.py); storage may not import it
-TEXT_SEARCH = "english"
 
 TABLES = f"""
 CREATE TABLE schema_version (version integer NOT NULL);
@@ -52,13 +52,55 @@ CREATE TABLE chunks (
     text text NOT NULL,
     context text NOT NULL DEFAULT '',
     embedding vector({DIMENSIONS}) NOT NULL,
-    search tsvector GENERATED ALWAYS AS (to_tsvector('{TEXT_SEARCH}', context || ' ' || text)) STORED
+    length integer NOT NULL DEFAULT 0
 );
-CREATE INDEX chunks_by_doc ON chunks (doc_id);
+CREATE INDEX chunks_by_doc ON chunks (doc_id, seq);
 CREATE INDEX chunks_hnsw ON chunks USING hnsw (embedding vector_cosine_ops);
-CREATE INDEX chunks_search ON chunks USING gin (search);
 CREATE TABLE generation (value bigint NOT NULL);
 INSERT INTO generation VALUES (0);
+"""
+
+#: Version 2: keywords as bm25s counts them (storage/keyword_terms.py): each chunk's {term: tf}
+#: and token count (``length``), and the chunk count and total length kept by triggers in the
+#: same transaction as every write, so BM25 needs no scan.
+KEYWORDS = """
+CREATE TABLE chunk_terms (
+    term text NOT NULL,
+    seq bigint NOT NULL REFERENCES chunks(seq) ON DELETE CASCADE,
+    tf integer NOT NULL,
+    PRIMARY KEY (term, seq)
+);
+CREATE INDEX chunk_terms_by_chunk ON chunk_terms (seq);
+CREATE TABLE keyword_stats (chunks bigint NOT NULL, total_length bigint NOT NULL);
+INSERT INTO keyword_stats SELECT count(*), coalesce(sum(length), 0) FROM chunks;
+CREATE FUNCTION keyword_stats_follow() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+BEGIN
+    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+        UPDATE keyword_stats SET chunks = chunks + (SELECT count(*) FROM new_rows),
+            total_length = total_length + (SELECT coalesce(sum(length), 0) FROM new_rows);
+    END IF;
+    IF TG_OP IN ('DELETE', 'UPDATE') THEN
+        UPDATE keyword_stats SET chunks = chunks - (SELECT count(*) FROM old_rows),
+            total_length = total_length - (SELECT coalesce(sum(length), 0) FROM old_rows);
+    END IF;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER chunks_added AFTER INSERT ON chunks REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION keyword_stats_follow();
+CREATE TRIGGER chunks_removed AFTER DELETE ON chunks REFERENCING OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION keyword_stats_follow();
+CREATE TRIGGER chunks_changed AFTER UPDATE ON chunks REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION keyword_stats_follow();
+"""
+
+#: From version 1: the full-text column gives way to the keyword tables (filled by ``ensure``).
+FROM_VERSION_1 = f"""
+ALTER TABLE chunks DROP COLUMN search;
+ALTER TABLE chunks ADD COLUMN length integer NOT NULL DEFAULT 0;
+DROP INDEX chunks_by_doc;
+CREATE INDEX chunks_by_doc ON chunks (doc_id, seq);
+{KEYWORDS}
+UPDATE schema_version SET version = 2;
 """
 
 
@@ -83,13 +125,23 @@ def ensure(db: psycopg.Connection, schema: str, url: str) -> None:
     if not exists:
         db.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(ident))
         db.execute(sql.SQL("SET LOCAL search_path TO {}, public").format(ident))
-        db.execute(TABLES)
+        db.execute(TABLES + KEYWORDS)
         db.execute("INSERT INTO schema_version VALUES (%s)", (SCHEMA_VERSION,))
         return
     row = db.execute(sql.SQL("SELECT max(version) FROM {}.schema_version").format(ident)).fetchone()
     version = row[0] if row else None
-    if version != SCHEMA_VERSION:
+    if version == 1:
+        _upgrade_from_1(db, ident)
+    elif version != SCHEMA_VERSION:
         raise _wrong_version(schema, version, url)
+
+
+def _upgrade_from_1(db: psycopg.Connection, ident: sql.Identifier) -> None:
+    """Add the keyword tables and count every stored chunk's terms (no re-embedding)."""
+    db.execute(sql.SQL("SET LOCAL search_path TO {}, public").format(ident))
+    db.execute(FROM_VERSION_1)
+    for (doc_id,) in db.execute("SELECT id FROM documents ORDER BY added_at").fetchall():
+        terms.index_document(db, doc_id)
 
 
 def _ensure_vector(db: psycopg.Connection, url: str) -> None:
