@@ -27,6 +27,9 @@ class Settings:
     database_url: str = field(default="", repr=False)
     """A PostgreSQL (with pgvector) database for the knowledge bases, e.g.
     ``postgresql://user:password@127.0.0.1:5432/assistant``; empty: SQLite under ``data_dir``."""
+    search_in_database: bool = True
+    """With ``database_url``: search inside PostgreSQL (HNSW + BM25 there, no chunk held in
+    memory); False: load every chunk into the in-memory index, as on SQLite."""
     model_cache_dir: Path = field(default_factory=_default_cache_dir)
     """Where the embedded GGUF model is assembled from its pip packages."""
 

@@ -1,11 +1,13 @@
 """The knowledge base: documents, their pages and chunks (with vectors) in a knowledge store
-(storage/base.py: SQLite by default, PostgreSQL when DATABASE_URL is set), and a hybrid FAISS + BM25
-index built from the stored rows in memory.
+(storage/base.py: SQLite by default, PostgreSQL when DATABASE_URL is set). Searches run on a hybrid
+FAISS + BM25 index built from the stored rows in memory, or, on a store that searches inside itself
+(PostgreSQL), on each query's candidates found there (retrieval/corpora.py).
 
 The store is the single source of truth. A document is added in one transaction after its text
 is extracted and embedded, so a process killed mid-ingestion leaves exactly the documents fully
 added before. Writers from several sessions or processes are serialised by the store;
-readers notice another writer's change through a generation counter and rebuild the index.
+readers notice another writer's change through a generation counter (and the in-memory index is
+built again).
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from documents.doc_profile import DocProfile, profile_document
 from documents.page_context import page_heading
 from documents.pdf_processor import ExtractedDocument
 from errors import DocumentError
-from retrieval.corpus_rows import build_corpus
+from retrieval.corpora import corpora_for
 from retrieval.embeddings.embedder import Embedder
 from retrieval.pipeline import Retrieved, retrieve
 from retrieval.query_analysis import QueryIntent, analyse
@@ -85,6 +87,7 @@ class KnowledgeBase:
         overlap_tokens: int = 30,
         min_relevance: float = 0.25,
         store: KnowledgeStore | None = None,
+        search_in_store: bool = True,
     ):
         self.directory = Path(directory)
         self.directory.mkdir(parents=True, exist_ok=True)
@@ -94,8 +97,7 @@ class KnowledgeBase:
         self.overlap_tokens = overlap_tokens
         self.gate = RelevanceGate(min_relevance)
         self._lock = threading.RLock()
-        self._corpus: Corpus | None = None
-        self._generation = -1
+        self._corpora = corpora_for(self.store, search_in_store)
         self._backfill_profiles_and_headings()
 
     def _backfill_profiles_and_headings(self) -> None:
@@ -152,7 +154,7 @@ class KnowledgeBase:
         object is unusable afterwards."""
         with self._lock:
             self.store.drop()
-            self._corpus, self._generation = None, -1
+            self._corpora.reset()
 
     def reindex(self, progress: Callable[[str, int, int], None] | None = None) -> int:
         """Re-read profiles, re-chunk and re-embed every document with the current settings and
@@ -204,25 +206,25 @@ class KnowledgeBase:
         query = query.strip()
         if not query:
             return [], None
-        corpus = self._current_corpus()
-        if corpus is None:
-            return [], None
         intent = analyse(query)
-        found = retrieve(corpus, intent, self.embedder.embed_query(intent.search_text), k, self.gate)
-        return self._hits(corpus, found), intent
+        found = self._corpora.for_query(intent, self.embedder.embed_query)
+        if found is None:
+            return [], None
+        corpus, vector = found
+        return self._hits(corpus, retrieve(corpus, intent, vector, k, self.gate)), intent
 
     def retrieved(self, query: str, k: int) -> list[Retrieved]:
         """The pipeline's own picks for ``query``, with their ranking scores (for benchmarks)."""
-        corpus = self._current_corpus()
-        if corpus is None or not query.strip():
+        if not query.strip():
             return []
         intent = analyse(query.strip())
-        return retrieve(corpus, intent, self.embedder.embed_query(intent.search_text), k, self.gate)
+        found = self._corpora.for_query(intent, self.embedder.embed_query)
+        return [] if found is None else retrieve(found[0], intent, found[1], k, self.gate)
 
     def page_passages(self, doc_id: str, page: int) -> list[Hit]:
         """Every passage of one page of a document, in page order, with no score (a statement
         page is several passages; a line a search did not pick may be on it)."""
-        corpus = self._current_corpus()
+        corpus = self._corpora.for_page(doc_id, page)
         if corpus is None or doc_id not in corpus.doc_rows:
             return []
         rows = [corpus.rows[i] for i in corpus.doc_rows[doc_id]]
@@ -268,14 +270,6 @@ class KnowledgeBase:
     def embed(self, texts: list[str]) -> np.ndarray:
         """Vectors from this knowledge base's embedder (used to rank lines within passages)."""
         return self.embedder.embed(texts)
-
-    def _current_corpus(self) -> Corpus | None:
-        with self._lock:
-            if self.store.generation() != self._generation:
-                stored = self.store.corpus_rows()
-                self._corpus = build_corpus(stored)
-                self._generation = stored.generation
-            return self._corpus
 
     # --- helpers -------------------------------------------------------------------
     def _prepare(
@@ -349,6 +343,7 @@ def open_knowledge_base(
         settings.chunk_overlap_tokens,
         settings.min_relevance,
         store=open_store(settings, directory, collection),
+        search_in_store=getattr(settings, "search_in_database", True),
     )
 
 

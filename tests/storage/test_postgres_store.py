@@ -165,3 +165,19 @@ def test_the_nearest_chunks_are_found_through_the_hnsw_index(tmp_path, pg_url, e
     assert "chunks_hnsw" in plan
     assert any("USING hnsw (embedding vector_cosine_ops)" in i for i in indexes)
     assert any("chunk_terms USING btree (term, seq)" in i for i in indexes)  # BM25 by term
+
+
+def test_search_in_database_is_the_default_with_database_url(tmp_path, pg_url):
+    from dataclasses import replace
+
+    from retrieval.corpora import MemoryCorpora
+    from retrieval.knowledge_base import open_knowledge_base
+    from retrieval.server_corpus import ServerCorpora
+
+    settings = Settings(data_dir=tmp_path, database_url=pg_url)
+    assert isinstance(open_knowledge_base(settings)._corpora, ServerCorpora)
+    assert isinstance(
+        open_knowledge_base(replace(settings, search_in_database=False))._corpora, MemoryCorpora
+    )
+    assert isinstance(open_knowledge_base(Settings(data_dir=tmp_path))._corpora, MemoryCorpora)  # SQLite
+    assert Settings.from_env({"SEARCH_IN_DATABASE": "false"}).search_in_database is False
