@@ -67,25 +67,47 @@ def _document_frequencies(db: psycopg.Connection, terms: list[str]) -> dict[str,
     return {t: int(c) for t, c in rows}
 
 
-_BM25 = f"""
-SELECT t.seq, sum(q.weight * t.tf / (t.tf + {K1} * ({1 - B} + {B} * c.length / %(avgdl)s::float8)))
-FROM unnest(%(terms)s::text[], %(weights)s::float8[]) AS q(term, weight)
-JOIN chunk_terms t ON t.term = q.term JOIN chunks c ON c.seq = t.seq
+_SCORES = f"""
+WITH scores AS MATERIALIZED (
+    SELECT t.seq,
+        sum(q.weight * t.tf / (t.tf + {K1} * ({1 - B} + {B} * t.length / %(avgdl)s::float8))) AS score
+    FROM unnest(%(terms)s::text[], %(weights)s::float8[]) AS q(term, weight)
+    JOIN chunk_terms t ON t.term = q.term
+    GROUP BY t.seq
+)
 """
 
 
-def keyword_top(db: psycopg.Connection, query: KeywordQuery, k: int) -> list[tuple[int, float]]:
-    """The ``k`` chunks of best BM25 (seq, score), best first (ties: stored order)."""
-    params = {"terms": query.terms, "weights": query.weights, "avgdl": query.avgdl, "k": k}
-    rows = db.execute(f"{_BM25} GROUP BY t.seq ORDER BY 2 DESC, t.seq LIMIT %(k)s", params).fetchall()
-    return [(int(s), float(v)) for s, v in rows]
+def keyword_top(
+    db: psycopg.Connection,
+    query: KeywordQuery,
+    k: int,
+    also: Collection[int] = (),
+    documents: Collection[str] = (),
+) -> tuple[list[tuple[int, float]], dict[int, float]]:
+    """The ``k`` chunks of best BM25 (seq, score), best first (ties: stored order), and the BM25
+    of the chunks ``also`` and of every chunk of ``documents`` that holds a query term; one pass."""
+    params = {
+        "terms": query.terms,
+        "weights": query.weights,
+        "avgdl": query.avgdl,
+        "k": k,
+        "also": list(also),
+        "docs": list(documents),
+    }
+    rows = db.execute(
+        f"{_SCORES} (SELECT seq, score, true FROM scores ORDER BY score DESC, seq LIMIT %(k)s) UNION ALL "
+        "(SELECT seq, score, false FROM scores WHERE seq = ANY(%(also)s) "
+        "OR seq IN (SELECT seq FROM chunks WHERE doc_id = ANY(%(docs)s)))",
+        params,
+    ).fetchall()
+    top = [(int(s), float(v)) for s, v, best in rows if best]
+    return top, {int(s): float(v) for s, v, _ in rows}
 
 
 def keyword_of(db: psycopg.Connection, query: KeywordQuery, seqs: Collection[int]) -> dict[int, float]:
     """BM25 of the chunks ``seqs`` (those holding none of the terms are left out: 0)."""
-    params = {"terms": query.terms, "weights": query.weights, "avgdl": query.avgdl, "seqs": list(seqs)}
-    rows = db.execute(f"{_BM25} WHERE t.seq = ANY(%(seqs)s) GROUP BY t.seq", params).fetchall()
-    return {int(s): float(v) for s, v in rows}
+    return keyword_top(db, query, 0, seqs)[1]
 
 
 def dense_top(db: psycopg.Connection, vector: np.ndarray, k: int) -> list[tuple[int, float]]:
@@ -100,7 +122,7 @@ def dense_top(db: psycopg.Connection, vector: np.ndarray, k: int) -> list[tuple[
 
 
 _CHUNK = (
-    "SELECT c.seq, c.id, c.doc_id, d.name, c.page_start, c.page_end, c.text, c.context, c.embedding::real[] "
+    "SELECT c.seq, c.id, c.doc_id, d.name, c.page_start, c.page_end, c.text, c.context, c.embedding "
     "FROM chunks c JOIN documents d ON d.id = c.doc_id"
 )
 
@@ -108,4 +130,9 @@ _CHUNK = (
 def chunks(db: psycopg.Connection, where: str, params: dict) -> list[SearchChunk]:
     """The chunks ``where`` picks, in stored order, with their exact float32 vectors."""
     rows = db.execute(f"{_CHUNK} WHERE {where} ORDER BY c.seq", params, binary=True).fetchall()
-    return [SearchChunk(*r[:8], np.array(r[8], dtype=np.float32)) for r in rows]
+    return [SearchChunk(*r[:8], _vector(r[8])) for r in rows]
+
+
+def _vector(binary: bytes) -> np.ndarray:
+    """pgvector's binary form (dimensions, unused, then big-endian float32s) as float32, exactly."""
+    return np.frombuffer(binary, dtype=">f4", offset=4).astype(np.float32)

@@ -30,7 +30,7 @@ class PostgresSearch:
         """The ``k`` chunks with the best BM25 for ``text``, best first."""
         with self._transaction() as db:
             query = search.keyword_query(db, text)
-            return _candidates(db, search.keyword_top(db, query, k) if query else [])
+            return _candidates(db, search.keyword_top(db, query, k)[0] if query else [])
 
     def query_candidates(
         self, vector: np.ndarray, text: str, depth: int, documents: Collection[str]
@@ -40,15 +40,13 @@ class PostgresSearch:
             generation = search.generation(db)
             dense = [seq for seq, _ in search.dense_top(db, vector, depth)]
             query = search.keyword_query(db, text)
-            keyword = dict(search.keyword_top(db, query, depth)) if query else {}
+            top, keyword = search.keyword_top(db, query, depth, dense, documents) if query else ([], {})
             chunks = search.chunks(
                 db,
-                "c.seq = ANY(%(seqs)s) OR c.doc_id = ANY(%(docs)s)",
-                {"seqs": sorted({*dense, *keyword}), "docs": list(documents)},
+                "c.seq IN (SELECT unnest(%(seqs)s::bigint[]) "
+                "UNION SELECT seq FROM chunks WHERE doc_id = ANY(%(docs)s))",
+                {"seqs": sorted({*dense, *(s for s, _ in top)}), "docs": list(documents)},
             )
-            others = [c.seq for c in chunks if c.seq not in keyword]
-            if query and others:
-                keyword.update(search.keyword_of(db, query, others))
             total, _ = search.stats(db)
         return QueryCandidates(generation, chunks, dense, keyword, total)
 

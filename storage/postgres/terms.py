@@ -23,10 +23,10 @@ def index_document(db: psycopg.Connection, doc_id: str) -> None:
     db.execute("DELETE FROM chunk_terms WHERE seq IN (SELECT seq FROM chunks WHERE doc_id = %s)", (doc_id,))
     counted = [(seq, *term_counts(indexed_text(label, context, text))) for seq, context, text in rows]
     with db.cursor() as cur:
-        with cur.copy("COPY chunk_terms (term, seq, tf) FROM STDIN") as copy:
-            for seq, terms, _ in counted:
+        with cur.copy("COPY chunk_terms (term, seq, tf, length) FROM STDIN") as copy:
+            for seq, terms, length in counted:
                 for term, tf in terms.items():
-                    copy.write_row((term, seq, tf))
+                    copy.write_row((term, seq, tf, length))
         cur.execute(
             "UPDATE chunks c SET length = v.length "
             "FROM unnest(%s::bigint[], %s::integer[]) AS v(seq, length) "
