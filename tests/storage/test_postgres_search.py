@@ -53,11 +53,11 @@ def assert_bm25s_scores(store: PostgresKnowledgeStore) -> None:
         found = store.keyword_scores(question, seqs)
         got = np.array([found.get(s, 0.0) for s in seqs])
         np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-6, err_msg=question)
-        top = [c.chunk_id for c in store.keyword_candidates(question, 5)]
+        top = store.keyword_candidates(question, 5)  # best first, ties in stored order as argsort's
         order = [corpus.rows[i] for i in np.argsort(-expected, kind="stable")[: len(top)]]
         assert len(top) == min(5, int((expected > 0).sum()))
-        assert [(r.doc_id, r.page_start) for r in order] == [
-            (c.doc_id, c.page_start) for c in store.keyword_candidates(question, 5)
+        assert [(c.doc_id, c.page_start, c.text) for c in top] == [
+            (r.doc_id, r.page_start, r.text) for r in order
         ]
 
 
@@ -94,7 +94,14 @@ def test_a_version_1_knowledge_base_is_upgraded_with_its_terms(store, pg_url):
             "GENERATED ALWAYS AS (to_tsvector('english', context || ' ' || text)) STORED; "
             "UPDATE schema_version SET version = 1"
         )
+        db.execute("DROP INDEX chunks_hnsw")  # and version 1's HNSW, with pgvector's defaults
+        db.execute("CREATE INDEX chunks_hnsw ON chunks USING hnsw (embedding vector_cosine_ops)")
     again = PostgresKnowledgeStore(pg_url, store.schema.removeprefix("kb_"))
     with again._transaction() as db:
         assert db.execute("SELECT version FROM schema_version").fetchone() == (2,)
+        hnsw = db.execute(
+            "SELECT indexdef FROM pg_indexes WHERE indexname = 'chunks_hnsw' AND schemaname = %s",
+            (again.schema,),
+        ).fetchone()
+    assert "m='32'" in hnsw[0]  # rebuilt with more links
     assert_bm25s_scores(again)

@@ -163,7 +163,9 @@ def test_the_nearest_chunks_are_found_through_the_hnsw_index(tmp_path, pg_url, e
             r[0] for r in db.execute("SELECT indexdef FROM pg_indexes WHERE schemaname = %s", (store.schema,))
         }
     assert "chunks_hnsw" in plan
-    assert any("USING hnsw (embedding vector_cosine_ops)" in i for i in indexes)
+    assert any(
+        "USING hnsw (embedding vector_cosine_ops) WITH (m='32', ef_construction='128')" in i for i in indexes
+    )
     assert any("chunk_terms USING btree (term, seq)" in i for i in indexes)  # BM25 by term
 
 
