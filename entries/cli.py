@@ -61,13 +61,18 @@ def _assistant(settings: Settings, kb: str | None = None, create: bool = False) 
     return LocalAIAssistant(settings, knowledge_base=knowledge_base)
 
 
+def _is_folder(kb: str) -> bool:
+    """Whether ``--kb`` names a directory (an existing one, or a path with a slash), not a name."""
+    return Path(kb).expanduser().is_dir() or "/" in kb or kb.startswith(".")
+
+
 def _kb_directory(settings: Settings, kb: str, create: bool) -> str:
     """``--kb``: a directory (an existing one, or a path with a slash), else the name of one of the
     app's knowledge bases (made by ``ingest`` if it does not exist yet)."""
     from core.library import collection_store
 
     path = Path(kb).expanduser()
-    if path.is_dir() or "/" in kb or kb.startswith("."):
+    if _is_folder(kb):
         return str(path)
     store = collection_store(settings)
     found = store.find(kb)
@@ -279,25 +284,35 @@ def cmd_api_key(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_kb(args: argparse.Namespace, settings: Settings) -> int:
-    """``kb copy``: a knowledge base (or all of them) from SQLite to PostgreSQL or back."""
+    """``kb copy``: a knowledge base (or all of them) from SQLite to PostgreSQL or back; the app's
+    knowledge bases are found in the list of the store copied from, and listed in the other's."""
     from core.kb_transfer import copy_knowledge_base
     from core.library import collection_store
 
+    on_sqlite = replace(settings, database_url="")
+    source = collection_store(on_sqlite if args.to == "postgres" else settings)
     if args.all:
-        store = collection_store(settings)
-        targets = [(c.name, str(store.directory(c.id))) for c in store.list()]
+        targets = [(c, str(source.directory(c.id))) for c in source.list()]
+    elif args.kb and _is_folder(args.kb):
+        targets = [(None, str(Path(args.kb).expanduser()))]
     else:
-        targets = [(args.kb or "My documents", _kb_directory(settings, args.kb, False) if args.kb else "")]
+        found = source.find(args.kb or "My documents")
+        if found is None:
+            names = ", ".join(f'"{c.name}"' for c in source.list())
+            raise SystemExit(f'No knowledge base called "{args.kb}" (there are: {names}).')
+        targets = [(found, str(source.directory(found.id)))]
     status = 0
-    for name, directory in targets:
-        print(f"# {name}")
+    for collection, directory in targets:
+        print(f"# {collection.name if collection else directory}")
         report = copy_knowledge_base(
             settings,
-            directory or settings.kb_dir,
+            directory,
             args.to,
             lambda doc, outcome: print(f"{outcome:8} {doc}", file=sys.stderr),
         )
         print("\n".join(report.lines()))
+        if collection is not None and report.ok:
+            collection_store(settings if args.to == "postgres" else on_sqlite).adopt(collection)
         status = status or (0 if report.ok else 1)
     return status
 

@@ -61,6 +61,11 @@ class KnowledgeBaseList(Protocol):
 
     def directory(self, collection_id: str) -> Path: ...
 
+    def adopt(self, collection: Collection) -> None:
+        """List a knowledge base copied from another store under its own id and name (kept as it
+        is when that id is listed already)."""
+        ...
+
 
 def folder_of(data_dir: Path, default_dir: Path, collection_id: str) -> Path:
     """Where a knowledge base's folder is: "My documents" in ``default_dir``, the others under
@@ -137,6 +142,15 @@ class CollectionStore:
                 "INSERT INTO collections VALUES (?, ?, ?)", (collection.id, name, collection.created_at)
             )
         return collection
+
+    def adopt(self, collection: Collection) -> None:
+        if self.get(collection.id) is None:
+            name = valid_name(self, collection.name, collection.id)
+            with sqlite_db.connect(self.path) as db:
+                db.execute(
+                    "INSERT OR IGNORE INTO collections VALUES (?, ?, ?)",
+                    (collection.id, name, collection.created_at),
+                )
 
     def rename(self, collection_id: str, name: str) -> None:
         name = valid_name(self, name, collection_id)

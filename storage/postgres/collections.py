@@ -61,6 +61,15 @@ class PostgresCollectionStore:
             )
         return collection
 
+    def adopt(self, collection: Collection) -> None:
+        if self.get(collection.id) is None:
+            name = valid_name(self, collection.name, collection.id)
+            with connection(self.url) as db:
+                db.execute(
+                    f"INSERT INTO {_TABLE} VALUES (%s, %s, %s) ON CONFLICT (id) DO NOTHING",
+                    (collection.id, name, collection.created_at),
+                )
+
     def rename(self, collection_id: str, name: str) -> None:
         name = valid_name(self, name, collection_id)
         with connection(self.url) as db:

@@ -160,3 +160,14 @@ def test_the_sidebar_says_which_store_keeps_the_documents_without_the_password(t
     assert Library(Settings(data_dir=tmp_path), ConversationStore(tmp_path / "c.db")).stored_where() == (
         f"Stored on this computer in SQLite, under {tmp_path}"
     )
+
+
+def test_a_copied_knowledge_base_is_listed_under_its_own_id_once(names):
+    from storage.collections import Collection
+
+    copied = Collection("a1b2c3d4e5f6", "Contracts", 1234.5)
+    names.adopt(copied)
+    names.adopt(Collection("a1b2c3d4e5f6", "Renamed meanwhile", 99.0))  # already listed: kept
+    assert names.get("a1b2c3d4e5f6") == copied and names.find("contracts") == copied
+    with pytest.raises(UserInputError, match="already a knowledge base"):
+        names.adopt(Collection("ffffffffffff", "CONTRACTS", 1.0))  # another one of that name
