@@ -91,7 +91,7 @@ class Library:
             try:
                 self._collections = collection_store(self.settings)
             except StorageError:  # the database is down: the list on this computer, its
-                local = replace(self.settings, database_url="")  # documents unreadable (store_problem)
+                local = replace(self.settings, database_url="")  # documents unreadable (documents_for)
                 self._collections = collection_store(local)
         return self._collections
 
@@ -119,22 +119,25 @@ class Library:
             return None
         try:
             return self.knowledge_base_for(options.collection)
-        except (UserInputError, StorageError):  # StorageError: see ``store_problem``
+        except (UserInputError, StorageError):  # StorageError: see ``documents_for``
             return None
 
     def with_documents(self, options: AskOptions) -> Retriever | None:
         """The knowledge base a question is answered from when it holds documents, else None."""
-        kb = self.asked(options)
-        try:
-            return None if kb is None or kb.is_empty() else kb
-        except StorageError:
-            return None
+        return self.documents_for(options)[0]
 
-    def store_problem(self, options: AskOptions) -> str:
-        """Why the chosen knowledge base cannot be read now (its database is unreachable, say),
-        or "" when it can, or none is chosen."""
+    def documents_for(self, options: AskOptions) -> tuple[Retriever | None, str]:
+        """``with_documents``, and why the chosen knowledge base cannot be read now (its database
+        is unreachable, say), or "" when it can, or none is chosen."""
         if not options.use_documents or not options.collection:
-            return ""
+            return None, ""
+        try:
+            kb = self.knowledge_base_for(options.collection)
+            return (None if kb.is_empty() else kb), ""
+        except UserInputError:  # deleted meanwhile
+            return None, ""
+        except StorageError as e:
+            return None, str(e)
         try:
             self.knowledge_base_for(options.collection).is_empty()
         except StorageError as e:

@@ -30,14 +30,14 @@ def render_documents(assistant: LocalAIAssistant, session: SessionManager) -> No
         st.caption("This chat answers without documents. Choose a knowledge base to add some.")
         return
     try:
-        assistant.library.documents(collection)  # its store can be read (a database may be down)
+        docs = assistant.library.documents(collection)  # its store can be read (a database may be down)
     except AssistantError as e:
         st.error(inert_markdown(str(e)), icon=":material/database:")
         return
     _render_upload(assistant, session, collection)
     render_folder(assistant, session, collection)
     _render_jobs(assistant, session, collection)
-    _render_document_list(assistant, session, collection)
+    _render_document_list(assistant, session, collection, docs)
 
 
 def _render_upload(assistant: LocalAIAssistant, session: SessionManager, collection: str) -> None:
@@ -191,8 +191,9 @@ def _remember_for_chat(assistant: LocalAIAssistant, session: SessionManager) -> 
         assistant.chats.set_knowledge_base(session.conversation_id, session.collection)
 
 
-def _render_document_list(assistant: LocalAIAssistant, session: SessionManager, collection: str) -> None:
-    docs = assistant.library.documents(collection)
+def _render_document_list(
+    assistant: LocalAIAssistant, session: SessionManager, collection: str, docs: list
+) -> None:
     if not docs:
         st.caption("No documents yet. Add some to ask questions about them.")
         st.caption(escape_markdown(assistant.library.stored_where()))

@@ -78,7 +78,7 @@ class Answers:
         history = chat_history(self._chats.messages(conversation_id))
         self._chats.add_question(conversation_id, question, first=not history)
 
-        kb = self._library.with_documents(options)
+        kb, unreachable = self._library.documents_for(options)
         sources = self.passages.for_question(question, history, kb, options) if kb is not None else []
         computation = None
         if kb is not None and sources:
@@ -93,7 +93,6 @@ class Answers:
         breakdown = {**(heard.timings if heard else {}), "retrieval_s": time.perf_counter() - started}
         # A question put to a knowledge base (an empty one too) that got no passage is answered
         # with the model's own knowledge, and says so; not "Hello" or "Thanks".
-        unreachable = self._library.store_problem(options) if kb is None else ""
         chosen = kb is not None or bool(unreachable) or self._library.asked(options) is not None
         searched = chosen and asks_for_information(question)
         note = prompts.NO_PASSAGE if kb is not None else prompts.EMPTY_KNOWLEDGE_BASE

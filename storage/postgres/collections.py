@@ -10,7 +10,7 @@ import uuid
 from pathlib import Path
 
 from storage.collections import DEFAULT, DEFAULT_NAME, Collection, folder_of, refuse_default, valid_name
-from storage.postgres.app_tables import SCHEMA, connection, ready
+from storage.postgres.app_tables import SCHEMA, connection
 
 _TABLE = f"{SCHEMA}.collections"
 
@@ -22,8 +22,7 @@ class PostgresCollectionStore:
         self.url = url
         self.data_dir = Path(data_dir)
         self.default_dir = Path(default_dir)
-        ready(url)
-        with connection(url) as db:
+        with connection(url) as db:  # the app's tables made first, if they are not there yet
             db.execute(
                 f"INSERT INTO {_TABLE} VALUES (%s, %s, %s) ON CONFLICT DO NOTHING",
                 (DEFAULT, DEFAULT_NAME, time.time()),
